@@ -1,0 +1,33 @@
+//! linli-core: the domain of linli. Plain Rust, no browser and no HTTP
+//! crates, so the same rules run on every device and on the endpoint.
+//!
+//! Start at `op` (what can happen), `reduce` (what it does), `lifecycle`
+//! (the status table) and `permissions` (the role matrix); `views` derives
+//! what pages show; `hash` checks convergence; `demo` makes a sample log.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod demo;
+pub mod hash;
+pub mod hlc;
+pub mod ids;
+pub mod lifecycle;
+pub mod model;
+pub mod op;
+mod pairs;
+pub mod permissions;
+pub mod private;
+pub mod reduce;
+pub mod validate;
+pub mod views;
+
+/// Version of the wire schema of operations and protocol types. Bump it when
+/// an op kind is added or reshaped; readers keep unknown kinds as `Unknown`.
+pub const SCHEMA_VERSION: u16 = 1;
+
+pub use hlc::{Clock, Hlc};
+pub use ids::{CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+pub use op::{Action, LogEntry, Op, OpKind};
+pub use reduce::{Outcome, State, VoidReason, apply, apply_op, fold};
+pub use validate::ValidationError;

@@ -1,0 +1,726 @@
+//! Operations: every change is an intent recorded as an `Op`, minted offline
+//! by a device, sequenced by the endpoint and folded by `reduce` everywhere.
+//!
+//! Wire format (JSON): `{"v":1,"id":{"dev":"d1","seq":7},"author":"m3",
+//! "hlc":{"ms":…,"c":0},"kind":{"type":"claim","wish":"w9"}}`. Field names are
+//! short but readable; optional fields are omitted when empty. A kind whose
+//! `type` this build does not know decodes as `OpKind::Unknown` keeping the
+//! raw JSON, re-encodes byte-for-byte equivalent, and is skipped by the
+//! reducer (`Void(unknown_kind)`), so old and new clients can share a log.
+
+use crate::hlc::Hlc;
+use crate::ids::{CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+use crate::model::{
+    Assignee, Category, Channel, Level, Place, Rating, Role, Settings, TimeWindow, Urgency,
+};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// One operation. `v` is the schema version of the writer
+/// (`crate::SCHEMA_VERSION`), kept so readers can tell old from new.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Op {
+    /// Schema version of the writer.
+    pub v: u16,
+    /// Device + per-device sequence; unique, and the dedupe key.
+    pub id: OpId,
+    /// The member on whose authority the op is made (checked against roles).
+    pub author: MemberId,
+    /// Hybrid logical clock stamp at minting; the reducer's only notion of time.
+    pub hlc: Hlc,
+    /// What to do.
+    pub kind: OpKind,
+}
+
+impl Op {
+    /// Build an op at the current schema version.
+    pub fn new(id: OpId, author: impl Into<MemberId>, hlc: Hlc, kind: OpKind) -> Self {
+        Self {
+            v: crate::SCHEMA_VERSION,
+            id,
+            author: author.into(),
+            hlc,
+            kind,
+        }
+    }
+
+    /// The device that minted the op.
+    pub fn device(&self) -> &DeviceId {
+        &self.id.device
+    }
+}
+
+#[derive(Deserialize)]
+struct RawOp {
+    v: u16,
+    id: OpId,
+    author: MemberId,
+    hlc: Hlc,
+    kind: serde_json::Value,
+}
+
+impl<'de> Deserialize<'de> for Op {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawOp::deserialize(d)?;
+        let kind = OpKind::from_value(raw.kind, raw.v).map_err(serde::de::Error::custom)?;
+        Ok(Op {
+            v: raw.v,
+            id: raw.id,
+            author: raw.author,
+            hlc: raw.hlc,
+            kind,
+        })
+    }
+}
+
+/// An op as placed in a community log by the sequencer: `seq` is its
+/// position (1-based, gap-free) and the order every replica folds in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Position in the community log.
+    pub seq: u64,
+    /// The op.
+    pub op: Op,
+}
+
+/// Every kind of operation. Internally tagged by `type` (snake_case).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", tag = "type", rename_all = "snake_case")]
+pub enum OpKind {
+    // ---- community and people ----
+    /// Bootstrap: must be the first op of a log; its author becomes the first coordinator.
+    CreateCommunity {
+        /// Community id (names the log).
+        community: CommunityId,
+        /// Community name.
+        name: String,
+        /// Display name of the founding coordinator (the author).
+        founder: String,
+        /// Grids.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        grids: Vec<String>,
+        /// Buildings/courtyards.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buildings: Vec<String>,
+        /// Settings (defaults if absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settings: Option<Settings>,
+    },
+    /// Rename the community or change its grids and buildings.
+    UpdateCommunity {
+        /// New name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// New grid list.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grids: Option<Vec<String>>,
+        /// New building list.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        buildings: Option<Vec<String>>,
+    },
+    /// Replace the settings (lease length, points rules…). Existing leases keep their deadline.
+    UpdateSettings {
+        /// The new settings.
+        settings: Settings,
+    },
+    /// Register a member.
+    AddMember {
+        /// New member id.
+        member: MemberId,
+        /// Display name.
+        name: String,
+        /// Role.
+        role: Role,
+        /// Skills.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        skills: Vec<Category>,
+        /// Grids.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        grids: Vec<String>,
+        /// Partner unit (for partner members).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partner: Option<PartnerId>,
+    },
+    /// Change a member's name, skills or grids (not the role).
+    UpdateMember {
+        /// Member.
+        member: MemberId,
+        /// New name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// New skills.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        skills: Option<Vec<Category>>,
+        /// New grids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grids: Option<Vec<String>>,
+    },
+    /// Change a member's role.
+    SetRole {
+        /// Member.
+        member: MemberId,
+        /// New role.
+        role: Role,
+    },
+    /// Deactivate a member (history and points stay).
+    RemoveMember {
+        /// Member.
+        member: MemberId,
+    },
+    /// Create a volunteer service team.
+    CreateTeam {
+        /// New team id.
+        team: TeamId,
+        /// Name.
+        name: String,
+        /// Lead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lead: Option<MemberId>,
+        /// Members.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        members: Vec<MemberId>,
+        /// Categories served.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        categories: Vec<Category>,
+    },
+    /// Rename a team, change its lead or categories.
+    UpdateTeam {
+        /// Team.
+        team: TeamId,
+        /// New name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// New lead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lead: Option<MemberId>,
+        /// New categories.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        categories: Option<Vec<Category>>,
+    },
+    /// Replace a team's member list.
+    SetTeamMembers {
+        /// Team.
+        team: TeamId,
+        /// Members.
+        members: Vec<MemberId>,
+    },
+    /// Register a co-construction unit.
+    AddPartner {
+        /// New partner id.
+        partner: PartnerId,
+        /// Name.
+        name: String,
+    },
+    /// Add an item to a partner's resource list.
+    AddResource {
+        /// New resource id.
+        resource: ResourceId,
+        /// Offering unit.
+        partner: PartnerId,
+        /// What it is.
+        title: String,
+        /// Categories served.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        categories: Vec<Category>,
+        /// Capacity (people/slots).
+        capacity: u32,
+        /// Availability window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<TimeWindow>,
+        /// Weekday mask (bit 0 = Monday), 0 = any.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        weekdays: u8,
+        /// Grids served (empty: all).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        grids: Vec<String>,
+    },
+    /// Change a resource.
+    UpdateResource {
+        /// Resource.
+        resource: ResourceId,
+        /// New title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        /// New categories.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        categories: Option<Vec<Category>>,
+        /// New capacity.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
+        /// New window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<TimeWindow>,
+        /// New weekday mask.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        weekdays: Option<u8>,
+        /// New grids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grids: Option<Vec<String>>,
+    },
+    /// Withdraw a resource.
+    RemoveResource {
+        /// Resource.
+        resource: ResourceId,
+    },
+
+    // ---- the wish lifecycle ----
+    /// File a wish (点单).
+    CreateWish {
+        /// New wish id (minted by the device, e.g. "<device>-<seq>").
+        wish: WishId,
+        /// Category.
+        category: Category,
+        /// Title.
+        title: String,
+        /// Description.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+        /// Place.
+        #[serde(default)]
+        place: Place,
+        /// Urgency.
+        #[serde(default)]
+        urgency: Urgency,
+        /// Preferred window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<TimeWindow>,
+        /// Channel.
+        channel: Channel,
+        /// Requesting resident, if a member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requester: Option<MemberId>,
+    },
+    /// Open for claiming.
+    Publish {
+        /// Wish.
+        wish: WishId,
+    },
+    /// Dispatch to a member, team or partner unit (派单).
+    Assign {
+        /// Wish.
+        wish: WishId,
+        /// Assignee.
+        to: Assignee,
+    },
+    /// A volunteer takes an open order (接单).
+    Claim {
+        /// Wish.
+        wish: WishId,
+    },
+    /// A partner unit claims a demand (认领服务).
+    PartnerClaim {
+        /// Wish.
+        wish: WishId,
+        /// The claiming unit (must be the author's).
+        partner: PartnerId,
+        /// Resource used, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resource: Option<ResourceId>,
+    },
+    /// Give a held order back to the pool.
+    Release {
+        /// Wish.
+        wish: WishId,
+    },
+    /// Ask for a lapsed lease to be expired; void if it has not lapsed by this op's stamp.
+    ExpireLease {
+        /// Wish.
+        wish: WishId,
+    },
+    /// Start work (renews the lease).
+    Start {
+        /// Wish.
+        wish: WishId,
+    },
+    /// A progress note (a holder's note renews the lease).
+    Note {
+        /// Wish.
+        wish: WishId,
+        /// Text.
+        text: String,
+    },
+    /// Report the work done.
+    Complete {
+        /// Wish.
+        wish: WishId,
+        /// Report.
+        report: String,
+        /// Minutes served.
+        minutes: u32,
+    },
+    /// Rate the result (评单).
+    Evaluate {
+        /// Wish.
+        wish: WishId,
+        /// Verdict.
+        rating: Rating,
+        /// Comment.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
+    /// Send a closed or rejected wish back for dispatch.
+    Reopen {
+        /// Wish.
+        wish: WishId,
+        /// Why.
+        reason: String,
+    },
+    /// Turn a wish down.
+    Reject {
+        /// Wish.
+        wish: WishId,
+        /// Why (required).
+        reason: String,
+    },
+    /// Fold a duplicate into another wish.
+    Merge {
+        /// The duplicate.
+        wish: WishId,
+        /// The wish it duplicates.
+        into: WishId,
+    },
+    /// Pass a wish up to the street or district.
+    Escalate {
+        /// Wish.
+        wish: WishId,
+        /// Level.
+        level: Level,
+        /// Note for the receiving office.
+        note: String,
+    },
+    /// Withdraw before work starts.
+    Cancel {
+        /// Wish.
+        wish: WishId,
+        /// Why (optional).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
+    /// A kind from a newer schema: kept verbatim, skipped by the reducer.
+    #[serde(skip)]
+    Unknown(serde_json::Value),
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
+
+impl Serialize for OpKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OpKind::Unknown(raw) => raw.serialize(s),
+            known => OpKind::serialize(known, s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OpKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        OpKind::from_value(value, crate::SCHEMA_VERSION).map_err(serde::de::Error::custom)
+    }
+}
+
+impl OpKind {
+    /// Decode a kind. A `type` this build does not know becomes `Unknown`.
+    /// A known `type` whose payload does not fit is an error from a writer of
+    /// this or an older schema, but is kept as `Unknown` from a newer one
+    /// (`v > SCHEMA_VERSION`), which may have reshaped it.
+    pub fn from_value(value: serde_json::Value, v: u16) -> Result<OpKind, serde_json::Error> {
+        let ty = match value.get("type").and_then(serde_json::Value::as_str) {
+            Some(t) => t,
+            None => {
+                return Err(serde::de::Error::custom(
+                    "op kind must be an object with a string `type`",
+                ));
+            }
+        };
+        if Action::from_code(ty).is_none() {
+            return Ok(OpKind::Unknown(value));
+        }
+        match OpKind::deserialize(&value) {
+            Ok(k) => Ok(k),
+            Err(_) if v > crate::SCHEMA_VERSION => Ok(OpKind::Unknown(value)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The action of this kind (`None` for `Unknown`), used by the permission matrix.
+    pub fn action(&self) -> Option<Action> {
+        Some(match self {
+            OpKind::CreateCommunity { .. } => Action::CreateCommunity,
+            OpKind::UpdateCommunity { .. } => Action::UpdateCommunity,
+            OpKind::UpdateSettings { .. } => Action::UpdateSettings,
+            OpKind::AddMember { .. } => Action::AddMember,
+            OpKind::UpdateMember { .. } => Action::UpdateMember,
+            OpKind::SetRole { .. } => Action::SetRole,
+            OpKind::RemoveMember { .. } => Action::RemoveMember,
+            OpKind::CreateTeam { .. } => Action::CreateTeam,
+            OpKind::UpdateTeam { .. } => Action::UpdateTeam,
+            OpKind::SetTeamMembers { .. } => Action::SetTeamMembers,
+            OpKind::AddPartner { .. } => Action::AddPartner,
+            OpKind::AddResource { .. } => Action::AddResource,
+            OpKind::UpdateResource { .. } => Action::UpdateResource,
+            OpKind::RemoveResource { .. } => Action::RemoveResource,
+            OpKind::CreateWish { .. } => Action::CreateWish,
+            OpKind::Publish { .. } => Action::Publish,
+            OpKind::Assign { .. } => Action::Assign,
+            OpKind::Claim { .. } => Action::Claim,
+            OpKind::PartnerClaim { .. } => Action::PartnerClaim,
+            OpKind::Release { .. } => Action::Release,
+            OpKind::ExpireLease { .. } => Action::ExpireLease,
+            OpKind::Start { .. } => Action::Start,
+            OpKind::Note { .. } => Action::Note,
+            OpKind::Complete { .. } => Action::Complete,
+            OpKind::Evaluate { .. } => Action::Evaluate,
+            OpKind::Reopen { .. } => Action::Reopen,
+            OpKind::Reject { .. } => Action::Reject,
+            OpKind::Merge { .. } => Action::Merge,
+            OpKind::Escalate { .. } => Action::Escalate,
+            OpKind::Cancel { .. } => Action::Cancel,
+            OpKind::Unknown(_) => return None,
+        })
+    }
+
+    /// The wish this op is about, if any (for timelines and "my pending ops" views).
+    pub fn wish(&self) -> Option<&WishId> {
+        match self {
+            OpKind::CreateWish { wish, .. }
+            | OpKind::Publish { wish }
+            | OpKind::Assign { wish, .. }
+            | OpKind::Claim { wish }
+            | OpKind::PartnerClaim { wish, .. }
+            | OpKind::Release { wish }
+            | OpKind::ExpireLease { wish }
+            | OpKind::Start { wish }
+            | OpKind::Note { wish, .. }
+            | OpKind::Complete { wish, .. }
+            | OpKind::Evaluate { wish, .. }
+            | OpKind::Reopen { wish, .. }
+            | OpKind::Reject { wish, .. }
+            | OpKind::Merge { wish, .. }
+            | OpKind::Escalate { wish, .. }
+            | OpKind::Cancel { wish, .. } => Some(wish),
+            _ => None,
+        }
+    }
+
+    /// The `type` tag as written in JSON (for `Unknown`, the raw one if present).
+    pub fn type_name(&self) -> &str {
+        match self {
+            OpKind::Unknown(raw) => raw
+                .get("type")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(""),
+            k => k.action().map(Action::code).unwrap_or(""),
+        }
+    }
+}
+
+/// The kinds of op without their payload: rows of the permission matrix and
+/// the `type` tags of the wire format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See `OpKind::CreateCommunity`.
+    CreateCommunity,
+    /// See `OpKind::UpdateCommunity`.
+    UpdateCommunity,
+    /// See `OpKind::UpdateSettings`.
+    UpdateSettings,
+    /// See `OpKind::AddMember`.
+    AddMember,
+    /// See `OpKind::UpdateMember`.
+    UpdateMember,
+    /// See `OpKind::SetRole`.
+    SetRole,
+    /// See `OpKind::RemoveMember`.
+    RemoveMember,
+    /// See `OpKind::CreateTeam`.
+    CreateTeam,
+    /// See `OpKind::UpdateTeam`.
+    UpdateTeam,
+    /// See `OpKind::SetTeamMembers`.
+    SetTeamMembers,
+    /// See `OpKind::AddPartner`.
+    AddPartner,
+    /// See `OpKind::AddResource`.
+    AddResource,
+    /// See `OpKind::UpdateResource`.
+    UpdateResource,
+    /// See `OpKind::RemoveResource`.
+    RemoveResource,
+    /// See `OpKind::CreateWish`.
+    CreateWish,
+    /// See `OpKind::Publish`.
+    Publish,
+    /// See `OpKind::Assign`.
+    Assign,
+    /// See `OpKind::Claim`.
+    Claim,
+    /// See `OpKind::PartnerClaim`.
+    PartnerClaim,
+    /// See `OpKind::Release`.
+    Release,
+    /// See `OpKind::ExpireLease`.
+    ExpireLease,
+    /// See `OpKind::Start`.
+    Start,
+    /// See `OpKind::Note`.
+    Note,
+    /// See `OpKind::Complete`.
+    Complete,
+    /// See `OpKind::Evaluate`.
+    Evaluate,
+    /// See `OpKind::Reopen`.
+    Reopen,
+    /// See `OpKind::Reject`.
+    Reject,
+    /// See `OpKind::Merge`.
+    Merge,
+    /// See `OpKind::Escalate`.
+    Escalate,
+    /// See `OpKind::Cancel`.
+    Cancel,
+}
+
+impl Action {
+    /// Every action, in matrix order.
+    pub const ALL: [Action; 30] = [
+        Action::CreateCommunity,
+        Action::UpdateCommunity,
+        Action::UpdateSettings,
+        Action::AddMember,
+        Action::UpdateMember,
+        Action::SetRole,
+        Action::RemoveMember,
+        Action::CreateTeam,
+        Action::UpdateTeam,
+        Action::SetTeamMembers,
+        Action::AddPartner,
+        Action::AddResource,
+        Action::UpdateResource,
+        Action::RemoveResource,
+        Action::CreateWish,
+        Action::Publish,
+        Action::Assign,
+        Action::Claim,
+        Action::PartnerClaim,
+        Action::Release,
+        Action::ExpireLease,
+        Action::Start,
+        Action::Note,
+        Action::Complete,
+        Action::Evaluate,
+        Action::Reopen,
+        Action::Reject,
+        Action::Merge,
+        Action::Escalate,
+        Action::Cancel,
+    ];
+
+    /// The `type` tag (snake_case), stable.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::CreateCommunity => "create_community",
+            Action::UpdateCommunity => "update_community",
+            Action::UpdateSettings => "update_settings",
+            Action::AddMember => "add_member",
+            Action::UpdateMember => "update_member",
+            Action::SetRole => "set_role",
+            Action::RemoveMember => "remove_member",
+            Action::CreateTeam => "create_team",
+            Action::UpdateTeam => "update_team",
+            Action::SetTeamMembers => "set_team_members",
+            Action::AddPartner => "add_partner",
+            Action::AddResource => "add_resource",
+            Action::UpdateResource => "update_resource",
+            Action::RemoveResource => "remove_resource",
+            Action::CreateWish => "create_wish",
+            Action::Publish => "publish",
+            Action::Assign => "assign",
+            Action::Claim => "claim",
+            Action::PartnerClaim => "partner_claim",
+            Action::Release => "release",
+            Action::ExpireLease => "expire_lease",
+            Action::Start => "start",
+            Action::Note => "note",
+            Action::Complete => "complete",
+            Action::Evaluate => "evaluate",
+            Action::Reopen => "reopen",
+            Action::Reject => "reject",
+            Action::Merge => "merge",
+            Action::Escalate => "escalate",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    /// Look an action up by its `type` tag.
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(kind: OpKind) -> Op {
+        Op::new(OpId::new("d1", 1), "m1", Hlc::at(1_700_000_000_000), kind)
+    }
+
+    #[test]
+    fn wire_format_is_compact_and_stable() {
+        let o = op(OpKind::Claim { wish: "w9".into() });
+        let s = serde_json::to_string(&o).unwrap();
+        assert_eq!(
+            s,
+            r#"{"v":1,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), o);
+    }
+
+    #[test]
+    fn unknown_type_round_trips_verbatim() {
+        let s = r#"{"v":3,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"check_in","activity":"a1","extra":[1,2,{"x":null}]}}"#;
+        let o: Op = serde_json::from_str(s).unwrap();
+        assert!(matches!(o.kind, OpKind::Unknown(_)));
+        assert_eq!(o.kind.type_name(), "check_in");
+        assert_eq!(o.kind.action(), None);
+        let back = serde_json::to_string(&o).unwrap();
+        let a: serde_json::Value = serde_json::from_str(s).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&back).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn newer_writer_known_kind_with_extra_fields_still_decodes() {
+        let s = r#"{"v":9,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"claim","wish":"w1","new_field":true}}"#;
+        let o: Op = serde_json::from_str(s).unwrap();
+        assert_eq!(o.kind, OpKind::Claim { wish: "w1".into() });
+        assert_eq!(o.v, 9);
+    }
+
+    #[test]
+    fn newer_writer_reshaped_known_kind_is_kept_as_unknown() {
+        let s = r#"{"v":9,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"claim","wish":{"nested":1}}}"#;
+        let o: Op = serde_json::from_str(s).unwrap();
+        assert!(matches!(o.kind, OpKind::Unknown(_)));
+    }
+
+    #[test]
+    fn current_writer_malformed_known_kind_is_an_error() {
+        let s = r#"{"v":1,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"claim"}}"#;
+        assert!(serde_json::from_str::<Op>(s).is_err());
+        let s = r#"{"v":1,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":42}"#;
+        assert!(serde_json::from_str::<Op>(s).is_err());
+    }
+
+    #[test]
+    fn every_action_code_is_a_type_tag() {
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(a));
+            let json = serde_json::to_value(a).unwrap();
+            assert_eq!(json.as_str(), Some(a.code()));
+        }
+    }
+}
