@@ -1,0 +1,514 @@
+//! Property tests: convergence of replicas over a simulated sequencer,
+//! rebase = sequencing, idempotence, and a decoder that never panics.
+//! Case counts are bounded so the suite stays fast in debug builds; a
+//! failure prints its seed and a minimal case.
+
+use linli_core::demo::LogBuilder;
+use linli_core::hlc::Clock;
+use linli_core::model::*;
+use linli_core::op::{LogEntry, Op, OpKind};
+use linli_core::reduce::{Outcome, State, fold};
+use linli_core::{DeviceId, MemberId, OpId, WishId};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const T0: u64 = 1_700_000_000_000;
+const MIN: u64 = 60_000;
+
+/// Members that own the simulated devices, with their roles.
+const ACTORS: [(&str, Role); 6] = [
+    ("c1", Role::Coordinator),
+    ("g1", Role::GridWorker),
+    ("v1", Role::Volunteer),
+    ("v2", Role::Volunteer),
+    ("r1", Role::Resident),
+    ("p1", Role::Partner),
+];
+
+/// The sequenced prefix every scenario starts from.
+fn bootstrap() -> Vec<LogEntry> {
+    let mut b = LogBuilder::new(T0);
+    b.push(
+        "c1",
+        OpKind::CreateCommunity {
+            community: "cm".into(),
+            name: "长寿路社区".into(),
+            founder: "苏书记".into(),
+            grids: vec!["一网格".into(), "二网格".into()],
+            buildings: vec![],
+            settings: None,
+        },
+    );
+    b.push(
+        "c1",
+        OpKind::AddPartner {
+            partner: "u1".into(),
+            name: "医院".into(),
+        },
+    );
+    for (id, role) in &ACTORS[1..] {
+        b.push(
+            "c1",
+            OpKind::AddMember {
+                member: (*id).into(),
+                name: (*id).into(),
+                role: *role,
+                skills: vec![Category::Repair],
+                grids: vec!["一网格".into()],
+                partner: (*role == Role::Partner).then(|| "u1".into()),
+            },
+        );
+    }
+    b.push(
+        "c1",
+        OpKind::CreateTeam {
+            team: "t1".into(),
+            name: "党员先锋队".into(),
+            lead: Some("v1".into()),
+            members: vec!["v1".into(), "v2".into()],
+            categories: vec![],
+        },
+    );
+    assert!(b.state.voids.is_empty());
+    b.log
+}
+
+/// One offline action of a device: which device, what, on which wish, a
+/// free parameter, and how many minutes pass before it.
+#[derive(Clone, Debug)]
+struct Act {
+    device: usize,
+    what: u8,
+    wish: u8,
+    aux: u16,
+    wait_min: u16,
+    /// How many later mints overtake this one on the way to the endpoint.
+    delay: u16,
+    /// The device re-pushes its previous op too (a retry after a lost ack).
+    retry: bool,
+}
+
+fn act() -> impl Strategy<Value = Act> {
+    (
+        (
+            0..ACTORS.len(),
+            0u8..20,
+            0u8..6,
+            any::<u16>(),
+            0u16..(30 * 60),
+        ),
+        prop_oneof![3 => Just(0u16), 1 => 0u16..40],
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|((device, what, wish, aux, wait_min), delay, retry)| Act {
+            device,
+            what,
+            wish,
+            aux,
+            wait_min,
+            delay,
+            retry,
+        })
+}
+
+fn payload(a: &Act, wish: WishId) -> OpKind {
+    let aux = a.aux;
+    let role = ACTORS[a.device].1;
+    match a.what {
+        0 | 1 => OpKind::CreateWish {
+            wish,
+            category: Category::ALL[usize::from(aux) % 9],
+            title: if aux.is_multiple_of(11) {
+                String::new()
+            } else {
+                "楼道灯坏了".into()
+            },
+            description: String::new(),
+            place: Place {
+                grid: Some(["一网格", "二网格"][usize::from(aux) % 2].into()),
+                ..Place::default()
+            },
+            urgency: Urgency::Normal,
+            window: None,
+            channel: match (aux / 3 % 16, role) {
+                (0, _) => Channel::Kiosk,
+                (1, _) => Channel::OnBehalf,
+                (_, Role::Coordinator | Role::GridWorker) => Channel::OnBehalf,
+                _ => Channel::SelfService,
+            },
+            requester: None,
+        },
+        2 => OpKind::Publish { wish },
+        3 => OpKind::Assign {
+            wish,
+            to: match aux % 4 {
+                0 => Assignee::Member("v1".into()),
+                1 => Assignee::Member("r1".into()),
+                2 => Assignee::Team("t1".into()),
+                _ => Assignee::Partner("u1".into()),
+            },
+        },
+        4 | 5 => OpKind::Claim { wish },
+        6 => OpKind::PartnerClaim {
+            wish,
+            partner: "u1".into(),
+            resource: None,
+        },
+        7 => OpKind::Release { wish },
+        8 => OpKind::ExpireLease { wish },
+        9 => OpKind::Start { wish },
+        10 => OpKind::Note {
+            wish,
+            text: if aux.is_multiple_of(5) {
+                String::new()
+            } else {
+                "进展".into()
+            },
+        },
+        11 => OpKind::Complete {
+            wish,
+            report: "已完成".into(),
+            minutes: u32::from(aux % 200),
+        },
+        12 => OpKind::Evaluate {
+            wish,
+            rating: [
+                Rating::Satisfied,
+                Rating::BasicallySatisfied,
+                Rating::NotSatisfied,
+            ][usize::from(aux) % 3],
+            comment: String::new(),
+        },
+        13 => OpKind::Reopen {
+            wish,
+            reason: "返工".into(),
+        },
+        14 => OpKind::Reject {
+            wish,
+            reason: if aux.is_multiple_of(4) {
+                String::new()
+            } else {
+                "不属实".into()
+            },
+        },
+        15 => OpKind::Merge {
+            wish,
+            into: WishId(format!("w{}", aux % 8)),
+        },
+        16 => OpKind::Escalate {
+            wish,
+            level: Level::Street,
+            note: "上报".into(),
+        },
+        17 => OpKind::Cancel {
+            wish,
+            reason: String::new(),
+        },
+        18 => OpKind::UpdateSettings {
+            settings: Settings {
+                lease_hours: u32::from(aux % 100),
+                ..Settings::default()
+            },
+        },
+        _ => OpKind::Unknown(serde_json::json!({"type": "check_in", "n": aux})),
+    }
+}
+
+/// Devices mint their actions offline: each has its own sequence numbers
+/// and HLC (with its own clock skew); the world clock moves on.
+/// An op as minted, with its delivery key (devices deliver in their own
+/// order; across devices, lower keys reach the endpoint first).
+#[derive(Clone, Debug)]
+struct Minted {
+    op: Op,
+    key: u64,
+    retry: bool,
+}
+
+fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
+    let mut now = T0 + 60 * MIN;
+    let mut devices: Vec<(u64, Clock)> = vec![(0, Clock::new()); ACTORS.len()];
+    let mut queues: Vec<Vec<Minted>> = vec![Vec::new(); ACTORS.len()];
+    let mut created: Vec<WishId> = Vec::new();
+    for (i, a) in acts.iter().enumerate() {
+        // Nothing to work on yet: file a wish first.
+        let a = &Act {
+            what: if created.is_empty() && a.what < 18 {
+                0
+            } else {
+                a.what
+            },
+            ..a.clone()
+        };
+        // Creations mint fresh ids (sometimes reusing one); other ops mostly
+        // target a wish that exists by then, sometimes an unknown one.
+        let wish = match (a.what, created.len()) {
+            (0 | 1, n) if a.wish == 0 && n > 0 => created[usize::from(a.aux) % n].clone(),
+            (0 | 1, n) => {
+                let id = WishId(format!("w{n}"));
+                created.push(id.clone());
+                id
+            }
+            (_, n) if a.wish < 5 && n > 0 => created[n - 1 - usize::from(a.aux) % n.min(4)].clone(),
+            _ => WishId(format!("w{}", a.wish)),
+        };
+        // Mostly the natural author for the action, sometimes anyone.
+        let natural = match a.what {
+            0 | 1 => [1, 4][usize::from(a.aux) % 2],
+            2 | 3 | 13..=16 | 18 => 0,
+            4 | 5 | 7 | 9..=11 => 2 + usize::from(a.aux) % 2,
+            6 => 5,
+            12 | 17 => 4,
+            _ => a.device,
+        };
+        let a = &Act {
+            device: if a.aux.is_multiple_of(5) {
+                a.device
+            } else {
+                natural
+            },
+            ..a.clone()
+        };
+        now += u64::from(a.wait_min) * MIN;
+        let skew = i64::from(skew_min[a.device]) * MIN as i64;
+        let local = now.saturating_add_signed(skew);
+        let (seq, clock) = &mut devices[a.device];
+        *seq += 1;
+        let id = OpId::new(DeviceId(format!("sim-{}", ACTORS[a.device].0)), *seq);
+        let op = Op::new(id, ACTORS[a.device].0, clock.tick(local), payload(a, wish));
+        let last = queues[a.device].last().map_or(0, |m| m.key);
+        let key = last.max(i as u64 + u64::from(a.delay));
+        queues[a.device].push(Minted {
+            op,
+            key,
+            retry: a.retry,
+        });
+    }
+    queues
+}
+
+/// The endpoint: takes pushes in delivery-key order, drops retries by
+/// per-device highest sequence (as the real one does), numbers the rest.
+fn sequence(prefix: &[LogEntry], queues: &[Vec<Minted>]) -> Vec<LogEntry> {
+    let mut log = prefix.to_vec();
+    let mut high: BTreeMap<DeviceId, u64> = BTreeMap::new();
+    for e in prefix {
+        let h = high.entry(e.op.id.device.clone()).or_default();
+        *h = (*h).max(e.op.id.seq);
+    }
+    let mut push = |log: &mut Vec<LogEntry>, op: &Op| {
+        let h = high.entry(op.id.device.clone()).or_default();
+        if op.id.seq > *h {
+            *h = op.id.seq;
+            let seq = log.len() as u64 + 1;
+            log.push(LogEntry {
+                seq,
+                op: op.clone(),
+            });
+        }
+    };
+    let mut order: Vec<(u64, usize, usize)> = queues
+        .iter()
+        .enumerate()
+        .flat_map(|(d, q)| q.iter().enumerate().map(move |(i, m)| (m.key, d, i)))
+        .collect();
+    order.sort();
+    for (_, d, i) in order {
+        let m = &queues[d][i];
+        if m.retry && i > 0 {
+            push(&mut log, &queues[d][i - 1].op);
+        }
+        push(&mut log, &m.op);
+        if m.retry {
+            push(&mut log, &m.op);
+        }
+    }
+    log
+}
+
+fn check_invariants(s: &State) {
+    let mut idx = std::collections::BTreeSet::new();
+    for w in s.wishes.values() {
+        if let Some(l) = &w.lease {
+            assert!(
+                matches!(w.status, Status::Assigned | Status::Claimed),
+                "{w:?}"
+            );
+            idx.insert((l.deadline, w.id.clone()));
+        }
+        if matches!(
+            w.status,
+            Status::Assigned | Status::Claimed | Status::InProgress
+        ) {
+            assert!(w.holder.is_some(), "{:?} without holder", w.status);
+        }
+        if w.status == Status::Merged {
+            assert!(w.merged_into.is_some());
+        }
+    }
+    assert_eq!(idx, s.leases);
+}
+
+fn scenario() -> impl Strategy<Value = (Vec<Act>, Vec<i16>)> {
+    (
+        prop::collection::vec(act(), 1..80),
+        prop::collection::vec(-120i16..120, ACTORS.len()),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Every replica folding the sequenced log (at once, or in chunks with a
+    /// JSON snapshot in between) ends with the same hash.
+    #[test]
+    fn replicas_converge((acts, skew) in scenario(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..4)) {
+        let log = sequence(&bootstrap(), &mint(&acts, &skew));
+        let a = fold(&log);
+        check_invariants(&a);
+        let mut cut: Vec<usize> = cuts.iter().map(|i| i.index(log.len() + 1)).collect();
+        cut.sort();
+        let mut b = State::new();
+        let mut from = 0;
+        for c in cut.into_iter().chain([log.len()]) {
+            for e in &log[from..c] {
+                b.apply(e);
+            }
+            from = c;
+            let snap = serde_json::to_vec(&b).unwrap();
+            b = serde_json::from_slice(&snap).unwrap();
+        }
+        prop_assert_eq!(a.hash(), b.hash());
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(a.seq, log.len() as u64);
+        // Replaying a log that went through JSON gives the same state too.
+        let wire = serde_json::to_string(&log).unwrap();
+        let back: Vec<LogEntry> = serde_json::from_str(&wire).unwrap();
+        prop_assert_eq!(fold(&back).hash(), a.hash());
+    }
+
+    /// A device's optimistic state (pulled log + its pending ops rebased on
+    /// top) equals the state once the endpoint sequences those ops next.
+    #[test]
+    fn rebase_equals_sequencing((acts, skew) in scenario(), device in 0..ACTORS.len()) {
+        let queues = mint(&acts, &skew);
+        let mut others = queues.clone();
+        let pending: Vec<Op> = std::mem::take(&mut others[device]).into_iter().map(|m| m.op).collect();
+        let pulled = sequence(&bootstrap(), &others);
+        let base = fold(&pulled);
+        let (optimistic, outs) = base.rebase(&pending);
+        let mut log = pulled.clone();
+        for op in &pending {
+            let seq = log.len() as u64 + 1;
+            log.push(LogEntry { seq, op: op.clone() });
+        }
+        let mut sequenced = State::new();
+        let mut seq_outs = Vec::new();
+        for (i, e) in log.iter().enumerate() {
+            let o = sequenced.apply(e);
+            if i >= pulled.len() {
+                seq_outs.push(o);
+            }
+        }
+        prop_assert_eq!(optimistic.hash(), sequenced.hash());
+        prop_assert_eq!(outs, seq_outs);
+        for op in &pending {
+            prop_assert_eq!(optimistic.outcome(&op.id), sequenced.outcome(&op.id));
+        }
+    }
+
+    /// Applying any op of the log a second time changes nothing.
+    #[test]
+    fn applying_twice_changes_nothing((acts, skew) in scenario(), pick in any::<prop::sample::Index>()) {
+        let log = sequence(&bootstrap(), &mint(&acts, &skew));
+        let mut s = fold(&log);
+        let h = s.hash();
+        let e = &log[pick.index(log.len())];
+        let again = LogEntry { seq: s.seq + 1, op: e.op.clone() };
+        prop_assert_eq!(s.apply(&again), Outcome::Duplicate);
+        prop_assert_eq!(&s.hash(), &h);
+        // Even a different op reusing a folded id is a duplicate.
+        let mut forged = e.op.clone();
+        forged.kind = OpKind::Publish { wish: "w0".into() };
+        prop_assert_eq!(s.apply(&LogEntry { seq: s.seq + 1, op: forged }), Outcome::Duplicate);
+        prop_assert_eq!(&s.hash(), &h);
+    }
+
+    /// Random bytes into the op decoder: an error or an op, never a panic.
+    #[test]
+    fn decoder_survives_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let _ = serde_json::from_slice::<Op>(&bytes);
+        let _ = serde_json::from_slice::<LogEntry>(&bytes);
+    }
+
+    /// Random JSON values, and valid ops with random fields replaced, into
+    /// the decoder and then the reducer: never a panic.
+    #[test]
+    fn decoder_and_reducer_survive_random_json(v in json(), acts in prop::collection::vec(act(), 1..4), field in 0usize..6) {
+        let _ = serde_json::from_value::<Op>(v.clone());
+        let mut s = fold(&bootstrap());
+        let queues = mint(&acts, &[0; 6]);
+        for m in queues.iter().flatten() {
+            let mut j = serde_json::to_value(&m.op).unwrap();
+            let keys = ["v", "id", "author", "hlc", "kind", "type"];
+            if let Some(obj) = j.as_object_mut() {
+                obj.insert(keys[field].into(), v.clone());
+            }
+            if let Some(kind) = j.get_mut("kind").and_then(|k| k.as_object_mut()) {
+                kind.insert("wish".into(), v.clone());
+            }
+            if let Ok(op) = serde_json::from_value::<Op>(j) {
+                let seq = s.seq + 1;
+                s.apply(&LogEntry { seq, op });
+            }
+        }
+        check_invariants(&s);
+    }
+}
+
+fn json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "[a-z_]{0,12}".prop_map(Value::String),
+        prop_oneof![
+            Just("claim"),
+            Just("create_wish"),
+            Just("assign"),
+            Just("evaluate"),
+            Just("x")
+        ]
+        .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("type".to_string()),
+                    Just("wish".to_string()),
+                    Just("dev".to_string()),
+                    Just("seq".to_string()),
+                    Just("ms".to_string()),
+                    "[a-z]{1,6}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[test]
+fn members_of_the_simulation_exist() {
+    let s = fold(&bootstrap());
+    for (id, role) in ACTORS {
+        assert_eq!(s.members[&MemberId::from(id)].role, role);
+    }
+}
