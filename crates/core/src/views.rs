@@ -1,1 +1,546 @@
-//! Views (to come).
+//! Derived views: what pages show, computed from `State` only (pure, so a
+//! page never re-implements a rule). Sorting is total (ties broken by id) so
+//! every device lists the same thing in the same order.
+
+use crate::ids::{MemberId, WishId};
+use crate::model::{Category, Resource, Status, TimeWindow, Urgency, Wish};
+use crate::reduce::{PointsEntry, PointsKind, State};
+use std::collections::BTreeMap;
+
+const DAY_MS: u64 = 86_400_000;
+
+/// Board columns (看板), left to right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Column {
+    /// Waiting for dispatch: submitted, reopened, escalated.
+    Inbox,
+    /// Published, open for claiming.
+    Open,
+    /// Assigned or claimed, not started.
+    Taken,
+    /// In progress.
+    Doing,
+    /// Completed, waiting for evaluation.
+    ToEvaluate,
+    /// Closed (accepted).
+    Closed,
+    /// Rejected, merged or cancelled.
+    Archived,
+}
+
+impl Column {
+    /// Every column, in board order.
+    pub const ALL: [Column; 7] = [
+        Column::Inbox,
+        Column::Open,
+        Column::Taken,
+        Column::Doing,
+        Column::ToEvaluate,
+        Column::Closed,
+        Column::Archived,
+    ];
+
+    /// The column a status belongs to.
+    pub fn of(status: Status) -> Column {
+        match status {
+            Status::Submitted | Status::Reopened | Status::Escalated => Column::Inbox,
+            Status::Published => Column::Open,
+            Status::Assigned | Status::Claimed => Column::Taken,
+            Status::InProgress => Column::Doing,
+            Status::Completed => Column::ToEvaluate,
+            Status::Closed => Column::Closed,
+            Status::Rejected | Status::Merged | Status::Cancelled => Column::Archived,
+        }
+    }
+
+    /// Stable code for translation.
+    pub fn code(self) -> &'static str {
+        match self {
+            Column::Inbox => "inbox",
+            Column::Open => "open",
+            Column::Taken => "taken",
+            Column::Doing => "doing",
+            Column::ToEvaluate => "to_evaluate",
+            Column::Closed => "closed",
+            Column::Archived => "archived",
+        }
+    }
+}
+
+/// Most urgent first, then oldest, then id: the order of every list.
+fn by_priority(a: &&Wish, b: &&Wish) -> std::cmp::Ordering {
+    b.urgency
+        .cmp(&a.urgency)
+        .then(a.created_at.cmp(&b.created_at))
+        .then(a.id.cmp(&b.id))
+}
+
+/// The board: every wish in its column, each column in priority order.
+pub fn board(state: &State) -> Vec<(Column, Vec<&Wish>)> {
+    board_where(state, |_| true)
+}
+
+/// The board restricted to wishes passing `keep` (a grid, a category…).
+pub fn board_where(state: &State, keep: impl Fn(&Wish) -> bool) -> Vec<(Column, Vec<&Wish>)> {
+    let mut cols: Vec<(Column, Vec<&Wish>)> = Column::ALL.map(|c| (c, Vec::new())).into();
+    for w in state.wishes.values().filter(|w| keep(w)) {
+        cols[Column::of(w.status) as usize].1.push(w);
+    }
+    for (_, v) in &mut cols {
+        v.sort_by(by_priority);
+    }
+    cols
+}
+
+/// Why an open order suits a volunteer (for the UI's hint chips).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fit {
+    /// In one of the member's grids.
+    Grid,
+    /// Matches one of the member's skills.
+    Skill,
+    /// Matches a category one of the member's teams serves.
+    Team,
+}
+
+/// An open order ranked for a member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ranked<'a> {
+    /// The wish.
+    pub wish: &'a Wish,
+    /// Higher is a better fit.
+    pub score: u32,
+    /// Why.
+    pub fits: Vec<Fit>,
+}
+
+fn urgency_points(u: Urgency) -> u32 {
+    match u {
+        Urgency::Low => 0,
+        Urgency::Normal => 5,
+        Urgency::High => 15,
+        Urgency::Urgent => 30,
+    }
+}
+
+/// Open (published) orders for `member`, best fit first: own grid +30,
+/// own skill +20, a category one of their teams serves +10, plus urgency;
+/// ties go to the older wish.
+pub fn open_orders<'a>(state: &'a State, member: &MemberId) -> Vec<Ranked<'a>> {
+    let m = state.members.get(member);
+    let team_cats: Vec<Category> = state
+        .teams
+        .values()
+        .filter(|t| t.members.binary_search(member).is_ok())
+        .flat_map(|t| t.categories.iter().copied())
+        .collect();
+    let mut out: Vec<Ranked> = state
+        .wishes
+        .values()
+        .filter(|w| w.status == Status::Published)
+        .map(|w| {
+            let mut fits = Vec::new();
+            if let (Some(m), Some(g)) = (m, &w.place.grid)
+                && m.grids.contains(g)
+            {
+                fits.push(Fit::Grid);
+            }
+            if m.is_some_and(|m| m.skills.contains(&w.category)) {
+                fits.push(Fit::Skill);
+            }
+            if team_cats.contains(&w.category) {
+                fits.push(Fit::Team);
+            }
+            let score = fits
+                .iter()
+                .map(|f| match f {
+                    Fit::Grid => 30,
+                    Fit::Skill => 20,
+                    Fit::Team => 10,
+                })
+                .sum::<u32>()
+                + urgency_points(w.urgency);
+            Ranked {
+                wish: w,
+                score,
+                fits,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.wish.created_at.cmp(&b.wish.created_at))
+            .then(a.wish.id.cmp(&b.wish.id))
+    });
+    out
+}
+
+/// A member's own orders ("我的").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MyOrders<'a> {
+    /// Wishes the member holds (directly, via a team or a unit) that are not yet closed.
+    pub holding: Vec<&'a Wish>,
+    /// Wishes the member requested or filed.
+    pub requested: Vec<&'a Wish>,
+    /// Wishes the member completed at some point (for the history tab).
+    pub done: Vec<&'a Wish>,
+}
+
+/// Split the member's orders into holding / requested / done.
+pub fn my_orders<'a>(state: &'a State, member: &MemberId) -> MyOrders<'a> {
+    let mut out = MyOrders::default();
+    for w in state.wishes.values() {
+        if !w.status.is_terminal() && state.holds(member, w) {
+            out.holding.push(w);
+        }
+        if w.requester.as_ref() == Some(member) || w.created_by == *member {
+            out.requested.push(w);
+        }
+        if w.completion.as_ref().is_some_and(|c| c.by == *member) {
+            out.done.push(w);
+        }
+    }
+    out.holding.sort_by(by_priority);
+    out.requested
+        .sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    out.done
+        .sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    out
+}
+
+/// Held wishes whose lease deadline has passed at `now_ms` but that no op
+/// has lapsed yet: the UI shows them as "lease expired" and may offer an
+/// `ExpireLease` op. (The state itself changes only through ops.)
+pub fn overdue(state: &State, now_ms: u64) -> Vec<&Wish> {
+    state
+        .leases
+        .iter()
+        .take_while(|(deadline, _)| *deadline < now_ms)
+        .filter_map(|(_, id)| state.wishes.get(id))
+        .collect()
+}
+
+/// A member's points: the formula's three parts and every entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ledger<'a> {
+    /// 基础积分.
+    pub basic: i64,
+    /// 正向积分.
+    pub positive: i64,
+    /// 反向扣分 (a negative number).
+    pub deduction: i64,
+    /// basic + positive + deduction.
+    pub total: i64,
+    /// Entries in log order, each pointing at its op.
+    pub entries: &'a [PointsEntry],
+}
+
+/// The points ledger of one member.
+pub fn ledger<'a>(state: &'a State, member: &MemberId) -> Ledger<'a> {
+    let entries = state.ledger.get(member).map_or(&[][..], Vec::as_slice);
+    let mut l = Ledger {
+        entries,
+        ..Ledger::default()
+    };
+    for e in entries {
+        match e.kind {
+            PointsKind::Basic => l.basic += e.delta,
+            PointsKind::Positive => l.positive += e.delta,
+            PointsKind::Deduction => l.deduction += e.delta,
+        }
+    }
+    l.total = l.basic + l.positive + l.deduction;
+    l
+}
+
+/// Members by total points, highest first (ties by id).
+pub fn leaderboard(state: &State) -> Vec<(&MemberId, i64)> {
+    let mut v: Vec<_> = state
+        .ledger
+        .iter()
+        .map(|(m, l)| (m, l.iter().map(|e| e.delta).sum::<i64>()))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v
+}
+
+/// How the dashboard groups the rates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupBy {
+    /// One row for the whole community (key "all").
+    All,
+    /// By grid (key: grid name, "-" if none).
+    Grid,
+    /// By category (key: category code).
+    Category,
+    /// By the team that last held the wish (key: team id, "-" if none).
+    Team,
+    /// By the UTC month the wish was filed (key "YYYY-MM").
+    Month,
+}
+
+/// Dashboard figures for one group. Cancelled and merged wishes are not
+/// counted (the merged one counts in its target).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rates {
+    /// Group key.
+    pub key: String,
+    /// Wishes counted.
+    pub total: u32,
+    /// Of those, answered by a dispatch decision (响应).
+    pub responded: u32,
+    /// Of those, completed or closed (解决).
+    pub resolved: u32,
+    /// Evaluations given (every one, including those that sent work back).
+    pub evaluations: u32,
+    /// Of those, satisfied or basically satisfied (满意).
+    pub satisfied: u32,
+    /// Times work was sent back.
+    pub rework: u32,
+    /// Median filing → first response, ms.
+    pub median_respond_ms: Option<u64>,
+    /// Median filing → completion now standing, ms.
+    pub median_resolve_ms: Option<u64>,
+}
+
+fn ratio(n: u32, d: u32) -> Option<f64> {
+    (d > 0).then(|| f64::from(n) / f64::from(d))
+}
+
+impl Rates {
+    /// 响应率: responded / total.
+    pub fn response_rate(&self) -> Option<f64> {
+        ratio(self.responded, self.total)
+    }
+    /// 解决率: resolved / total.
+    pub fn resolution_rate(&self) -> Option<f64> {
+        ratio(self.resolved, self.total)
+    }
+    /// 满意率: satisfied / evaluations.
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        ratio(self.satisfied, self.evaluations)
+    }
+}
+
+/// UTC "YYYY-MM" of epoch milliseconds (civil-from-days, proleptic Gregorian).
+pub fn utc_month(ms: u64) -> String {
+    let days = (ms / DAY_MS) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}")
+}
+
+fn key_of(w: &Wish, by: GroupBy) -> String {
+    match by {
+        GroupBy::All => "all".into(),
+        GroupBy::Grid => w.place.grid.clone().unwrap_or_else(|| "-".into()),
+        GroupBy::Category => w.category.code().into(),
+        GroupBy::Team => w.team.as_ref().map_or_else(|| "-".into(), |t| t.0.clone()),
+        GroupBy::Month => utc_month(w.created_at),
+    }
+}
+
+fn median(v: &mut [u64]) -> Option<u64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    })
+}
+
+/// The three rates and median times, one row per group, in key order.
+pub fn rates(state: &State, by: GroupBy) -> Vec<Rates> {
+    #[derive(Default)]
+    struct Acc {
+        r: Rates,
+        respond: Vec<u64>,
+        resolve: Vec<u64>,
+    }
+    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    for w in state.wishes.values() {
+        if matches!(w.status, Status::Cancelled | Status::Merged) {
+            continue;
+        }
+        let acc = groups.entry(key_of(w, by)).or_default();
+        acc.r.total += 1;
+        if let Some(t) = w.responded_at {
+            acc.r.responded += 1;
+            acc.respond.push(t.saturating_sub(w.created_at));
+        }
+        if matches!(w.status, Status::Completed | Status::Closed)
+            && let Some(t) = w.resolved_at
+        {
+            acc.r.resolved += 1;
+            acc.resolve.push(t.saturating_sub(w.created_at));
+        }
+        acc.r.evaluations += w.evaluations.len() as u32;
+        acc.r.satisfied += w.evaluations.iter().filter(|e| e.rating.accepts()).count() as u32;
+        acc.r.rework += w.rework;
+    }
+    groups
+        .into_iter()
+        .map(|(key, mut a)| {
+            a.r.key = key;
+            a.r.median_respond_ms = median(&mut a.respond);
+            a.r.median_resolve_ms = median(&mut a.resolve);
+            a.r
+        })
+        .collect()
+}
+
+/// The rates as CSV (header + one line per group), for the dashboard export.
+/// Rates are fractions with four decimals; times are hours with one.
+pub fn rates_csv(rows: &[Rates]) -> String {
+    fn f(x: Option<f64>) -> String {
+        x.map_or(String::new(), |x| format!("{x:.4}"))
+    }
+    fn h(x: Option<u64>) -> String {
+        x.map_or(String::new(), |x| format!("{:.1}", x as f64 / 3_600_000.0))
+    }
+    let mut s = String::from(
+        "group,total,responded,resolved,evaluations,satisfied,rework,response_rate,resolution_rate,satisfaction_rate,median_respond_h,median_resolve_h\n",
+    );
+    for r in rows {
+        let key = if r.key.contains([',', '"', '\n']) {
+            format!("\"{}\"", r.key.replace('"', "\"\""))
+        } else {
+            r.key.clone()
+        };
+        s.push_str(&format!(
+            "{key},{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.total,
+            r.responded,
+            r.resolved,
+            r.evaluations,
+            r.satisfied,
+            r.rework,
+            f(r.response_rate()),
+            f(r.resolution_rate()),
+            f(r.satisfaction_rate()),
+            h(r.median_respond_ms),
+            h(r.median_resolve_ms),
+        ));
+    }
+    s
+}
+
+/// A partner resource ranked against one wish (资源清单 ↔ 需求清单).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceMatch<'a> {
+    /// The resource.
+    pub resource: &'a Resource,
+    /// Higher is better.
+    pub score: u32,
+    /// Serves the wish's category (or any category).
+    pub category: bool,
+    /// Available in the wish's preferred window (or either is unconstrained).
+    pub time: bool,
+    /// Serves the wish's grid (or all grids).
+    pub place: bool,
+}
+
+/// Monday = 0 … Sunday = 6, in local time at `offset_min` from UTC.
+fn weekday(ms: u64, offset_min: i32) -> u32 {
+    let local = ms as i64 + i64::from(offset_min) * 60_000;
+    let days = local.div_euclid(DAY_MS as i64);
+    ((days + 3).rem_euclid(7)) as u32 // 1970-01-01 was a Thursday
+}
+
+fn time_fits(r: &Resource, want: Option<&TimeWindow>, offset_min: i32) -> bool {
+    let Some(want) = want else { return true };
+    if let Some(have) = &r.window
+        && !have.overlaps(want)
+    {
+        return false;
+    }
+    if r.weekdays == 0 {
+        return true;
+    }
+    // Any day touched by the wanted window (at most a week is checked).
+    let mut t = want.from;
+    for _ in 0..7 {
+        if t >= want.to {
+            break;
+        }
+        if r.weekdays & (1 << weekday(t, offset_min)) != 0 {
+            return true;
+        }
+        t = (t / DAY_MS + 1) * DAY_MS;
+    }
+    false
+}
+
+/// Rank active resources with capacity left for `wish`: category match
+/// (8, or 3 for an all-purpose resource), time fit (4), place fit (2), then
+/// capacity and id. Resources whose categories exclude the wish's are left out.
+pub fn match_resources<'a>(state: &'a State, wish: &WishId) -> Vec<ResourceMatch<'a>> {
+    let Some(w) = state.wishes.get(wish) else {
+        return Vec::new();
+    };
+    let offset = state.settings().utc_offset_minutes;
+    let mut out: Vec<ResourceMatch> = state
+        .resources
+        .values()
+        .filter(|r| r.active && r.capacity > 0)
+        .filter(|r| r.categories.is_empty() || r.categories.contains(&w.category))
+        .map(|r| {
+            let category = true;
+            let time = time_fits(r, w.window.as_ref(), offset);
+            let place =
+                r.grids.is_empty() || w.place.grid.as_ref().is_some_and(|g| r.grids.contains(g));
+            let score = if r.categories.is_empty() { 3 } else { 8 }
+                + if time { 4 } else { 0 }
+                + if place { 2 } else { 0 };
+            ResourceMatch {
+                resource: r,
+                score,
+                category,
+                time,
+                place,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(b.resource.capacity.cmp(&a.resource.capacity))
+            .then(a.resource.id.cmp(&b.resource.id))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_weekdays() {
+        assert_eq!(utc_month(0), "1970-01");
+        assert_eq!(utc_month(1_700_000_000_000), "2023-11"); // 2023-11-14T22:13Z
+        assert_eq!(utc_month(951_782_400_000), "2000-02"); // 2000-02-29
+        assert_eq!(utc_month(951_868_800_000), "2000-03");
+        assert_eq!(weekday(0, 0), 3); // Thursday
+        // 2023-11-14 22:13 UTC is a Tuesday; in China (+8) it is Wednesday 06:13.
+        assert_eq!(weekday(1_700_000_000_000, 0), 1);
+        assert_eq!(weekday(1_700_000_000_000, 480), 2);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [5, 1, 3]), Some(3));
+        assert_eq!(median(&mut [4, 1, 3, 2]), Some(2));
+    }
+}

@@ -1,0 +1,205 @@
+//! Derived views over the demo community.
+
+use linli_core::demo::demo_builder;
+use linli_core::model::*;
+use linli_core::op::OpKind;
+use linli_core::views::*;
+use linli_core::{MemberId, WishId};
+
+const T0: u64 = 1_700_000_000_000;
+
+#[test]
+fn board_puts_every_wish_in_its_column_in_priority_order() {
+    let s = demo_builder(1, T0).state;
+    let cols = board(&s);
+    assert_eq!(cols.len(), Column::ALL.len());
+    let total: usize = cols.iter().map(|(_, v)| v.len()).sum();
+    assert_eq!(total, s.wishes.len());
+    for (c, v) in &cols {
+        assert!(!v.is_empty(), "empty column {c:?}");
+        for w in v {
+            assert_eq!(Column::of(w.status), *c);
+        }
+        for pair in v.windows(2) {
+            assert!(pair[0].urgency >= pair[1].urgency);
+        }
+    }
+    let grid1 = board_where(&s, |w| w.place.grid.as_deref() == Some("一网格"));
+    assert!(
+        grid1
+            .iter()
+            .flat_map(|(_, v)| v)
+            .all(|w| w.place.grid.as_deref() == Some("一网格"))
+    );
+}
+
+#[test]
+fn open_orders_rank_own_grid_and_skills_first() {
+    let mut b = demo_builder(1, T0);
+    // Two fresh published orders: one fits v1 (一网格, repair), one does not.
+    for (id, cat, grid) in [
+        ("fit", Category::Repair, "一网格"),
+        ("far", Category::LegalAid, "三网格"),
+    ] {
+        b.push(
+            "c1",
+            OpKind::CreateWish {
+                wish: id.into(),
+                category: cat,
+                title: "测试".into(),
+                description: String::new(),
+                place: Place {
+                    grid: Some(grid.into()),
+                    ..Place::default()
+                },
+                urgency: Urgency::Normal,
+                window: None,
+                channel: Channel::OnBehalf,
+                requester: None,
+            },
+        );
+        b.push("c1", OpKind::Publish { wish: id.into() });
+    }
+    let list = open_orders(&b.state, &MemberId::from("v1"));
+    assert!(list.iter().all(|r| r.wish.status == Status::Published));
+    let pos = |id: &str| list.iter().position(|r| r.wish.id.as_str() == id).unwrap();
+    assert!(pos("fit") < pos("far"));
+    let fit = &list[pos("fit")];
+    assert_eq!(fit.fits, vec![Fit::Grid, Fit::Skill, Fit::Team]);
+}
+
+#[test]
+fn my_orders_and_ledger_agree_with_the_state() {
+    let s = demo_builder(3, T0).state;
+    for m in ["v1", "v2", "v3", "v4", "v5", "p1"] {
+        let id = MemberId::from(m);
+        let mine = my_orders(&s, &id);
+        assert!(mine.holding.iter().all(|w| s.holds(&id, w)));
+        let l = ledger(&s, &id);
+        assert_eq!(l.total, s.points(&id));
+        assert_eq!(l.total, l.basic + l.positive + l.deduction);
+        assert!(l.deduction <= 0 && l.basic >= 0 && l.positive >= 0);
+        for e in l.entries {
+            assert!(
+                s.outcome(&e.op).is_some(),
+                "ledger entry points at a folded op"
+            );
+        }
+    }
+    let requested = my_orders(&s, &MemberId::from("r1")).requested;
+    assert!(!requested.is_empty());
+    let top = leaderboard(&s);
+    assert!(top.windows(2).all(|p| p[0].1 >= p[1].1));
+}
+
+#[test]
+fn rates_count_what_they_say() {
+    let s = demo_builder(5, T0).state;
+    let all = rates(&s, GroupBy::All);
+    assert_eq!(all.len(), 1);
+    let r = &all[0];
+    let counted = s
+        .wishes
+        .values()
+        .filter(|w| !matches!(w.status, Status::Cancelled | Status::Merged))
+        .count() as u32;
+    assert_eq!(r.total, counted);
+    assert!(r.responded <= r.total && r.resolved <= r.total && r.satisfied <= r.evaluations);
+    assert!(r.response_rate().unwrap() > 0.5);
+    assert!(
+        r.satisfaction_rate().unwrap() < 1.0,
+        "not-satisfied results count against"
+    );
+    assert!(r.median_respond_ms.unwrap() > 0);
+    assert!(r.median_resolve_ms.unwrap() >= r.median_respond_ms.unwrap());
+    for by in [
+        GroupBy::Grid,
+        GroupBy::Category,
+        GroupBy::Team,
+        GroupBy::Month,
+    ] {
+        let rows = rates(&s, by);
+        assert_eq!(rows.iter().map(|r| r.total).sum::<u32>(), r.total, "{by:?}");
+        assert!(rows.windows(2).all(|p| p[0].key < p[1].key));
+    }
+    let months = rates(&s, GroupBy::Month);
+    assert!(months.len() >= 2 && months[0].key.starts_with("2023-"));
+    let csv = rates_csv(&rates(&s, GroupBy::Grid));
+    assert!(csv.starts_with("group,total,"));
+    assert_eq!(csv.lines().count(), 1 + 3);
+    assert!(csv.contains("一网格,"));
+}
+
+#[test]
+fn resources_are_ranked_by_category_time_and_place() {
+    let mut b = demo_builder(1, T0);
+    // A medical wish for a Saturday morning (China time) in 三网格.
+    let sat = 1_700_265_600_000 - 8 * 3_600_000 + 9 * 3_600_000; // 2023-11-18 09:00 +08
+    b.push(
+        "c1",
+        OpKind::CreateWish {
+            wish: "med".into(),
+            category: Category::Medical,
+            title: "上门测量血压".into(),
+            description: String::new(),
+            place: Place {
+                grid: Some("三网格".into()),
+                ..Place::default()
+            },
+            urgency: Urgency::Normal,
+            window: Some(TimeWindow {
+                from: sat,
+                to: sat + 3 * 3_600_000,
+            }),
+            channel: Channel::OnBehalf,
+            requester: None,
+        },
+    );
+    let m = match_resources(&b.state, &WishId::from("med"));
+    let ids: Vec<&str> = m.iter().map(|r| r.resource.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["res1", "res5"],
+        "medical first, then the all-purpose one"
+    );
+    assert!(m[0].time && m[0].place && m[0].category);
+    // On a Monday the Saturday clinic does not fit in time.
+    let mon = sat + 2 * 86_400_000;
+    b.push(
+        "c1",
+        OpKind::CreateWish {
+            wish: "med2".into(),
+            category: Category::Medical,
+            title: "康复指导".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::Normal,
+            window: Some(TimeWindow {
+                from: mon,
+                to: mon + 3_600_000,
+            }),
+            channel: Channel::OnBehalf,
+            requester: None,
+        },
+    );
+    let m = match_resources(&b.state, &WishId::from("med2"));
+    assert!(!m[0].time);
+    assert!(match_resources(&b.state, &WishId::from("nope")).is_empty());
+}
+
+#[test]
+fn overdue_lists_leases_past_their_deadline() {
+    let b = demo_builder(1, T0);
+    let now = b.now();
+    assert!(
+        overdue(&b.state, now).is_empty(),
+        "the demo's live claims are fresh"
+    );
+    let later = overdue(&b.state, now + 100 * 3_600_000);
+    assert!(!later.is_empty());
+    assert!(
+        later
+            .iter()
+            .all(|w| matches!(w.status, Status::Claimed | Status::Assigned))
+    );
+}
