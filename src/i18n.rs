@@ -1,0 +1,126 @@
+//! Translations: zh-CN first, English second. Texts live in locales/*.json;
+//! build.rs turns them into the `k` constants, so every key exists in every
+//! locale at compile time.
+use leptos::prelude::*;
+
+/// A translation key (index into the generated tables).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key(usize);
+
+/// The generated keys, one constant per entry of locales/zh-CN.json.
+pub mod k {
+    use super::Key;
+    include!(concat!(env!("OUT_DIR"), "/i18n_keys.rs"));
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Locale {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+
+    /// BCP 47 tag, as used in `<html lang>` and in storage.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(tag))
+    }
+
+    pub fn text(self, key: Key) -> &'static str {
+        match self {
+            Locale::ZhCn => k::ZH_CN[key.0],
+            Locale::En => k::EN[key.0],
+        }
+    }
+}
+
+/// Looks a key up by its name, for codes that arrive as data (error codes
+/// from linli-core or the endpoint).
+pub fn key_by_name(name: &str) -> Option<Key> {
+    k::NAMES.iter().position(|n| *n == name).map(Key)
+}
+
+/// Replaces `{name}` placeholders.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(template.to_owned(), |s, (name, value)| {
+        s.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+const STORAGE_KEY: &str = "linli.locale";
+
+/// The current locale, shared through context. Kept in localStorage (read
+/// synchronously, so the first paint is already in the right language).
+#[derive(Clone, Copy)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    pub fn locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    pub fn set_locale(&self, locale: Locale) {
+        self.locale.set(locale);
+        if let Some(storage) = local_storage() {
+            // A refused write only loses the preference, never user data.
+            let _ = storage.set_item(STORAGE_KEY, locale.tag());
+        }
+    }
+
+    /// The text of `key` in the current locale; reactive when called in a view.
+    pub fn t(&self, key: Key) -> &'static str {
+        self.locale.get().text(key)
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn stored_locale() -> Locale {
+    local_storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|tag| Locale::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+/// Creates the i18n context and keeps `<html lang>` in step with it.
+pub fn provide_i18n() -> I18n {
+    let i18n = I18n {
+        locale: RwSignal::new(stored_locale()),
+    };
+    provide_context(i18n);
+    Effect::new(move |_| {
+        let tag = i18n.locale.get().tag();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
+    i18n
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// A reactive text for use in views: `{tr(k::NAV_HOME)}`.
+pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(key)
+}

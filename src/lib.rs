@@ -1,0 +1,44 @@
+//! linli, the browser app: Leptos CSR pages over the device's own store.
+//! Pages render state and dispatch operations; effects live in `store`
+//! (IndexedDB) and, later, `sync` (the endpoint).
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod pwa;
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::{AppHeader, MainNav, UpdateBanner};
+use crate::i18n::{k, provide_i18n, tr};
+use crate::pages::{Board, Dashboard, Home, NotFound, Orders, Settings, Volunteers, Wishes};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_i18n();
+    view! {
+        <Router>
+            <div class="app">
+                <a class="skip-link" href="#main">{tr(k::APP_SKIP)}</a>
+                <AppHeader />
+                <UpdateBanner />
+                <div class="app-body">
+                    <MainNav />
+                    <main id="main" tabindex="-1">
+                        <Routes fallback=NotFound>
+                            <Route path=path!("/") view=Home />
+                            <Route path=path!("/wishes") view=Wishes />
+                            <Route path=path!("/board") view=Board />
+                            <Route path=path!("/orders") view=Orders />
+                            <Route path=path!("/volunteers") view=Volunteers />
+                            <Route path=path!("/dashboard") view=Dashboard />
+                            <Route path=path!("/settings") view=Settings />
+                        </Routes>
+                    </main>
+                </div>
+            </div>
+        </Router>
+    }
+}

@@ -1,0 +1,18 @@
+//! One file per route. Pages render state and dispatch operations.
+mod board;
+mod dashboard;
+mod home;
+mod not_found;
+mod orders;
+mod settings;
+mod volunteers;
+mod wishes;
+
+pub use board::Board;
+pub use dashboard::Dashboard;
+pub use home::Home;
+pub use not_found::NotFound;
+pub use orders::Orders;
+pub use settings::Settings;
+pub use volunteers::Volunteers;
+pub use wishes::Wishes;

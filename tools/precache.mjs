@@ -1,0 +1,66 @@
+// Trunk post_build hook: writes the precache list and content version into
+// the staged sw.js, and reports the size of the build (raw, gzip, brotli).
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync, statSync, mkdirSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+
+const staging = process.env.TRUNK_STAGING_DIR;
+const source = process.env.TRUNK_SOURCE_DIR || process.cwd();
+if (!staging) {
+  console.error("precache.mjs: TRUNK_STAGING_DIR is not set (run it as a Trunk hook)");
+  process.exit(1);
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const files = walk(staging)
+  .map((path) => ({ path, url: "/" + relative(staging, path).split(sep).join("/") }))
+  .filter((f) => f.url !== "/sw.js")
+  .sort((a, b) => (a.url < b.url ? -1 : 1));
+
+const all = createHash("sha256");
+for (const f of files) {
+  f.bytes = readFileSync(f.path);
+  all.update(f.url + "\0" + createHash("sha256").update(f.bytes).digest("hex") + "\n");
+}
+const version = all.digest("hex").slice(0, 16);
+const swPath = join(staging, "sw.js");
+const sw = readFileSync(swPath, "utf8");
+if (!sw.includes("__LINLI_PRECACHE__")) {
+  console.error("precache.mjs: sw.js has no __LINLI_PRECACHE__ placeholder");
+  process.exit(1);
+}
+writeFileSync(
+  swPath,
+  sw.replace("__LINLI_VERSION__", version).replace("__LINLI_PRECACHE__", JSON.stringify(files.map((f) => f.url))),
+);
+
+// Size report: what a first visit downloads, per kind.
+const kinds = { wasm: /\.wasm$/, js: /\.js$/, css: /\.css$/ };
+const rows = [];
+const total = { raw: 0, gzip: 0, brotli: 0 };
+for (const [kind, re] of Object.entries(kinds)) {
+  const bytes = Buffer.concat(files.filter((f) => re.test(f.url)).map((f) => f.bytes));
+  const row = {
+    kind,
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+  for (const k of ["raw", "gzip", "brotli"]) total[k] += row[k];
+  rows.push(row);
+}
+rows.push({ kind: "total", ...total });
+const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KB";
+const table = ["kind        raw        gzip      brotli"]
+  .concat(rows.map((r) => r.kind.padEnd(6) + kb(r.raw) + kb(r.gzip) + kb(r.brotli)))
+  .join("\n");
+console.log(`precache: ${files.length} files, version ${version}\n${table}`);
+mkdirSync(join(source, "target"), { recursive: true });
+writeFileSync(join(source, "target", "sizes.json"), JSON.stringify({ version, profile: process.env.TRUNK_PROFILE, rows }, null, 2));
