@@ -18,6 +18,7 @@ pub mod op;
 mod pairs;
 pub mod permissions;
 pub mod private;
+pub mod protocol;
 pub mod reduce;
 pub mod validate;
 pub mod views;

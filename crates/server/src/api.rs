@@ -8,13 +8,26 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
-/// A JSON error with a stable code.
+/// A JSON error with a stable code (the shape of
+/// `linli_core::protocol::ErrorDetail`; codes in `protocol::codes`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The device seq the endpoint expects next (`seq_gap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<u64>,
+    /// Index of the op concerned in a push.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// The core's validation code (`invalid_op`, `invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// The endpoint's clock (`stamp_in_future`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_ms: Option<u64>,
 }
 
 impl ApiError {
@@ -23,7 +36,21 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            expected: None,
+            index: None,
+            reason: None,
+            server_ms: None,
         }
+    }
+
+    pub fn with_index(mut self, i: usize) -> Self {
+        self.index = Some(i);
+        self
+    }
+
+    pub fn with_reason(mut self, r: &'static str) -> Self {
+        self.reason = Some(r);
+        self
     }
 }
 
@@ -68,9 +95,10 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-pub fn router() -> Router {
+pub fn router(hub: std::sync::Arc<crate::hub::Hub>) -> Router {
     Router::new()
         .route("/health", get(health))
+        .nest("/v1", crate::v1::router(hub))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
 }

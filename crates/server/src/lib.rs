@@ -1,29 +1,71 @@
 //! linli-server: a thin, stateless HTTP service. It serves the built app
-//! (the `dist/` directory Trunk writes) and the JSON API under `/api`.
+//! (the `dist/` directory Trunk writes) and the JSON API under `/api`,
+//! including the sync endpoint `/api/v1` (see SYNC.md) over an object store.
 //! Business rules are not decided here; they live in linli-core.
+pub mod admin;
 pub mod api;
+pub mod hub;
+pub mod log;
 pub mod static_files;
+pub mod store;
+pub mod v1;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 /// What an instance needs to know to serve.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Config {
     /// The built app (index.html, hashed assets, sw.js, manifest).
     pub dist: PathBuf,
     /// Where the embedded object store keeps its files.
     pub data: PathBuf,
+    /// Seed (if missing) and offer the demo community (`GET /api/v1/demo`).
+    pub demo: bool,
+    /// Use this object store instead of the local filesystem under `data`
+    /// (tests: `InMemory`, or one store shared by several instances).
+    pub store: Option<store::Store>,
+    /// Don't fsync local files after writes (benchmarks only; a crash of
+    /// the process loses nothing either way, a power cut might).
+    pub no_fsync: bool,
+}
+
+/// The object store a config names: `config.store`, else the local
+/// filesystem under `config.data` (created if missing), with fsync.
+pub fn open_store(config: &Config) -> std::io::Result<store::Store> {
+    if let Some(s) = &config.store {
+        return Ok(s.clone());
+    }
+    std::fs::create_dir_all(&config.data)?;
+    let fs = object_store::local::LocalFileSystem::new_with_prefix(&config.data)
+        .map_err(std::io::Error::other)?
+        .with_fsync(!config.no_fsync);
+    Ok(Arc::new(fs))
+}
+
+/// Open the store, seed the demo if asked, and build the router.
+pub async fn app(config: &Config) -> std::io::Result<Router> {
+    let store = open_store(config)?;
+    let mut hub = hub::Hub::new(store, None);
+    if config.demo {
+        let data = config.store.is_none().then_some(config.data.as_path());
+        let demo = admin::ensure_demo(&hub, data)
+            .await
+            .map_err(std::io::Error::other)?;
+        hub.demo = Some(demo);
+    }
+    Ok(router(config, Arc::new(hub)))
 }
 
 /// The whole HTTP surface: API first, then the app's static files.
-pub fn router(config: &Config) -> Router {
+pub fn router(config: &Config, hub: Arc<hub::Hub>) -> Router {
     Router::new()
-        .nest("/api", api::router())
+        .nest("/api", api::router(hub))
         // `nest` leaves the bare prefixes to the fallback; they are API paths too.
         .route("/api", axum::routing::any(api::not_found))
         .route("/api/", axum::routing::any(api::not_found))
@@ -38,10 +80,10 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(&config.data)?;
+    let app = app(&config).await?;
     axum::serve(
         listener,
-        router(&config).into_make_service_with_connect_info::<SocketAddr>(),
+        app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

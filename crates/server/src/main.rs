@@ -25,7 +25,102 @@ enum Command {
         /// Directory of the embedded object store.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Seed the demo community if missing, print its join codes (also
+        /// written to <data>/demo-codes.txt) and offer them at /api/v1/demo.
+        #[arg(long)]
+        demo: bool,
+        /// Skip fsync after writes (benchmarks; a power cut may lose data).
+        #[arg(long)]
+        no_fsync: bool,
     },
+    /// Manage communities in the data directory.
+    Community {
+        #[command(subcommand)]
+        command: CommunityCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CommunityCommand {
+    /// Create a community and print a coordinator join code and its QR code.
+    Create {
+        /// The community's name.
+        #[arg(long)]
+        name: String,
+        /// Its id in URLs (letters, digits, - and _); random if omitted.
+        #[arg(long)]
+        id: Option<String>,
+        /// Directory of the embedded object store.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Name of the founding coordinator.
+        #[arg(long, default_value = "协调员")]
+        coordinator_name: String,
+        /// Hours until the coordinator's join code expires.
+        #[arg(long, default_value_t = 72)]
+        code_hours: u32,
+        /// Devices that may join with that code.
+        #[arg(long, default_value_t = 3)]
+        code_uses: u32,
+        /// Address of the app, for the join link in the QR code.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
+}
+
+async fn community_create(cmd: CommunityCommand) -> std::process::ExitCode {
+    let CommunityCommand::Create {
+        name,
+        id,
+        data,
+        coordinator_name,
+        code_hours,
+        code_uses,
+        url,
+    } = cmd;
+    let config = Config {
+        data: data.clone(),
+        ..Default::default()
+    };
+    let store = match linli_server::open_store(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot open {}: {e}", data.display());
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let hub = linli_server::hub::Hub::new(store, None);
+    let req = linli_server::admin::NewCommunity {
+        id,
+        name,
+        coordinator_name,
+        code_hours,
+        code_uses,
+    };
+    match linli_server::admin::create_community(&hub, req).await {
+        Ok(c) => {
+            let link = format!(
+                "{}/join?code={}",
+                url.trim_end_matches('/'),
+                linli_core::protocol::normalize_code(&c.code)
+            );
+            println!(
+                "community {} created; founder member {}",
+                c.community, c.founder
+            );
+            println!(
+                "coordinator join code: {}  ({} uses, valid {} hours)",
+                c.code, c.max_uses, code_hours
+            );
+            println!("join link: {link}");
+            println!("{}", linli_server::admin::qr(&link));
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[tokio::main]
@@ -37,7 +132,14 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { addr, dist, data } => {
+        Command::Community { command } => community_create(command).await,
+        Command::Serve {
+            addr,
+            dist,
+            data,
+            demo,
+            no_fsync,
+        } => {
             if !dist.join("index.html").is_file() {
                 eprintln!(
                     "error: {} has no index.html; build the app first (./dev serve does)",
@@ -60,13 +162,32 @@ async fn main() -> std::process::ExitCode {
                 "linli is serving at http://{local}/  (data in {}; Ctrl-C to stop)",
                 data.display()
             );
-            match linli_server::serve(
-                listener,
-                Config { dist, data },
-                linli_server::shutdown_signal(),
-            )
-            .await
-            {
+            let config = Config {
+                dist,
+                data,
+                demo,
+                store: None,
+                no_fsync,
+            };
+            if demo {
+                let seeded = match linli_server::open_store(&config) {
+                    Ok(store) => {
+                        let hub = linli_server::hub::Hub::new(store, None);
+                        linli_server::admin::ensure_demo(&hub, Some(&config.data))
+                            .await
+                            .map_err(|e| e.to_string())
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                match seeded {
+                    Ok(d) => print!("{}", linli_server::admin::demo_text(&d)),
+                    Err(e) => {
+                        eprintln!("error: cannot seed the demo: {e}");
+                        return std::process::ExitCode::FAILURE;
+                    }
+                }
+            }
+            match linli_server::serve(listener, config, linli_server::shutdown_signal()).await {
                 Ok(()) => std::process::ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

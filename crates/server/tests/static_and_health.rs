@@ -53,6 +53,7 @@ async fn start() -> Server {
     let config = linli_server::Config {
         dist: dist.path().into(),
         data: data.path().join("store"),
+        ..Default::default()
     };
     let task = tokio::spawn(linli_server::serve(listener, config, async {
         let _ = rx.await;
@@ -207,7 +208,7 @@ async fn unknown_api_paths_and_methods_are_json_errors() {
     let server = start().await;
     for path in [
         "/api/nope",
-        "/api/v1/communities/x/ops",
+        "/api/v1/communities/x/nope",
         "/api",
         "/api/",
         "/api/health/extra",

@@ -1,0 +1,407 @@
+//! The sync protocol between devices and linli-server (`/api/v1`): request
+//! and response bodies shared by the endpoint and the browser's sync engine.
+//! Plain serde types, no HTTP crate. `crates/server/SYNC.md` describes every
+//! endpoint, the storage layout and the error codes.
+//!
+//! In short: a device redeems a join code (`JoinRequest`) for a bearer token;
+//! it pushes its ops in device-seq order (`PushRequest` → `PushResponse`);
+//! it pulls by reading the head (`Head`) and then each immutable segment
+//! (`Segment`) whose `last_seq` is past its cursor.
+
+use crate::ids::{CommunityId, DeviceId, MemberId};
+use crate::model::Role;
+use crate::op::{LogEntry, Op};
+use crate::private::ContactRecord;
+use serde::{Deserialize, Serialize};
+
+/// Path prefix of every sync endpoint.
+pub const API_PREFIX: &str = "/api/v1";
+/// Largest request body the endpoint reads (bytes); larger is `body_too_large`.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Most ops in one push; more is `too_many_ops`.
+pub const MAX_OPS_PER_PUSH: usize = 500;
+/// Longest display name given when joining (characters).
+pub const DISPLAY_NAME_MAX_CHARS: usize = crate::validate::NAME_MAX_CHARS;
+/// Most uses a join code may allow.
+pub const MAX_CODE_USES: u32 = 10_000;
+/// Longest life of a join code (hours; 90 days).
+pub const MAX_CODE_HOURS: u32 = 90 * 24;
+
+/// `POST /api/v1/join`: redeem a join code for a device token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// The code as typed or scanned (case, spaces and dashes do not matter).
+    pub code: String,
+    /// The name the new member shows (ignored for codes bound to a member).
+    #[serde(default)]
+    pub display_name: String,
+}
+
+/// Answer to a join: who this device now is. Keep `token` secret; send it
+/// as `Authorization: Bearer <token>` on every other call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinResponse {
+    /// The community joined.
+    pub community: CommunityId,
+    /// The member this device acts for (the `author` of its ops).
+    pub member: MemberId,
+    /// This device's id (the `id.dev` of its ops; its seqs start at 1).
+    pub device: DeviceId,
+    /// The bearer token (shown once; the server keeps only its hash).
+    pub token: String,
+    /// The member's role when joining.
+    pub role: Role,
+}
+
+/// `POST /api/v1/communities/{id}/codes` (coordinator): make a join code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateCodeRequest {
+    /// Role of the member a code creates (ignored when `member` is given).
+    pub role: Role,
+    /// Hours until the code expires (1 ..= `MAX_CODE_HOURS`).
+    pub expires_in_hours: u32,
+    /// How many devices may redeem it (1 ..= `MAX_CODE_USES`).
+    pub max_uses: u32,
+    /// Bind the code to an existing member (a second device for someone)
+    /// instead of creating a new member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+}
+
+/// A new join code. `code` is shown once; the server keeps only its hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateCodeResponse {
+    /// The secret code, formatted `XXXX-XXXX-XXXX`.
+    pub code: String,
+    /// Public id of the code (for listing and deleting).
+    pub code_id: String,
+    /// Role of the member the code creates or is bound to.
+    pub role: Role,
+    /// Bound member, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+    /// Expiry, epoch milliseconds.
+    pub expires_at_ms: u64,
+    /// Uses allowed.
+    pub max_uses: u32,
+}
+
+/// One join code as listed by `GET …/codes` (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeInfo {
+    /// Public id.
+    pub code_id: String,
+    /// Role of the member it creates or is bound to.
+    pub role: Role,
+    /// Bound member, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+    /// Who made it.
+    pub created_by: MemberId,
+    /// When, epoch milliseconds.
+    pub created_ms: u64,
+    /// Expiry, epoch milliseconds.
+    pub expires_at_ms: u64,
+    /// Uses allowed.
+    pub max_uses: u32,
+    /// Uses so far.
+    pub uses: u32,
+    /// Deleted by a coordinator.
+    pub revoked: bool,
+}
+
+/// `GET …/codes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeList {
+    /// Codes, oldest first.
+    pub codes: Vec<CodeInfo>,
+}
+
+/// One device as listed by `GET …/devices`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// Device id.
+    pub device: DeviceId,
+    /// Member it acts for.
+    pub member: MemberId,
+    /// The member's current role (none if the member is unknown to the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Name given when joining.
+    pub display_name: String,
+    /// Joined, epoch milliseconds.
+    pub created_ms: u64,
+    /// Last authenticated request seen by the answering instance, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_ms: Option<u64>,
+    /// Its token no longer works.
+    pub revoked: bool,
+}
+
+/// `GET …/devices`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceList {
+    /// Devices, oldest first.
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// Answer to `DELETE …/devices/{device}` and `DELETE …/members/{member}/tokens`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revoked {
+    /// Devices whose tokens were revoked by this call (or already were).
+    pub devices: Vec<DeviceId>,
+}
+
+/// `POST …/ops`: the device's next ops, in device-seq order, consecutive.
+/// Ops at or below the device's last accepted seq are acknowledged again
+/// (a retry is never appended twice); the first new one must be exactly the
+/// next (`seq_gap` otherwise). An empty list just asks for `accepted_through`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Ops minted by the token's device, authored by the token's member.
+    pub ops: Vec<Op>,
+}
+
+/// Answer to a push: everything up to `accepted_through` is in the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Highest device seq now in the log (drop the outbox up to here).
+    pub accepted_through: u64,
+    /// The log's last seq after this push.
+    pub head: u64,
+    /// The log's epoch (see `Head::epoch`).
+    pub epoch: String,
+}
+
+/// One immutable segment of the log as listed in the head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentInfo {
+    /// Name for `GET …/segments/{name}` (opaque).
+    pub name: String,
+    /// First log seq inside.
+    pub first_seq: u64,
+    /// Last log seq inside.
+    pub last_seq: u64,
+}
+
+/// `GET …/head` (never cached): where the log ends and which segments
+/// hold it. Segments are listed in order, without overlap, covering
+/// `1..=seq` (with `?since=N` only those with `last_seq > N`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// Last seq of the log (0: empty).
+    pub seq: u64,
+    /// Identity of this log generation. If it differs from the epoch a
+    /// device pulled before, the log was reset: drop the pulled log and
+    /// state, keep the unsynced ops, pull again and push them again.
+    pub epoch: String,
+    /// Segments in seq order.
+    pub segments: Vec<SegmentInfo>,
+}
+
+impl Head {
+    /// The segments a device with pull cursor `cursor` still has to fetch,
+    /// in order. The first may start at or before the cursor (compaction
+    /// merges small segments): skip entries with `seq <= cursor`.
+    pub fn segments_after(&self, cursor: u64) -> impl Iterator<Item = &SegmentInfo> {
+        self.segments.iter().filter(move |s| s.last_seq > cursor)
+    }
+}
+
+/// `GET …/segments/{name}`: immutable, cacheable forever.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// First log seq inside.
+    pub first_seq: u64,
+    /// Last log seq inside.
+    pub last_seq: u64,
+    /// Entries `first_seq..=last_seq`, in order, gap-free.
+    pub entries: Vec<LogEntry>,
+}
+
+/// `GET …/private`: the contact records the caller may see now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateRecords {
+    /// Records of open wishes the caller may see (`private::may_see`).
+    pub records: Vec<ContactRecord>,
+}
+
+/// One demo join code (`GET /api/v1/demo`, only on a `serve --demo` server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoCode {
+    /// The code (reusable).
+    pub code: String,
+    /// Demo member it is bound to.
+    pub member: MemberId,
+    /// That member's name.
+    pub name: String,
+    /// That member's role.
+    pub role: Role,
+}
+
+/// `GET /api/v1/demo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Demo {
+    /// The demo community.
+    pub community: CommunityId,
+    /// Codes bound to demo members of different roles.
+    pub codes: Vec<DemoCode>,
+}
+
+/// Every error body: `{"error": {"code", "message", …}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// An error: a stable snake_case `code` (see `codes`), an English message,
+/// and, for some codes, details.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable code.
+    pub code: String,
+    /// English explanation for logs and developers.
+    pub message: String,
+    /// `seq_gap`, `invalid_op`, `stamp_in_future`: the device seq the
+    /// endpoint expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<u64>,
+    /// Index in the pushed `ops` of the op concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// `invalid_op`: the core's validation code (`title_too_long`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `stamp_in_future`: the endpoint's clock, epoch milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_ms: Option<u64>,
+}
+
+/// Stable error codes of the API.
+pub mod codes {
+    /// 400: the body is not JSON of the expected shape.
+    pub const MALFORMED_JSON: &str = "malformed_json";
+    /// 400: a path part or field is unusable (e.g. record for another wish).
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// 401: no, malformed or unknown bearer token.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// 401: the token was revoked; join again with a new code.
+    pub const TOKEN_REVOKED: &str = "token_revoked";
+    /// 403: the caller's role may not do this.
+    pub const FORBIDDEN: &str = "forbidden";
+    /// 403: the token belongs to another community.
+    pub const WRONG_COMMUNITY: &str = "wrong_community";
+    /// 403: an op's `id.dev` is not the token's device.
+    pub const WRONG_DEVICE: &str = "wrong_device";
+    /// 403: an op's `author` is not the token's member.
+    pub const WRONG_AUTHOR: &str = "wrong_author";
+    /// 403: the member was removed from the community (or never reached the log).
+    pub const MEMBER_INACTIVE: &str = "member_inactive";
+    /// 404: no such endpoint.
+    pub const NOT_FOUND: &str = "not_found";
+    /// 404: no such community.
+    pub const COMMUNITY_NOT_FOUND: &str = "community_not_found";
+    /// 404: no such segment.
+    pub const SEGMENT_NOT_FOUND: &str = "segment_not_found";
+    /// 404: no such join code.
+    pub const CODE_NOT_FOUND: &str = "code_not_found";
+    /// 404: no such device.
+    pub const DEVICE_NOT_FOUND: &str = "device_not_found";
+    /// 404: no such member.
+    pub const MEMBER_NOT_FOUND: &str = "member_not_found";
+    /// 404: the wish is not (yet) in the log; push its ops first.
+    pub const UNKNOWN_WISH: &str = "unknown_wish";
+    /// 405: wrong method.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// 409: the first new op is not the device's next seq (`expected`).
+    pub const SEQ_GAP: &str = "seq_gap";
+    /// 409: the wish is closed; its contact record is gone.
+    pub const WISH_CLOSED: &str = "wish_closed";
+    /// 410: the join code expired.
+    pub const CODE_EXPIRED: &str = "code_expired";
+    /// 410: the join code was deleted (or its maker lost the right to make it).
+    pub const CODE_REVOKED: &str = "code_revoked";
+    /// 410: the join code has no uses left.
+    pub const CODE_USED_UP: &str = "code_used_up";
+    /// 413: the body is over `MAX_BODY_BYTES`.
+    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    /// 413: more than `MAX_OPS_PER_PUSH` ops.
+    pub const TOO_MANY_OPS: &str = "too_many_ops";
+    /// 422: an op fails validation (`index`, `reason`); it can never be
+    /// accepted: drop it and renumber the device's later pending ops from
+    /// `expected`.
+    pub const INVALID_OP: &str = "invalid_op";
+    /// 422: an op is stamped more than 10 minutes ahead of the endpoint's
+    /// clock (`server_ms`): fix the clock and re-stamp, or wait.
+    pub const STAMP_IN_FUTURE: &str = "stamp_in_future";
+    /// 422: a field of a non-op body is invalid (`reason`).
+    pub const INVALID: &str = "invalid";
+    /// 500: the object store failed; retry (pushes are idempotent).
+    pub const STORAGE: &str = "storage";
+    /// 503: too much contention on the log; retry.
+    pub const BUSY: &str = "busy";
+}
+
+/// Canonical form of a join code: letters upper-cased, everything but
+/// letters and digits dropped (people type dashes and spaces freely).
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Path of a community's endpoint, e.g. `community_path("c1", "head")`
+/// = `/api/v1/communities/c1/head`.
+pub fn community_path(community: &str, rest: &str) -> String {
+    format!("{API_PREFIX}/communities/{community}/{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_normalize() {
+        assert_eq!(normalize_code(" ab12-cd34 ef56 "), "AB12CD34EF56");
+        assert_eq!(normalize_code("邻里"), "");
+    }
+
+    #[test]
+    fn segments_after_cursor() {
+        let seg = |a, b| SegmentInfo {
+            name: format!("s{a}"),
+            first_seq: a,
+            last_seq: b,
+        };
+        let head = Head {
+            seq: 30,
+            epoch: "e".into(),
+            segments: vec![seg(1, 10), seg(11, 20), seg(21, 30)],
+        };
+        let names: Vec<_> = head.segments_after(15).map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["s11", "s21"]);
+        assert_eq!(head.segments_after(30).count(), 0);
+    }
+
+    #[test]
+    fn error_body_round_trips_and_omits_empty_details() {
+        let e = ErrorBody {
+            error: ErrorDetail {
+                code: codes::SEQ_GAP.into(),
+                message: "gap".into(),
+                expected: Some(7),
+                index: None,
+                reason: None,
+                server_ms: None,
+            },
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"error":{"code":"seq_gap","message":"gap","expected":7}}"#
+        );
+        assert_eq!(serde_json::from_str::<ErrorBody>(&json).unwrap(), e);
+    }
+}

@@ -1,0 +1,261 @@
+//! Admin work done outside HTTP: creating a community (its first log
+//! segment holds the `create_community` op of a new founder, the core's
+//! bootstrap rule) with a coordinator join code, and seeding the demo
+//! community for `serve --demo`.
+use std::path::Path as FsPath;
+
+use linli_core::ids::{CommunityId, MemberId, OpId};
+use linli_core::model::Role;
+use linli_core::protocol::{Demo, DemoCode, Segment};
+use linli_core::{Hlc, LogEntry, Op, OpKind, validate};
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiError;
+use crate::hub::{Hub, now_ms, random_hex};
+use crate::store::{self, CommunityMeta};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("community {0} already exists")]
+    Exists(CommunityId),
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("{}: {}", .0.code, .0.message)]
+    Api(ApiError),
+}
+
+impl From<ApiError> for AdminError {
+    fn from(e: ApiError) -> Self {
+        AdminError::Api(e)
+    }
+}
+
+/// A created community and its first coordinator code.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub community: CommunityId,
+    pub founder: MemberId,
+    pub code: String,
+    pub expires_at_ms: u64,
+    pub max_uses: u32,
+}
+
+/// Options of `community create`.
+#[derive(Debug, Clone)]
+pub struct NewCommunity {
+    pub id: Option<String>,
+    pub name: String,
+    pub coordinator_name: String,
+    pub code_hours: u32,
+    pub code_uses: u32,
+}
+
+/// Write a community's meta and log segments 1.. (create-only; an existing
+/// segment with the same content is fine, which makes seeding restartable).
+async fn write_log(
+    hub: &Hub,
+    meta: &CommunityMeta,
+    entries: &[LogEntry],
+) -> Result<(), AdminError> {
+    for (i, chunk) in entries.chunks(500).enumerate() {
+        let seg = Segment {
+            first_seq: chunk[0].seq,
+            last_seq: chunk[chunk.len() - 1].seq,
+            entries: chunk.to_vec(),
+        };
+        let key = store::chain_segment(&meta.id, &meta.epoch, i as u64 + 1);
+        store::create(&hub.store, &key, store::to_json(&seg)).await?;
+    }
+    Ok(())
+}
+
+pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, AdminError> {
+    let id = CommunityId(req.id.unwrap_or_else(|| format!("c{}", random_hex(4))));
+    let founder = MemberId(format!("m{}", random_hex(6)));
+    let now = now_ms();
+    let op = Op::new(
+        OpId::new(format!("admin-{}", random_hex(6)), 1),
+        founder.clone(),
+        Hlc::at(now),
+        OpKind::CreateCommunity {
+            community: id.clone(),
+            name: req.name.trim().to_owned(),
+            founder: req.coordinator_name.trim().to_owned(),
+            grids: Vec::new(),
+            buildings: Vec::new(),
+            settings: None,
+        },
+    );
+    validate::op(&op).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    if id
+        .as_str()
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(AdminError::Invalid(
+            "a community id may use letters, digits, - and _".into(),
+        ));
+    }
+    let meta = CommunityMeta {
+        id: id.clone(),
+        name: req.name.trim().to_owned(),
+        epoch: random_hex(8),
+        created_ms: now,
+    };
+    if !store::create_json(&hub.store, &store::community_meta(&id), &meta).await? {
+        return Err(AdminError::Exists(id));
+    }
+    write_log(hub, &meta, &[LogEntry { seq: 1, op }]).await?;
+    let (code, rec) = hub
+        .make_code(
+            &id,
+            Role::Coordinator,
+            Some(founder.clone()),
+            &founder,
+            req.code_hours,
+            req.code_uses,
+        )
+        .await?;
+    Ok(Created {
+        community: id,
+        founder,
+        code,
+        expires_at_ms: rec.expires_at_ms,
+        max_uses: rec.max_uses,
+    })
+}
+
+/// The demo's seed and start, fixed at first seeding so a restart after
+/// a crash half-way writes the same log.
+#[derive(Serialize, Deserialize)]
+struct DemoPlan {
+    seed: u64,
+    start_ms: u64,
+    epoch: String,
+}
+
+/// Demo members given join codes (a coordinator, a grid worker, two
+/// volunteers, a resident, the kiosk).
+pub const DEMO_MEMBERS: [&str; 6] = ["c1", "g1", "v1", "v2", "r1", "k1"];
+const DEMO_SEED: u64 = 2024;
+/// Demo codes: many uses, ten years.
+const DEMO_USES: u32 = 1000;
+const DEMO_HOURS: u32 = 24 * 3650;
+
+/// Make sure the store holds the demo community; returns its codes. The
+/// log ends about two days ago (so leases behave), and codes are written
+/// to `<data>/demo-codes.txt` too when a data dir is given.
+pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, AdminError> {
+    if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
+        write_codes_file(data, &d);
+        return Ok(d);
+    }
+    let plan_key = store::path(&["demo-plan.json"]);
+    let plan = match store::get_json::<DemoPlan>(&hub.store, &plan_key).await? {
+        Some(p) => p,
+        None => {
+            let probe = linli_core::demo::community_log(DEMO_SEED, 0);
+            let span = probe.iter().map(|e| e.op.hlc.ms).max().unwrap_or(0);
+            let plan = DemoPlan {
+                seed: DEMO_SEED,
+                start_ms: now_ms().saturating_sub(span + 2 * 24 * 3_600_000),
+                epoch: random_hex(8),
+            };
+            store::create_json(&hub.store, &plan_key, &plan).await?;
+            store::get_json(&hub.store, &plan_key)
+                .await?
+                .unwrap_or(plan)
+        }
+    };
+    let b = linli_core::demo::demo_builder(plan.seed, plan.start_ms);
+    let Some(community) = b.state.community.as_ref().map(|c| c.id.clone()) else {
+        return Err(AdminError::Invalid("the demo log has no community".into()));
+    };
+    let meta = CommunityMeta {
+        id: community.clone(),
+        name: b
+            .state
+            .community
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        epoch: plan.epoch.clone(),
+        created_ms: plan.start_ms,
+    };
+    store::create_json(&hub.store, &store::community_meta(&community), &meta).await?;
+    let meta: CommunityMeta = store::get_json(&hub.store, &store::community_meta(&community))
+        .await?
+        .unwrap_or(meta);
+    write_log(hub, &meta, &b.log).await?;
+    let mut codes = Vec::new();
+    for id in DEMO_MEMBERS {
+        let member = MemberId::from(id);
+        let Some(m) = b.state.members.get(&member) else {
+            continue;
+        };
+        let (code, _) = hub
+            .make_code(
+                &community,
+                m.role,
+                Some(member.clone()),
+                &MemberId::from("c1"),
+                DEMO_HOURS,
+                DEMO_USES,
+            )
+            .await?;
+        codes.push(DemoCode {
+            code,
+            member,
+            name: m.name.clone(),
+            role: m.role,
+        });
+    }
+    let demo = Demo { community, codes };
+    if !store::create_json(&hub.store, &store::demo(), &demo).await? {
+        // Another instance seeded at the same time: use its codes.
+        if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
+            write_codes_file(data, &d);
+            return Ok(d);
+        }
+    }
+    write_codes_file(data, &demo);
+    Ok(demo)
+}
+
+/// The demo codes as text, one per line.
+pub fn demo_text(d: &Demo) -> String {
+    let mut s = format!("demo community: {}\n", d.community);
+    for c in &d.codes {
+        s.push_str(&format!(
+            "  {:<16} {:<12} {}  ({})\n",
+            c.code,
+            c.role.code(),
+            c.name,
+            c.member
+        ));
+    }
+    s
+}
+
+fn write_codes_file(data: Option<&FsPath>, d: &Demo) {
+    if let Some(dir) = data {
+        let _ = std::fs::write(dir.join("demo-codes.txt"), demo_text(d));
+    }
+}
+
+/// A QR code of `text` drawn with unicode half blocks (light on dark
+/// terminals and dark on light ones both scan: it has its own quiet zone).
+pub fn qr(text: &str) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(q) => q
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}

@@ -1,0 +1,713 @@
+//! What an instance knows between requests: the object store, the logs it
+//! has loaded, and short-lived caches (tokens, last seen, code use slots).
+//! Any number of instances may share one store; every decision that must
+//! hold across instances is a create-only object.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, StatusCode, header};
+use linli_core::ids::{CommunityId, DeviceId, MemberId, OpId};
+use linli_core::model::Role;
+use linli_core::protocol::{
+    self, CodeInfo, CodeList, CreateCodeRequest, CreateCodeResponse, Demo, DeviceInfo, DeviceList,
+    JoinRequest, JoinResponse, Revoked, codes,
+};
+use linli_core::{Hlc, Op, OpKind, validate};
+use sha2::{Digest, Sha256};
+
+use crate::api::ApiError;
+use crate::log::{AppendError, Log};
+use crate::store::{self, CodeIndex, CodeRecord, CodeUse, CommunityMeta, DeviceRecord, Store};
+
+/// How long an instance trusts a token lookup (and its revocation status)
+/// before reading the store again. Revocation on this instance is immediate.
+pub const AUTH_TTL: Duration = Duration::from_secs(2);
+/// Letters of join codes: no 0/O, 1/I/L.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// Characters in a join code (31^12 ≈ 2^59).
+const CODE_LEN: usize = 12;
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `n` random bytes from the OS, as hex.
+pub fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("the OS random source failed");
+    hex(&buf)
+}
+
+/// A new join code, `XXXX-XXXX-XXXX`.
+pub fn random_code() -> String {
+    let mut buf = [0u8; CODE_LEN];
+    getrandom::fill(&mut buf).expect("the OS random source failed");
+    let chars: Vec<char> = buf
+        .iter()
+        // 256 = 8·31 + 8: the bias is under 1%, harmless for 59 bits.
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        tracing::error!("{e}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::STORAGE,
+            e.to_string(),
+        )
+    }
+}
+
+impl From<AppendError> for ApiError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Gap { expected } => {
+                let mut err = ApiError::new(
+                    StatusCode::CONFLICT,
+                    codes::SEQ_GAP,
+                    format!("the device's next op must have seq {expected}; push from there"),
+                );
+                err.expected = Some(expected);
+                err
+            }
+            AppendError::Storage(m) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, codes::STORAGE, m)
+            }
+            AppendError::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::BUSY,
+                "the log is too busy right now; retry",
+            ),
+        }
+    }
+}
+
+fn err(status: StatusCode, code: &'static str, msg: impl Into<String>) -> ApiError {
+    ApiError::new(status, code, msg)
+}
+
+fn forbidden(msg: impl Into<String>) -> ApiError {
+    err(StatusCode::FORBIDDEN, codes::FORBIDDEN, msg)
+}
+
+/// An authenticated request.
+#[derive(Clone)]
+pub struct Caller {
+    pub community: CommunityId,
+    pub member: MemberId,
+    pub device: DeviceId,
+    pub role: Role,
+    pub log: Arc<Log>,
+}
+
+impl Caller {
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(forbidden(format!(
+                "a {} may not do this",
+                self.role.code().replace('_', " ")
+            )))
+        }
+    }
+}
+
+struct CachedToken {
+    rec: store::TokenRecord,
+    revoked: bool,
+    at: Instant,
+}
+
+pub struct Hub {
+    pub store: Store,
+    logs: tokio::sync::Mutex<HashMap<CommunityId, Arc<Log>>>,
+    tokens: Mutex<HashMap<String, CachedToken>>,
+    last_seen: Mutex<HashMap<DeviceId, u64>>,
+    code_slots: Mutex<HashMap<String, u32>>,
+    /// Set when serving with `--demo`.
+    pub demo: Option<Demo>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A community id as it may appear in a path.
+fn valid_id(s: &str) -> bool {
+    !s.is_empty() && s.chars().count() <= validate::ID_MAX_CHARS && !s.chars().any(char::is_control)
+}
+
+impl Hub {
+    pub fn new(store: Store, demo: Option<Demo>) -> Self {
+        Hub {
+            store,
+            logs: Default::default(),
+            tokens: Default::default(),
+            last_seen: Default::default(),
+            code_slots: Default::default(),
+            demo,
+        }
+    }
+
+    /// The community's log, loaded on first use.
+    pub async fn log(&self, c: &CommunityId) -> Result<Arc<Log>, ApiError> {
+        let not_found = || {
+            err(
+                StatusCode::NOT_FOUND,
+                codes::COMMUNITY_NOT_FOUND,
+                format!("no community {c}"),
+            )
+        };
+        if !valid_id(c.as_str()) {
+            return Err(not_found());
+        }
+        let mut logs = self.logs.lock().await;
+        if let Some(l) = logs.get(c) {
+            return Ok(l.clone());
+        }
+        let meta: CommunityMeta = store::get_json(&self.store, &store::community_meta(c))
+            .await?
+            .ok_or_else(not_found)?;
+        let log = Log::open(self.store.clone(), &meta).await?;
+        logs.insert(c.clone(), log.clone());
+        Ok(log)
+    }
+
+    /// Check the bearer token for a request to community `c`.
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        c: &CommunityId,
+    ) -> Result<Caller, ApiError> {
+        let unauthorized = |m: &str| err(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, m);
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| unauthorized("send Authorization: Bearer <device token>"))?;
+        if token.is_empty() || token.len() > 200 {
+            return Err(unauthorized("the token is not valid"));
+        }
+        let hash = sha256_hex(token);
+        let cached = lock(&self.tokens)
+            .get(&hash)
+            .filter(|t| t.at.elapsed() < AUTH_TTL)
+            .map(|t| (t.rec.clone(), t.revoked));
+        let (rec, revoked) = match cached {
+            Some(x) => x,
+            None => {
+                let rec: store::TokenRecord = store::get_json(&self.store, &store::token(&hash))
+                    .await?
+                    .ok_or_else(|| unauthorized("the token is not valid"))?;
+                let revoked =
+                    store::exists(&self.store, &store::revoked(&rec.community, &rec.device))
+                        .await?;
+                let mut tokens = lock(&self.tokens);
+                if tokens.len() > 100_000 {
+                    tokens.clear();
+                }
+                tokens.insert(
+                    hash,
+                    CachedToken {
+                        rec: rec.clone(),
+                        revoked,
+                        at: Instant::now(),
+                    },
+                );
+                (rec, revoked)
+            }
+        };
+        if revoked {
+            return Err(err(
+                StatusCode::UNAUTHORIZED,
+                codes::TOKEN_REVOKED,
+                "this device's token was revoked; join again with a new code",
+            ));
+        }
+        if rec.community != *c {
+            return Err(err(
+                StatusCode::FORBIDDEN,
+                codes::WRONG_COMMUNITY,
+                "this token belongs to another community",
+            ));
+        }
+        let log = self.log(c).await?;
+        let view = match log.member(&rec.member) {
+            Some(v) => Some(v),
+            None => {
+                log.sync().await?;
+                log.member(&rec.member)
+            }
+        };
+        let role = match view {
+            Some(v) if v.active => v.role,
+            _ => {
+                return Err(err(
+                    StatusCode::FORBIDDEN,
+                    codes::MEMBER_INACTIVE,
+                    "this member is not (or no longer) in the community",
+                ));
+            }
+        };
+        lock(&self.last_seen).insert(rec.device.clone(), now_ms());
+        Ok(Caller {
+            community: rec.community,
+            member: rec.member,
+            device: rec.device,
+            role,
+            log,
+        })
+    }
+
+    /// Make a device and its token for `member` (join, admin CLI).
+    pub async fn issue_device(
+        &self,
+        c: &CommunityId,
+        member: &MemberId,
+        display_name: &str,
+        code_id: Option<&str>,
+    ) -> Result<(DeviceId, String), ApiError> {
+        let device = DeviceId(format!("d{}", random_hex(8)));
+        let created_ms = now_ms();
+        let rec = DeviceRecord {
+            device: device.clone(),
+            member: member.clone(),
+            display_name: display_name.to_owned(),
+            created_ms,
+            code_id: code_id.map(str::to_owned),
+        };
+        // Device first: a crash before the token leaves a listed, unusable device.
+        if !store::create_json(&self.store, &store::device(c, &device), &rec).await? {
+            return Err(err(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::BUSY,
+                "device id collision; retry",
+            ));
+        }
+        let token = format!("lnt_{}", random_hex(16));
+        let trec = store::TokenRecord {
+            community: c.clone(),
+            member: member.clone(),
+            device: device.clone(),
+            created_ms,
+        };
+        store::create_json(&self.store, &store::token(&sha256_hex(&token)), &trec).await?;
+        Ok((device, token))
+    }
+
+    /// Make a join code (API and admin CLI); returns the secret and the record.
+    pub async fn make_code(
+        &self,
+        c: &CommunityId,
+        role: Role,
+        member: Option<MemberId>,
+        created_by: &MemberId,
+        hours: u32,
+        max_uses: u32,
+    ) -> Result<(String, CodeRecord), ApiError> {
+        let code = random_code();
+        let now = now_ms();
+        let rec = CodeRecord {
+            code_id: format!("k{}", random_hex(6)),
+            community: c.clone(),
+            role,
+            member,
+            created_by: created_by.clone(),
+            created_ms: now,
+            expires_at_ms: now + u64::from(hours) * 3_600_000,
+            max_uses,
+        };
+        store::create_json(&self.store, &store::code(c, &rec.code_id), &rec).await?;
+        let index = CodeIndex {
+            community: c.clone(),
+            code_id: rec.code_id.clone(),
+        };
+        let key = store::code_index(&sha256_hex(&protocol::normalize_code(&code)));
+        if !store::create_json(&self.store, &key, &index).await? {
+            return Err(err(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::BUSY,
+                "code collision; retry",
+            ));
+        }
+        Ok((code, rec))
+    }
+
+    pub async fn create_code(
+        &self,
+        caller: &Caller,
+        req: CreateCodeRequest,
+    ) -> Result<CreateCodeResponse, ApiError> {
+        caller.require(&[Role::Coordinator])?;
+        let invalid = |r: &'static str, m: &str| {
+            err(StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID, m).with_reason(r)
+        };
+        if !(1..=protocol::MAX_CODE_HOURS).contains(&req.expires_in_hours) {
+            return Err(invalid(
+                "expires_out_of_range",
+                "expires_in_hours must be 1 to 2160",
+            ));
+        }
+        if !(1..=protocol::MAX_CODE_USES).contains(&req.max_uses) {
+            return Err(invalid(
+                "max_uses_out_of_range",
+                "max_uses must be 1 to 10000",
+            ));
+        }
+        let role = match &req.member {
+            None => req.role,
+            Some(m) => match caller.log.member(m) {
+                Some(v) if v.active => v.role,
+                _ => {
+                    return Err(err(
+                        StatusCode::NOT_FOUND,
+                        codes::MEMBER_NOT_FOUND,
+                        format!("no active member {m}"),
+                    ));
+                }
+            },
+        };
+        let (code, rec) = self
+            .make_code(
+                &caller.community,
+                role,
+                req.member,
+                &caller.member,
+                req.expires_in_hours,
+                req.max_uses,
+            )
+            .await?;
+        Ok(CreateCodeResponse {
+            code,
+            code_id: rec.code_id,
+            role: rec.role,
+            member: rec.member,
+            expires_at_ms: rec.expires_at_ms,
+            max_uses: rec.max_uses,
+        })
+    }
+
+    async fn code_info(&self, rec: CodeRecord) -> Result<CodeInfo, ApiError> {
+        let c = &rec.community;
+        let uses = store::list(&self.store, &store::code_uses(c, &rec.code_id))
+            .await?
+            .len() as u32;
+        let revoked = store::exists(&self.store, &store::code_deleted(c, &rec.code_id)).await?;
+        Ok(CodeInfo {
+            code_id: rec.code_id,
+            role: rec.role,
+            member: rec.member,
+            created_by: rec.created_by,
+            created_ms: rec.created_ms,
+            expires_at_ms: rec.expires_at_ms,
+            max_uses: rec.max_uses,
+            uses,
+            revoked,
+        })
+    }
+
+    pub async fn list_codes(&self, caller: &Caller) -> Result<CodeList, ApiError> {
+        caller.require(&[Role::Coordinator])?;
+        let mut codes = Vec::new();
+        for meta in store::list_flat(&self.store, &store::codes(&caller.community)).await? {
+            if let Some(rec) = store::get_json::<CodeRecord>(&self.store, &meta.location).await? {
+                codes.push(self.code_info(rec).await?);
+            }
+        }
+        codes.sort_by(|a, b| (a.created_ms, &a.code_id).cmp(&(b.created_ms, &b.code_id)));
+        Ok(CodeList { codes })
+    }
+
+    pub async fn delete_code(&self, caller: &Caller, code_id: &str) -> Result<CodeInfo, ApiError> {
+        caller.require(&[Role::Coordinator])?;
+        let rec = self.code_record(&caller.community, code_id).await?;
+        store::create(
+            &self.store,
+            &store::code_deleted(&caller.community, code_id),
+            now_ms().to_string(),
+        )
+        .await?;
+        self.code_info(rec).await
+    }
+
+    async fn code_record(&self, c: &CommunityId, code_id: &str) -> Result<CodeRecord, ApiError> {
+        let not_found = || {
+            err(
+                StatusCode::NOT_FOUND,
+                codes::CODE_NOT_FOUND,
+                "no such join code",
+            )
+        };
+        if !valid_id(code_id) {
+            return Err(not_found());
+        }
+        store::get_json(&self.store, &store::code(c, code_id))
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    /// Redeem a join code.
+    pub async fn join(&self, req: JoinRequest) -> Result<JoinResponse, ApiError> {
+        let gone = |code: &'static str, m: &str| err(StatusCode::GONE, code, m);
+        let norm = protocol::normalize_code(&req.code);
+        let not_found = || {
+            err(
+                StatusCode::NOT_FOUND,
+                codes::CODE_NOT_FOUND,
+                "no such join code; check it and try again",
+            )
+        };
+        if norm.is_empty() || norm.len() > 64 {
+            return Err(not_found());
+        }
+        let index: CodeIndex = store::get_json(&self.store, &store::code_index(&sha256_hex(&norm)))
+            .await?
+            .ok_or_else(not_found)?;
+        let c = index.community.clone();
+        let rec = self.code_record(&c, &index.code_id).await?;
+        if store::exists(&self.store, &store::code_deleted(&c, &rec.code_id)).await? {
+            return Err(gone(codes::CODE_REVOKED, "this join code was withdrawn"));
+        }
+        let now = now_ms();
+        if now >= rec.expires_at_ms {
+            return Err(gone(codes::CODE_EXPIRED, "this join code has expired"));
+        }
+        let log = self.log(&c).await?;
+        log.sync().await?;
+        let name = req.display_name.trim().to_owned();
+        // A code bound to a member: that member must still be active. A code
+        // that creates members: its maker must still be a coordinator.
+        let (member, display_name) = match &rec.member {
+            Some(m) => {
+                if !log.member(m).is_some_and(|v| v.active) {
+                    return Err(gone(codes::CODE_REVOKED, "this member left the community"));
+                }
+                let shown = if name.is_empty() {
+                    log.with_state(|s| s.members.get(m).map(|x| x.name.clone()))
+                        .await?
+                        .unwrap_or_default()
+                } else {
+                    name.clone()
+                };
+                (Some(m.clone()), shown)
+            }
+            None => {
+                let maker = log.member(&rec.created_by);
+                if !maker.is_some_and(|v| v.active && v.role == Role::Coordinator) {
+                    return Err(gone(
+                        codes::CODE_REVOKED,
+                        "the coordinator who made this code can no longer add members",
+                    ));
+                }
+                let op_check = validate::kind(&OpKind::AddMember {
+                    member: "m".into(),
+                    name: name.clone(),
+                    role: rec.role,
+                    skills: Vec::new(),
+                    grids: Vec::new(),
+                    partner: None,
+                });
+                if let Err(e) = op_check {
+                    return Err(err(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        codes::INVALID,
+                        format!("display name: {e}"),
+                    )
+                    .with_reason(e.code()));
+                }
+                (None, name.clone())
+            }
+        };
+        if display_name.chars().count() > protocol::DISPLAY_NAME_MAX_CHARS {
+            return Err(err(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::INVALID,
+                "display name is too long",
+            )
+            .with_reason("name_too_long"));
+        }
+        let n = self.claim_use(&c, &rec).await?;
+        let member = match member {
+            Some(m) => m,
+            None => {
+                let member = MemberId(format!("m-{}-{n}", rec.code_id));
+                let op = Op::new(
+                    OpId::new(format!("join-{}", rec.code_id), u64::from(n)),
+                    rec.created_by.clone(),
+                    Hlc::at(now),
+                    OpKind::AddMember {
+                        member: member.clone(),
+                        name: display_name.clone(),
+                        role: rec.role,
+                        skills: Vec::new(),
+                        grids: Vec::new(),
+                        partner: None,
+                    },
+                );
+                log.push_internal(op).await?;
+                if !log.member(&member).is_some_and(|v| v.active) {
+                    return Err(err(
+                        StatusCode::GONE,
+                        codes::CODE_REVOKED,
+                        "the community refused the new member",
+                    ));
+                }
+                member
+            }
+        };
+        let (device, token) = self
+            .issue_device(&c, &member, &display_name, Some(&rec.code_id))
+            .await?;
+        let use_rec = CodeUse {
+            device: device.clone(),
+            member: member.clone(),
+            at_ms: now,
+        };
+        // The slot is already ours; record who took it (best effort).
+        let _ = store::overwrite_json(&self.store, &store::code_use(&c, &rec.code_id, n), &use_rec)
+            .await;
+        let role = log.member(&member).map_or(rec.role, |v| v.role);
+        Ok(JoinResponse {
+            community: c,
+            member,
+            device,
+            token,
+            role,
+        })
+    }
+
+    /// Take the next free use slot of a code, create-only, so concurrent
+    /// instances can never exceed `max_uses`.
+    async fn claim_use(&self, c: &CommunityId, rec: &CodeRecord) -> Result<u32, ApiError> {
+        let hint = lock(&self.code_slots).get(&rec.code_id).copied();
+        let mut n = match hint {
+            Some(n) => n,
+            None => {
+                store::list(&self.store, &store::code_uses(c, &rec.code_id))
+                    .await?
+                    .len() as u32
+                    + 1
+            }
+        };
+        loop {
+            if n > rec.max_uses {
+                return Err(err(
+                    StatusCode::GONE,
+                    codes::CODE_USED_UP,
+                    "this join code has been used up",
+                ));
+            }
+            let key = store::code_use(c, &rec.code_id, n);
+            if store::create(&self.store, &key, now_ms().to_string()).await? {
+                lock(&self.code_slots).insert(rec.code_id.clone(), n + 1);
+                return Ok(n);
+            }
+            n += 1;
+        }
+    }
+
+    async fn device_records(&self, c: &CommunityId) -> Result<Vec<DeviceRecord>, ApiError> {
+        let mut out = Vec::new();
+        for meta in store::list_flat(&self.store, &store::devices(c)).await? {
+            if let Some(rec) = store::get_json::<DeviceRecord>(&self.store, &meta.location).await? {
+                out.push(rec);
+            }
+        }
+        out.sort_by(|a, b| (a.created_ms, &a.device).cmp(&(b.created_ms, &b.device)));
+        Ok(out)
+    }
+
+    pub async fn list_devices(&self, caller: &Caller) -> Result<DeviceList, ApiError> {
+        caller.require(&[Role::Coordinator])?;
+        let c = &caller.community;
+        let mut devices = Vec::new();
+        for rec in self.device_records(c).await? {
+            let revoked = store::exists(&self.store, &store::revoked(c, &rec.device)).await?;
+            devices.push(DeviceInfo {
+                role: caller.log.member(&rec.member).map(|v| v.role),
+                last_seen_ms: lock(&self.last_seen).get(&rec.device).copied(),
+                device: rec.device,
+                member: rec.member,
+                display_name: rec.display_name,
+                created_ms: rec.created_ms,
+                revoked,
+            });
+        }
+        Ok(DeviceList { devices })
+    }
+
+    async fn revoke(&self, c: &CommunityId, device: &DeviceId) -> Result<(), ApiError> {
+        store::create(
+            &self.store,
+            &store::revoked(c, device),
+            now_ms().to_string(),
+        )
+        .await?;
+        lock(&self.tokens).retain(|_, t| t.rec.device != *device);
+        Ok(())
+    }
+
+    pub async fn revoke_device(&self, caller: &Caller, device: &str) -> Result<Revoked, ApiError> {
+        caller.require(&[Role::Coordinator])?;
+        let c = &caller.community;
+        let device = DeviceId::from(device);
+        let known = valid_id(device.as_str())
+            && store::exists(&self.store, &store::device(c, &device)).await?;
+        if !known {
+            return Err(err(
+                StatusCode::NOT_FOUND,
+                codes::DEVICE_NOT_FOUND,
+                "no such device in this community",
+            ));
+        }
+        self.revoke(c, &device).await?;
+        Ok(Revoked {
+            devices: vec![device],
+        })
+    }
+
+    pub async fn revoke_member(&self, caller: &Caller, member: &str) -> Result<Revoked, ApiError> {
+        caller.require(&[Role::Coordinator])?;
+        let c = &caller.community;
+        let member = MemberId::from(member);
+        let devices: Vec<DeviceId> = self
+            .device_records(c)
+            .await?
+            .into_iter()
+            .filter(|d| d.member == member)
+            .map(|d| d.device)
+            .collect();
+        if devices.is_empty() && caller.log.member(&member).is_none() {
+            return Err(err(
+                StatusCode::NOT_FOUND,
+                codes::MEMBER_NOT_FOUND,
+                "no such member in this community",
+            ));
+        }
+        for d in &devices {
+            self.revoke(c, d).await?;
+        }
+        Ok(Revoked { devices })
+    }
+}

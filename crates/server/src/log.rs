@@ -1,0 +1,682 @@
+//! One community's log: a chain of numbered segment objects, each written
+//! create-only at the next position (brief §3). The instance whose create
+//! succeeds owns that position; one that loses reads the winner's segment,
+//! folds it (it may hold the same device's retried ops, which then count
+//! as accepted) and tries the next position. Nothing here is the truth but
+//! the objects: `Cache` is a prefix of the log this instance has folded,
+//! refreshed by probing forward.
+//!
+//! Pushes are group-committed: they queue, and whoever takes the log lock
+//! writes every queued push into one segment (a push is never split).
+//! Compaction merges chain segments into larger ones and writes a new
+//! numbered manifest, all create-only.
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use linli_core::ids::{CommunityId, DeviceId, MemberId};
+use linli_core::model::Role;
+use linli_core::protocol::{Head, Segment, SegmentInfo};
+use linli_core::{Action, LogEntry, Op, State};
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::store::{self, Store, StoreError};
+
+/// Compaction starts once this many chain segments follow the manifest.
+pub const COMPACT_AFTER: usize = 64;
+/// Entries per merged segment.
+pub const MERGED_ENTRIES: u64 = 2000;
+/// Most ops written in one segment by one group commit (a single push of
+/// up to `MAX_OPS_PER_PUSH` always fits).
+const BATCH_OPS: usize = 4000;
+/// Lost create races in a row before a push is answered `busy`.
+const MAX_RACES: u32 = 200;
+
+/// `manifests/{n}.json`: merged segments covering chain positions `1..=through_pos`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub n: u64,
+    pub through_pos: u64,
+    pub through_seq: u64,
+    pub segments: Vec<SegmentInfo>,
+}
+
+/// `head.json`: a hint for readers; may be stale, never ahead.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct HeadHint {
+    pub pos: u64,
+    pub seq: u64,
+    pub manifest: u64,
+}
+
+/// Where a segment name points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegKey {
+    Chain(u64),
+    Merged(u64, u64),
+}
+
+pub fn chain_name(epoch: &str, pos: u64) -> String {
+    format!("{epoch}-p{pos:010}")
+}
+
+pub fn merged_name(epoch: &str, first: u64, last: u64) -> String {
+    format!("{epoch}-m{first:012}-{last:012}")
+}
+
+/// Parse a segment name of this epoch; anything else is `None`.
+pub fn parse_name(epoch: &str, name: &str) -> Option<SegKey> {
+    let rest = name.strip_prefix(epoch)?.strip_prefix('-')?;
+    let digits = |s: &str, n: usize| {
+        (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    if let Some(p) = rest.strip_prefix('p') {
+        return digits(p, 10).filter(|&p| p > 0).map(SegKey::Chain);
+    }
+    let (a, b) = rest.strip_prefix('m')?.split_once('-')?;
+    let (a, b) = (digits(a, 12)?, digits(b, 12)?);
+    (a >= 1 && a <= b).then_some(SegKey::Merged(a, b))
+}
+
+/// Why an append did not happen.
+#[derive(Debug, Clone)]
+pub enum AppendError {
+    /// The first new op is not the device's next seq.
+    Gap {
+        expected: u64,
+    },
+    Storage(String),
+    Busy,
+}
+
+/// A successful append (or acknowledgement of ops already there).
+#[derive(Debug, Clone, Copy)]
+pub struct Appended {
+    pub accepted_through: u64,
+    pub head: u64,
+}
+
+enum Work {
+    /// A device's ops, consecutive in device seq.
+    Push { device: DeviceId, ops: Vec<Op> },
+    /// An op minted by the endpoint itself (a join's `add_member`);
+    /// deduped by id, no gap rule.
+    Internal(Box<Op>),
+}
+
+struct Request {
+    work: Work,
+    reply: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// A member as the endpoint needs to know it for auth (role, active).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    pub role: Role,
+    pub active: bool,
+}
+
+struct Cache {
+    /// Last chain position folded.
+    pos: u64,
+    /// Last seq folded.
+    seq: u64,
+    /// The manifest in use (0: none) and what it covers.
+    manifest: Manifest,
+    /// Chain segments after `manifest.through_pos`, in order.
+    chain: Vec<SegmentInfo>,
+    state: State,
+    /// Appends since the hint was last written.
+    since_hint: u32,
+}
+
+pub struct Log {
+    store: Store,
+    pub community: CommunityId,
+    pub epoch: String,
+    cache: tokio::sync::Mutex<Cache>,
+    queue: Mutex<Vec<Request>>,
+    members: RwLock<BTreeMap<MemberId, MemberView>>,
+    compacting: AtomicBool,
+}
+
+fn corrupt(path: impl std::fmt::Display, why: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        path: path.to_string(),
+        why: why.to_string(),
+    }
+}
+
+impl Log {
+    /// Load a community's log from the store: the newest manifest (probing
+    /// forward from the hint), its merged segments, then the chain after it.
+    pub async fn open(store: Store, meta: &store::CommunityMeta) -> store::Result<Arc<Log>> {
+        let c = &meta.id;
+        let epoch = meta.epoch.clone();
+        let hint: HeadHint = store::get_json(&store, &store::head_hint(c, &epoch))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let mut manifest = Manifest::default();
+        let mut n = hint.manifest;
+        if n > 0 {
+            match store::get_json::<Manifest>(&store, &store::manifest(c, &epoch, n)).await? {
+                Some(m) => manifest = m,
+                None => n = 0,
+            }
+        }
+        while let Some(m) =
+            store::get_json::<Manifest>(&store, &store::manifest(c, &epoch, n + 1)).await?
+        {
+            manifest = m;
+            n += 1;
+        }
+        let log = Log {
+            store,
+            community: c.clone(),
+            epoch,
+            cache: tokio::sync::Mutex::new(Cache {
+                pos: manifest.through_pos,
+                seq: 0,
+                manifest: Manifest::default(),
+                chain: Vec::new(),
+                state: State::new(),
+                since_hint: 0,
+            }),
+            queue: Mutex::new(Vec::new()),
+            members: RwLock::new(BTreeMap::new()),
+            compacting: AtomicBool::new(false),
+        };
+        {
+            let mut cache = log.cache.lock().await;
+            for seg in &manifest.segments {
+                let entries = log.read_segment(seg).await?;
+                log.fold(&mut cache, &entries)?;
+            }
+            if cache.seq != manifest.through_seq {
+                return Err(corrupt(
+                    format!("manifest {}", manifest.n),
+                    "segments do not reach through_seq",
+                ));
+            }
+            cache.manifest = manifest;
+            log.refresh(&mut cache).await?;
+        }
+        Ok(Arc::new(log))
+    }
+
+    async fn read_segment(&self, info: &SegmentInfo) -> store::Result<Vec<LogEntry>> {
+        let key = match parse_name(&self.epoch, &info.name) {
+            Some(k) => self.key(k),
+            None => return Err(corrupt(&info.name, "bad segment name in manifest")),
+        };
+        let seg: Segment = store::get_json(&self.store, &key)
+            .await?
+            .ok_or_else(|| corrupt(&key, "segment listed but missing"))?;
+        Ok(seg.entries)
+    }
+
+    /// The object behind a segment key.
+    pub fn key(&self, k: SegKey) -> object_store::path::Path {
+        match k {
+            SegKey::Chain(p) => store::chain_segment(&self.community, &self.epoch, p),
+            SegKey::Merged(a, b) => store::merged_segment(&self.community, &self.epoch, a, b),
+        }
+    }
+
+    /// Fold entries that continue the cache's log.
+    fn fold(&self, cache: &mut Cache, entries: &[LogEntry]) -> store::Result<()> {
+        let mut members_changed = false;
+        for e in entries {
+            if e.seq != cache.seq + 1 {
+                return Err(corrupt(
+                    &self.community,
+                    format!("log seq {} follows {}", e.seq, cache.seq),
+                ));
+            }
+            cache.state.apply(e);
+            cache.seq = e.seq;
+            members_changed |= matches!(
+                e.op.kind.action(),
+                Some(
+                    Action::CreateCommunity
+                        | Action::AddMember
+                        | Action::SetRole
+                        | Action::RemoveMember
+                )
+            );
+        }
+        if members_changed {
+            let view = cache
+                .state
+                .members
+                .iter()
+                .map(|(id, m)| {
+                    (
+                        id.clone(),
+                        MemberView {
+                            role: m.role,
+                            active: m.active,
+                        },
+                    )
+                })
+                .collect();
+            *self.members.write().unwrap_or_else(|e| e.into_inner()) = view;
+        }
+        Ok(())
+    }
+
+    /// Fold every chain segment other instances wrote after ours.
+    async fn refresh(&self, cache: &mut Cache) -> store::Result<()> {
+        loop {
+            let key = store::chain_segment(&self.community, &self.epoch, cache.pos + 1);
+            let Some(seg) = store::get_json::<Segment>(&self.store, &key).await? else {
+                return Ok(());
+            };
+            if seg.first_seq != cache.seq + 1
+                || seg.entries.is_empty()
+                || seg.last_seq != seg.first_seq + seg.entries.len() as u64 - 1
+            {
+                return Err(corrupt(&key, "segment does not continue the log"));
+            }
+            self.fold(cache, &seg.entries)?;
+            cache.pos += 1;
+            cache.chain.push(SegmentInfo {
+                name: chain_name(&self.epoch, cache.pos),
+                first_seq: seg.first_seq,
+                last_seq: seg.last_seq,
+            });
+        }
+    }
+
+    /// The member's role and whether active, as of what this instance folded.
+    pub fn member(&self, m: &MemberId) -> Option<MemberView> {
+        self.members
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(m)
+            .copied()
+    }
+
+    /// Catch up with the store (other instances' appends).
+    pub async fn sync(&self) -> store::Result<()> {
+        let mut cache = self.cache.lock().await;
+        self.refresh(&mut cache).await
+    }
+
+    /// Run `f` on the up-to-date state.
+    pub async fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> store::Result<T> {
+        let mut cache = self.cache.lock().await;
+        self.refresh(&mut cache).await?;
+        Ok(f(&cache.state))
+    }
+
+    /// The head: last seq, epoch, segments (with `last_seq > since`).
+    pub async fn head(&self, since: u64) -> store::Result<Head> {
+        let mut cache = self.cache.lock().await;
+        self.refresh(&mut cache).await?;
+        let segments = cache
+            .manifest
+            .segments
+            .iter()
+            .chain(cache.chain.iter())
+            .filter(|s| s.last_seq > since)
+            .cloned()
+            .collect();
+        Ok(Head {
+            seq: cache.seq,
+            epoch: self.epoch.clone(),
+            segments,
+        })
+    }
+
+    /// Append a device's ops (consecutive device seqs; checked by the caller).
+    pub async fn push(
+        self: &Arc<Self>,
+        device: DeviceId,
+        ops: Vec<Op>,
+    ) -> Result<Appended, AppendError> {
+        self.submit(Work::Push { device, ops }).await
+    }
+
+    /// Append an endpoint-minted op unless its id is already in the log.
+    pub async fn push_internal(self: &Arc<Self>, op: Op) -> Result<Appended, AppendError> {
+        self.submit(Work::Internal(Box::new(op))).await
+    }
+
+    async fn submit(self: &Arc<Self>, work: Work) -> Result<Appended, AppendError> {
+        let (reply, rx) = oneshot::channel();
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Request { work, reply });
+        // The flush runs in its own task so a client that hangs up cannot
+        // cancel a write half-way for everyone in the batch.
+        let this = self.clone();
+        tokio::spawn(async move { this.flush().await });
+        rx.await
+            .unwrap_or_else(|_| Err(AppendError::Storage("append task ended".into())))
+    }
+
+    fn take_batch(&self) -> Vec<Request> {
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let mut n = 0;
+        let mut ops = 0;
+        for r in q.iter() {
+            let k = match &r.work {
+                Work::Push { ops, .. } => ops.len(),
+                Work::Internal(_) => 1,
+            };
+            if n > 0 && ops + k > BATCH_OPS {
+                break;
+            }
+            ops += k;
+            n += 1;
+        }
+        q.drain(..n).collect()
+    }
+
+    async fn flush(self: Arc<Self>) {
+        let mut cache = self.cache.lock().await;
+        loop {
+            let batch = self.take_batch();
+            if batch.is_empty() {
+                break;
+            }
+            self.write_batch(&mut cache, batch).await;
+        }
+        let compact = cache.chain.len() >= COMPACT_AFTER;
+        drop(cache);
+        if compact && !self.compacting.swap(true, Ordering::AcqRel) {
+            let this = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = this.compact().await {
+                    tracing::warn!(community = %this.community, "compaction failed: {e}");
+                }
+                this.compacting.store(false, Ordering::Release);
+            });
+        }
+    }
+
+    async fn write_batch(&self, cache: &mut Cache, batch: Vec<Request>) {
+        let mut races = 0;
+        loop {
+            if let Err(e) = self.refresh(cache).await {
+                return reply_all(batch, Err(AppendError::Storage(e.to_string())));
+            }
+            // Plan: what each request adds, given what the log holds now.
+            let mut next = cache.seq + 1;
+            let mut entries: Vec<LogEntry> = Vec::new();
+            let mut upto: BTreeMap<&DeviceId, u64> = BTreeMap::new();
+            let mut outcomes: Vec<(Result<u64, AppendError>, bool)> = Vec::new();
+            for r in &batch {
+                let out = match &r.work {
+                    Work::Push { device, ops } => {
+                        let last = *upto
+                            .entry(device)
+                            .or_insert_with(|| cache.state.seen.get(device).map_or(0, |d| d.upto));
+                        let fresh: Vec<&Op> = ops.iter().filter(|o| o.id.seq > last).collect();
+                        match fresh.first() {
+                            None => (Ok(last), false),
+                            Some(first) if first.id.seq != last + 1 => {
+                                (Err(AppendError::Gap { expected: last + 1 }), false)
+                            }
+                            Some(_) => {
+                                for op in fresh {
+                                    entries.push(LogEntry {
+                                        seq: next,
+                                        op: op.clone(),
+                                    });
+                                    next += 1;
+                                }
+                                let through = ops.last().map_or(last, |o| o.id.seq);
+                                upto.insert(device, through);
+                                (Ok(through), true)
+                            }
+                        }
+                    }
+                    Work::Internal(op) => {
+                        let dup =
+                            cache.state.is_seen(&op.id) || entries.iter().any(|e| e.op.id == op.id);
+                        if !dup {
+                            entries.push(LogEntry {
+                                seq: next,
+                                op: (**op).clone(),
+                            });
+                            next += 1;
+                        }
+                        (Ok(op.id.seq), !dup)
+                    }
+                };
+                outcomes.push(out);
+            }
+            if entries.is_empty() {
+                let head = cache.seq;
+                return reply_each(batch, outcomes, head);
+            }
+            let seg = Segment {
+                first_seq: cache.seq + 1,
+                last_seq: next - 1,
+                entries,
+            };
+            let pos = cache.pos + 1;
+            let key = store::chain_segment(&self.community, &self.epoch, pos);
+            match store::create(&self.store, &key, store::to_json(&seg)).await {
+                Ok(true) => {
+                    if let Err(e) = self.fold(cache, &seg.entries) {
+                        // Our own segment does not fold: never expected;
+                        // the next refresh starts over from the store.
+                        tracing::error!("{e}");
+                    }
+                    cache.pos = pos;
+                    cache.chain.push(SegmentInfo {
+                        name: chain_name(&self.epoch, pos),
+                        first_seq: seg.first_seq,
+                        last_seq: seg.last_seq,
+                    });
+                    self.write_hint(cache);
+                    let head = cache.seq;
+                    return reply_each(batch, outcomes, head);
+                }
+                Ok(false) => {
+                    // Another instance owns this position: fold it, replan.
+                    races += 1;
+                    if races >= MAX_RACES {
+                        return reply_all(batch, Err(AppendError::Busy));
+                    }
+                }
+                Err(e) => {
+                    // Unknown whether it landed; requests that added ops
+                    // must retry (and will be deduped if it did).
+                    let msg = e.to_string();
+                    for (r, (out, added)) in batch.into_iter().zip(outcomes) {
+                        let res = if added {
+                            Err(AppendError::Storage(msg.clone()))
+                        } else {
+                            out.map(|t| Appended {
+                                accepted_through: t,
+                                head: cache.seq,
+                            })
+                        };
+                        let _ = r.reply.send(res);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Write the head hint now and then (every 8 appends); a hint only.
+    fn write_hint(&self, cache: &mut Cache) {
+        cache.since_hint += 1;
+        if cache.since_hint < 8 {
+            return;
+        }
+        cache.since_hint = 0;
+        let hint = HeadHint {
+            pos: cache.pos,
+            seq: cache.seq,
+            manifest: cache.manifest.n,
+        };
+        let store = self.store.clone();
+        let key = store::head_hint(&self.community, &self.epoch);
+        tokio::spawn(async move {
+            let _ = store::overwrite_json(&store, &key, &hint).await;
+        });
+    }
+
+    /// Merge chain segments (and a small last merged segment) into
+    /// segments of `MERGED_ENTRIES`, then write manifest n+1. Everything is
+    /// create-only; a merged segment's name fixes its content (a seq
+    /// range of an immutable log), so an existing one is the same.
+    pub async fn compact(&self) -> store::Result<()> {
+        let (old, chain) = {
+            let cache = self.cache.lock().await;
+            (cache.manifest.clone(), cache.chain.clone())
+        };
+        let c = &self.community;
+        // Someone may have compacted already.
+        if let Some(m) =
+            store::get_json::<Manifest>(&self.store, &store::manifest(c, &self.epoch, old.n + 1))
+                .await?
+        {
+            self.install(m).await;
+            return Ok(());
+        }
+        if chain.is_empty() {
+            return Ok(());
+        }
+        let mut keep = old.segments.clone();
+        let mut redo: Vec<SegmentInfo> = Vec::new();
+        if keep
+            .last()
+            .is_some_and(|s| s.last_seq - s.first_seq + 1 < MERGED_ENTRIES)
+        {
+            redo.extend(keep.pop());
+        }
+        redo.extend(chain.iter().cloned());
+        let mut entries: Vec<LogEntry> = Vec::new();
+        for s in &redo {
+            entries.extend(self.read_segment(s).await?);
+        }
+        for chunk in entries.chunks(MERGED_ENTRIES as usize) {
+            let (a, b) = (chunk[0].seq, chunk[chunk.len() - 1].seq);
+            let seg = Segment {
+                first_seq: a,
+                last_seq: b,
+                entries: chunk.to_vec(),
+            };
+            store::create(
+                &self.store,
+                &store::merged_segment(c, &self.epoch, a, b),
+                store::to_json(&seg),
+            )
+            .await?;
+            keep.push(SegmentInfo {
+                name: merged_name(&self.epoch, a, b),
+                first_seq: a,
+                last_seq: b,
+            });
+        }
+        let through = chain.last().map(|s| (s.name.clone(), s.last_seq));
+        let Some((last_name, through_seq)) = through else {
+            return Ok(());
+        };
+        let Some(SegKey::Chain(through_pos)) = parse_name(&self.epoch, &last_name) else {
+            return Ok(());
+        };
+        let m = Manifest {
+            n: old.n + 1,
+            through_pos,
+            through_seq,
+            segments: keep,
+        };
+        let key = store::manifest(c, &self.epoch, m.n);
+        if !store::create_json(&self.store, &key, &m).await? {
+            // Lost the race: use the winner's manifest.
+            match store::get_json::<Manifest>(&self.store, &key).await? {
+                Some(w) => self.install(w).await,
+                None => return Err(corrupt(&key, "manifest vanished")),
+            }
+        } else {
+            self.install(m).await;
+        }
+        Ok(())
+    }
+
+    async fn install(&self, m: Manifest) {
+        let mut cache = self.cache.lock().await;
+        if m.n <= cache.manifest.n || m.through_pos > cache.pos {
+            // Older than ours, or ahead of what we folded (next time).
+            return;
+        }
+        let through = m.through_pos;
+        cache.chain.retain(
+            |s| matches!(parse_name(&self.epoch, &s.name), Some(SegKey::Chain(p)) if p > through),
+        );
+        cache.manifest = m;
+        let hint = HeadHint {
+            pos: cache.pos,
+            seq: cache.seq,
+            manifest: cache.manifest.n,
+        };
+        let _ = store::overwrite_json(
+            &self.store,
+            &store::head_hint(&self.community, &self.epoch),
+            &hint,
+        )
+        .await;
+    }
+
+    /// Number of chain segments after the manifest (for tests).
+    pub async fn chain_len(&self) -> usize {
+        self.cache.lock().await.chain.len()
+    }
+}
+
+fn reply_all(batch: Vec<Request>, res: Result<Appended, AppendError>) {
+    for r in batch {
+        let _ = r.reply.send(res.clone());
+    }
+}
+
+fn reply_each(batch: Vec<Request>, outcomes: Vec<(Result<u64, AppendError>, bool)>, head: u64) {
+    for (r, (out, _)) in batch.into_iter().zip(outcomes) {
+        let _ = r.reply.send(out.map(|t| Appended {
+            accepted_through: t,
+            head,
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_names_round_trip_and_reject_junk() {
+        let e = "0123456789abcdef";
+        assert_eq!(parse_name(e, &chain_name(e, 7)), Some(SegKey::Chain(7)));
+        assert_eq!(
+            parse_name(e, &merged_name(e, 1, 2000)),
+            Some(SegKey::Merged(1, 2000))
+        );
+        for bad in [
+            "",
+            "0123456789abcdef",
+            "0123456789abcdef-p",
+            "0123456789abcdef-p0000000000",
+            "0123456789abcdef-p00000000001",
+            "0123456789abcdef-p../../etc",
+            "ffffffffffffffff-p0000000001",
+            "0123456789abcdef-m000000000009-000000000001",
+            "0123456789abcdef-x0000000001",
+        ] {
+            assert_eq!(parse_name(e, bad), None, "{bad}");
+        }
+    }
+}

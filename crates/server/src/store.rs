@@ -1,0 +1,303 @@
+//! The object store and where things live in it. Every fact of the sync
+//! service is an object here; instances keep only caches. Objects that carry
+//! facts are written create-only (`PutMode::Create`) and never rewritten;
+//! the one overwritten object per log (`head.json`) is a hint.
+//!
+//! Layout (see SYNC.md):
+//! ```text
+//! communities/{c}/community.json                 CommunityMeta (create-only)
+//! communities/{c}/log/{epoch}/p/{pos:010}.json   chain segment at position pos
+//! communities/{c}/log/{epoch}/m/{a:012}-{b:012}.json  merged segment, seqs a..=b
+//! communities/{c}/log/{epoch}/manifests/{n:010}.json  Manifest n
+//! communities/{c}/log/{epoch}/head.json          HeadHint (overwritten; a hint)
+//! communities/{c}/devices/{device}.json          DeviceRecord
+//! communities/{c}/revoked/{device}               revocation marker
+//! communities/{c}/codes/{code_id}.json           CodeRecord
+//! communities/{c}/code-uses/{code_id}/{n:06}     use slot n of a code
+//! communities/{c}/code-deleted/{code_id}         deletion marker
+//! communities/{c}/private/{wish}.json            ContactRecord (overwritten)
+//! tokens/{sha256(token)}.json                    TokenRecord
+//! codes/{sha256(code)}.json                      CodeIndex
+//! demo.json                                      the demo community's codes
+//! ```
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use linli_core::ids::{CommunityId, DeviceId, MemberId};
+use linli_core::model::Role;
+use object_store::path::Path;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub type Store = Arc<dyn ObjectStore>;
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("object store: {0}")]
+    Io(#[from] object_store::Error),
+    #[error("stored object {path} is corrupt: {why}")]
+    Corrupt { path: String, why: String },
+}
+
+/// A path from parts; each part is percent-encoded by object_store, so an id
+/// can never climb out of its directory.
+pub fn path(parts: &[&str]) -> Path {
+    Path::from_iter(parts.iter().copied())
+}
+
+/// Read an object; `None` if it does not exist.
+pub async fn get(store: &Store, at: &Path) -> Result<Option<Bytes>> {
+    match store.get(at).await {
+        Ok(r) => Ok(Some(r.bytes().await?)),
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Read and decode a JSON object; `None` if it does not exist.
+pub async fn get_json<T: DeserializeOwned>(store: &Store, at: &Path) -> Result<Option<T>> {
+    match get(store, at).await? {
+        None => Ok(None),
+        Some(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                path: at.to_string(),
+                why: e.to_string(),
+            }),
+    }
+}
+
+/// Whether an object exists.
+pub async fn exists(store: &Store, at: &Path) -> Result<bool> {
+    match store.head(at).await {
+        Ok(_) => Ok(true),
+        Err(object_store::Error::NotFound { .. }) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Create an object if none is there. `Ok(false)`: one already was (it won).
+pub async fn create(store: &Store, at: &Path, bytes: impl Into<Bytes>) -> Result<bool> {
+    let opts = PutOptions {
+        mode: PutMode::Create,
+        ..Default::default()
+    };
+    match store
+        .put_opts(at, PutPayload::from_bytes(bytes.into()), opts)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Create a JSON object if none is there.
+pub async fn create_json<T: Serialize>(store: &Store, at: &Path, value: &T) -> Result<bool> {
+    create(store, at, to_json(value)).await
+}
+
+/// Write an object unconditionally (hints and last-writer-wins records only).
+pub async fn overwrite_json<T: Serialize>(store: &Store, at: &Path, value: &T) -> Result<()> {
+    store
+        .put(at, PutPayload::from_bytes(to_json(value).into()))
+        .await?;
+    Ok(())
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Our own types serialize infallibly (no non-string map keys).
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Every object under a prefix (recursively).
+pub async fn list(store: &Store, prefix: &Path) -> Result<Vec<ObjectMeta>> {
+    Ok(store.list(Some(prefix)).try_collect().await?)
+}
+
+/// Objects directly under a prefix (not in sub-"directories").
+pub async fn list_flat(store: &Store, prefix: &Path) -> Result<Vec<ObjectMeta>> {
+    Ok(store.list_with_delimiter(Some(prefix)).await?.objects)
+}
+
+// ---- keys ----
+
+pub fn community_meta(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "community.json"])
+}
+
+pub fn chain_segment(c: &CommunityId, epoch: &str, pos: u64) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "log",
+        epoch,
+        "p",
+        &format!("{pos:010}.json"),
+    ])
+}
+
+pub fn merged_segment(c: &CommunityId, epoch: &str, first: u64, last: u64) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "log",
+        epoch,
+        "m",
+        &format!("{first:012}-{last:012}.json"),
+    ])
+}
+
+pub fn manifest(c: &CommunityId, epoch: &str, n: u64) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "log",
+        epoch,
+        "manifests",
+        &format!("{n:010}.json"),
+    ])
+}
+
+pub fn head_hint(c: &CommunityId, epoch: &str) -> Path {
+    path(&["communities", c.as_str(), "log", epoch, "head.json"])
+}
+
+pub fn device(c: &CommunityId, d: &DeviceId) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "devices",
+        &format!("{}.json", d.as_str()),
+    ])
+}
+
+pub fn devices(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "devices"])
+}
+
+pub fn revoked(c: &CommunityId, d: &DeviceId) -> Path {
+    path(&["communities", c.as_str(), "revoked", d.as_str()])
+}
+
+pub fn code(c: &CommunityId, code_id: &str) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "codes",
+        &format!("{code_id}.json"),
+    ])
+}
+
+pub fn codes(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "codes"])
+}
+
+pub fn code_uses(c: &CommunityId, code_id: &str) -> Path {
+    path(&["communities", c.as_str(), "code-uses", code_id])
+}
+
+pub fn code_use(c: &CommunityId, code_id: &str, n: u32) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "code-uses",
+        code_id,
+        &format!("{n:06}"),
+    ])
+}
+
+pub fn code_deleted(c: &CommunityId, code_id: &str) -> Path {
+    path(&["communities", c.as_str(), "code-deleted", code_id])
+}
+
+pub fn private_record(c: &CommunityId, wish: &str) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "private",
+        &format!("{wish}.json"),
+    ])
+}
+
+pub fn private_records(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "private"])
+}
+
+pub fn token(hash: &str) -> Path {
+    path(&["tokens", &format!("{hash}.json")])
+}
+
+pub fn code_index(hash: &str) -> Path {
+    path(&["codes", &format!("{hash}.json")])
+}
+
+pub fn demo() -> Path {
+    path(&["demo.json"])
+}
+
+// ---- records ----
+
+/// `community.json`: written once when the community is created.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CommunityMeta {
+    pub id: CommunityId,
+    pub name: String,
+    /// Names this log generation (random hex); part of every segment name.
+    pub epoch: String,
+    pub created_ms: u64,
+}
+
+/// `tokens/{hash}.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub community: CommunityId,
+    pub member: MemberId,
+    pub device: DeviceId,
+    pub created_ms: u64,
+}
+
+/// `communities/{c}/devices/{device}.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub device: DeviceId,
+    pub member: MemberId,
+    pub display_name: String,
+    pub created_ms: u64,
+    /// The code redeemed (none for devices made by the admin CLI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_id: Option<String>,
+}
+
+/// `communities/{c}/codes/{code_id}.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub code_id: String,
+    pub community: CommunityId,
+    pub role: Role,
+    /// Bound to this member; else each use creates a new member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+    pub created_by: MemberId,
+    pub created_ms: u64,
+    pub expires_at_ms: u64,
+    pub max_uses: u32,
+}
+
+/// `codes/{hash}.json`: from a code's hash to its record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeIndex {
+    pub community: CommunityId,
+    pub code_id: String,
+}
+
+/// `communities/{c}/code-uses/{code_id}/{n}`: who took use slot n.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeUse {
+    pub device: DeviceId,
+    pub member: MemberId,
+    pub at_ms: u64,
+}

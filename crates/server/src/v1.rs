@@ -1,0 +1,475 @@
+//! `/api/v1`: the sync endpoint. Handlers authenticate first, then read
+//! the body (so a stranger's huge body costs nothing), then act. Every
+//! answer is JSON; every error is `{"error": {"code", "message", …}}`.
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use bytes::Bytes;
+use linli_core::ids::{CommunityId, WishId};
+use linli_core::model::Role;
+use linli_core::private::{ContactRecord, may_see};
+use linli_core::protocol::{
+    self, CreateCodeRequest, JoinRequest, PrivateRecords, PushRequest, PushResponse, codes,
+};
+use linli_core::{Op, State as CoreState, validate};
+use serde::de::DeserializeOwned;
+
+use crate::api::ApiError;
+use crate::hub::{Hub, now_ms};
+use crate::log::parse_name;
+use crate::store;
+
+pub const NO_STORE: &str = "no-store";
+pub const IMMUTABLE_PRIVATE: &str = "private, max-age=31536000, immutable";
+
+type Hubs = State<Arc<Hub>>;
+
+pub fn router(hub: Arc<Hub>) -> Router {
+    let c = "/communities/{community}";
+    Router::new()
+        .route("/join", post(join))
+        .route("/demo", get(demo))
+        .route(&format!("{c}/ops"), post(push))
+        .route(&format!("{c}/head"), get(head))
+        .route(&format!("{c}/segments/{{name}}"), get(segment))
+        .route(&format!("{c}/private"), get(private_list))
+        .route(&format!("{c}/private/{{wish}}"), put(private_put))
+        .route(&format!("{c}/codes"), post(code_create).get(code_list))
+        .route(&format!("{c}/codes/{{code_id}}"), delete(code_delete))
+        .route(&format!("{c}/devices"), get(device_list))
+        .route(&format!("{c}/devices/{{device}}"), delete(device_revoke))
+        .route(
+            &format!("{c}/members/{{member}}/tokens"),
+            delete(member_revoke),
+        )
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                codes::METHOD_NOT_ALLOWED,
+                "this endpoint does not take that method",
+            )
+        })
+        .with_state(hub)
+}
+
+/// Path parameters, with a JSON error instead of axum's text rejection.
+struct P<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.body_text()))
+    }
+}
+
+/// Read a body up to `MAX_BODY_BYTES`.
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, protocol::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::BODY_TOO_LARGE,
+                format!("the body is larger than {} bytes", protocol::MAX_BODY_BYTES),
+            )
+        })
+}
+
+fn malformed(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        codes::MALFORMED_JSON,
+        format!("the body is not the expected JSON: {e}"),
+    )
+}
+
+async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
+    let bytes = read_body(body).await?;
+    serde_json::from_slice(&bytes).map_err(malformed)
+}
+
+fn no_store<T: serde::Serialize>(value: &T) -> Response {
+    let mut res = Json(value).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    res
+}
+
+async fn join(State(hub): Hubs, body: Body) -> Result<Response, ApiError> {
+    let req: JoinRequest = json_body(body).await?;
+    Ok(no_store(&hub.join(req).await?))
+}
+
+async fn demo(State(hub): Hubs) -> Result<Response, ApiError> {
+    match &hub.demo {
+        Some(d) => Ok(no_store(d)),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "this server has no demo community (start it with --demo)",
+        )),
+    }
+}
+
+/// Decode a push body; tells a malformed body from an op that does not decode.
+fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
+    match serde_json::from_slice::<PushRequest>(bytes) {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            let value: serde_json::Value = serde_json::from_slice(bytes).map_err(malformed)?;
+            let Some(ops) = value.get("ops").and_then(|o| o.as_array()) else {
+                return Err(malformed(e));
+            };
+            for (i, op) in ops.iter().enumerate() {
+                if let Err(e) = serde_json::from_value::<Op>(op.clone()) {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        codes::INVALID_OP,
+                        format!("op {i} does not decode: {e}"),
+                    )
+                    .with_index(i)
+                    .with_reason("undecodable"));
+                }
+            }
+            Err(malformed(e))
+        }
+    }
+}
+
+async fn push(
+    State(hub): Hubs,
+    P(c): P<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    if caller.role == Role::Viewer {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "a viewer cannot push ops",
+        ));
+    }
+    let req = parse_push(&read_body(body).await?)?;
+    if req.ops.len() > protocol::MAX_OPS_PER_PUSH {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_MANY_OPS,
+            format!(
+                "at most {} ops per push; send the rest in the next one",
+                protocol::MAX_OPS_PER_PUSH
+            ),
+        ));
+    }
+    let now = now_ms();
+    for (i, op) in req.ops.iter().enumerate() {
+        if op.id.device != caller.device {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::WRONG_DEVICE,
+                format!("op {i} was minted by another device"),
+            )
+            .with_index(i));
+        }
+        if op.author != caller.member {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::WRONG_AUTHOR,
+                format!("op {i} is authored by another member"),
+            )
+            .with_index(i));
+        }
+        if let Err(e) = validate::op(op) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::INVALID_OP,
+                format!("op {i}: {e}"),
+            )
+            .with_index(i)
+            .with_reason(e.code()));
+        }
+        if let Err(e) = validate::stamp(op.hlc, now) {
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::STAMP_IN_FUTURE,
+                format!("op {i}: {e}; the device clock runs ahead"),
+            )
+            .with_index(i);
+            err.server_ms = Some(now);
+            return Err(err);
+        }
+        if i > 0 && op.id.seq != req.ops[i - 1].id.seq + 1 {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::INVALID_OP,
+                format!("op {i}: the ops of a push must have consecutive seqs"),
+            )
+            .with_index(i)
+            .with_reason("not_consecutive"));
+        }
+    }
+    let done = caller.log.push(caller.device.clone(), req.ops).await?;
+    Ok(no_store(&PushResponse {
+        accepted_through: done.accepted_through,
+        head: done.head,
+        epoch: caller.log.epoch.clone(),
+    }))
+}
+
+async fn head(
+    State(hub): Hubs,
+    P(c): P<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let mut since = 0;
+    for pair in q.as_deref().unwrap_or("").split('&') {
+        if let Some(v) = pair.strip_prefix("since=") {
+            since = v.parse().map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    codes::BAD_REQUEST,
+                    "since must be a log seq",
+                )
+            })?;
+        }
+    }
+    Ok(no_store(&caller.log.head(since).await?))
+}
+
+async fn segment(
+    State(hub): Hubs,
+    P((c, name)): P<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::SEGMENT_NOT_FOUND,
+            format!("no segment {name}"),
+        )
+    };
+    let key = parse_name(&caller.log.epoch, &name).ok_or_else(not_found)?;
+    let bytes = store::get(&hub.store, &caller.log.key(key))
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, IMMUTABLE_PRIVATE),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Whether `member` (with `role`) may read the contact record of `wish`
+/// now: the core's `may_see`, plus grid workers, and never for a closed wish.
+fn may_read(
+    state: &CoreState,
+    caller_role: Role,
+    member: &linli_core::MemberId,
+    wish: &WishId,
+) -> bool {
+    let Some(w) = state.wishes.get(wish) else {
+        return false;
+    };
+    !w.status.is_terminal() && (caller_role == Role::GridWorker || may_see(state, member, wish))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn private_list(
+    State(hub): Hubs,
+    P(c): P<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let listed = store::list_flat(&hub.store, &store::private_records(&caller.community)).await?;
+    let wishes: Vec<(WishId, object_store::path::Path)> = listed
+        .into_iter()
+        .filter_map(|m| {
+            let file = m.location.filename()?.strip_suffix(".json")?.to_owned();
+            Some((WishId(percent_decode(&file)?), m.location))
+        })
+        .collect();
+    let visible: Vec<object_store::path::Path> = caller
+        .log
+        .with_state(|s| {
+            wishes
+                .into_iter()
+                .filter(|(w, _)| may_read(s, caller.role, &caller.member, w))
+                .map(|(_, p)| p)
+                .collect()
+        })
+        .await?;
+    let mut records = Vec::new();
+    for p in visible {
+        if let Some(r) = store::get_json::<ContactRecord>(&hub.store, &p).await? {
+            records.push(r);
+        }
+    }
+    records.sort_by(|a, b| a.wish.cmp(&b.wish));
+    Ok(no_store(&PrivateRecords { records }))
+}
+
+async fn private_put(
+    State(hub): Hubs,
+    P((c, wish)): P<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let rec: ContactRecord = json_body(body).await?;
+    if rec.wish.as_str() != wish {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            "the record's wish is not the wish in the path",
+        ));
+    }
+    if let Err(e) = rec.validate() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::INVALID,
+            e.to_string(),
+        )
+        .with_reason(e.code()));
+    }
+    let wish = rec.wish.clone();
+    let verdict = caller
+        .log
+        .with_state(|s| {
+            let w = s.wishes.get(&wish)?;
+            if w.status.is_terminal() {
+                return Some(Err(codes::WISH_CLOSED));
+            }
+            let ok = matches!(caller.role, Role::Coordinator | Role::GridWorker)
+                || w.requester.as_ref() == Some(&caller.member)
+                || w.created_by == caller.member;
+            Some(if ok { Ok(()) } else { Err(codes::FORBIDDEN) })
+        })
+        .await?;
+    match verdict {
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::UNKNOWN_WISH,
+            "the wish is not in the log yet; push its ops first",
+        )),
+        Some(Err(code)) if code == codes::WISH_CLOSED => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::WISH_CLOSED,
+            "the wish is closed; its contact details are no longer kept",
+        )),
+        Some(Err(_)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "only the requester, the filer, a coordinator or a grid worker may set contact details",
+        )),
+        Some(Ok(())) => {
+            store::overwrite_json(
+                &hub.store,
+                &store::private_record(&caller.community, wish.as_str()),
+                &rec,
+            )
+            .await?;
+            Ok(no_store(&rec))
+        }
+    }
+}
+
+async fn code_create(
+    State(hub): Hubs,
+    P(c): P<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    caller.require(&[Role::Coordinator])?;
+    let req: CreateCodeRequest = json_body(body).await?;
+    Ok(no_store(&hub.create_code(&caller, req).await?))
+}
+
+async fn code_list(
+    State(hub): Hubs,
+    P(c): P<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    Ok(no_store(&hub.list_codes(&caller).await?))
+}
+
+async fn code_delete(
+    State(hub): Hubs,
+    P((c, code_id)): P<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    Ok(no_store(&hub.delete_code(&caller, &code_id).await?))
+}
+
+async fn device_list(
+    State(hub): Hubs,
+    P(c): P<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    Ok(no_store(&hub.list_devices(&caller).await?))
+}
+
+async fn device_revoke(
+    State(hub): Hubs,
+    P((c, device)): P<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    Ok(no_store(&hub.revoke_device(&caller, &device).await?))
+}
+
+async fn member_revoke(
+    State(hub): Hubs,
+    P((c, member)): P<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    Ok(no_store(&hub.revoke_member(&caller, &member).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("w%2F1").as_deref(), Some("w/1"));
+        assert_eq!(percent_decode("plain").as_deref(), Some("plain"));
+        assert_eq!(percent_decode("bad%2"), None);
+    }
+}
