@@ -600,17 +600,25 @@ impl Hub {
     /// Take the next free use slot of a code, create-only, so concurrent
     /// instances can never exceed `max_uses`.
     async fn claim_use(&self, c: &CommunityId, rec: &CodeRecord) -> Result<u32, ApiError> {
-        let hint = lock(&self.code_slots).get(&rec.code_id).copied();
-        let mut n = match hint {
-            Some(n) => n,
-            None => {
-                store::list(&self.store, &store::code_uses(c, &rec.code_id))
-                    .await?
-                    .len() as u32
-                    + 1
-            }
-        };
+        let known = lock(&self.code_slots).contains_key(&rec.code_id);
+        if !known {
+            let used = store::list(&self.store, &store::code_uses(c, &rec.code_id))
+                .await?
+                .len() as u32;
+            lock(&self.code_slots)
+                .entry(rec.code_id.clone())
+                .or_insert(used + 1);
+        }
         loop {
+            // Reserve a slot number locally, so joins on this instance try
+            // different slots; the create-only write decides across instances.
+            let n = {
+                let mut slots = lock(&self.code_slots);
+                let next = slots.entry(rec.code_id.clone()).or_insert(1);
+                let n = *next;
+                *next = n.saturating_add(1);
+                n
+            };
             if n > rec.max_uses {
                 return Err(err(
                     StatusCode::GONE,
@@ -620,10 +628,8 @@ impl Hub {
             }
             let key = store::code_use(c, &rec.code_id, n);
             if store::create(&self.store, &key, now_ms().to_string()).await? {
-                lock(&self.code_slots).insert(rec.code_id.clone(), n + 1);
                 return Ok(n);
             }
-            n += 1;
         }
     }
 

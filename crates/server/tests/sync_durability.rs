@@ -1,0 +1,315 @@
+//! Nothing lost, nothing twice: several instances on one store under
+//! concurrent pushes with retries, and the real binary killed with SIGKILL
+//! in the middle of a stream of pushes, then restarted on the same data.
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::*;
+use linli_core::demo::Rng;
+use linli_core::model::Role;
+use linli_core::protocol::PushResponse;
+use linli_core::{LogEntry, Op};
+use reqwest::StatusCode;
+
+/// Every op a device minted is in the log exactly once, in device order.
+fn check_devices(log: &[LogEntry], devices: &[Device]) {
+    check_log(log);
+    let mut per: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for e in log {
+        per.entry(e.op.id.device.as_str())
+            .or_default()
+            .push(e.op.id.seq);
+    }
+    for d in devices {
+        let seqs = per.get(d.device.as_str()).cloned().unwrap_or_default();
+        let want: Vec<u64> = (1..=d.seq).collect();
+        assert_eq!(seqs, want, "device {}", d.device);
+    }
+}
+
+/// Push `ops` to `base`; `None` on a network error or a 5xx.
+async fn try_push(
+    http: &reqwest::Client,
+    d: &Device,
+    base: &str,
+    ops: &[Op],
+) -> Option<PushResponse> {
+    let mut d = d.clone();
+    d.base = base.to_owned();
+    let res = http
+        .post(d.url("ops"))
+        .bearer_auth(&d.token)
+        .json(&serde_json::json!({ "ops": ops }))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .ok()?;
+    let status = res.status();
+    if status.is_server_error() {
+        return None;
+    }
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    res.json().await.ok()
+}
+
+/// Many devices push through several instances on one store at once, each
+/// batch sometimes retried on the other instance.
+async fn many_devices_on(store: linli_server::store::Store, store2: linli_server::store::Store) {
+    let a = Server::start(store).await;
+    let b = Server::start(store2).await;
+    let http = http();
+    let coord = community(&http, &a, "shared").await;
+    let mut devices = Vec::new();
+    for i in 0..24 {
+        let role = if i % 2 == 0 {
+            Role::Resident
+        } else {
+            Role::Volunteer
+        };
+        devices.push(member(&http, &coord, role, &format!("成员{i}")).await);
+    }
+    let urls = Arc::new([a.url.clone(), b.url.clone()]);
+    let mut tasks = Vec::new();
+    for (i, mut d) in devices.into_iter().enumerate() {
+        let http = http.clone();
+        let urls = urls.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng::new(i as u64 + 1);
+            for _ in 0..15 {
+                let n = rng.range(1, 6);
+                let ops: Vec<Op> = (0..n).map(|_| d.wish_op("并发")).collect();
+                let first = rng.range(0, 1) as usize;
+                let res = try_push(&http, &d, &urls[first], &ops).await.unwrap();
+                assert_eq!(res.accepted_through, d.seq);
+                if rng.range(0, 2) == 0 {
+                    // A retry on the other instance is acknowledged, not appended.
+                    let again = try_push(&http, &d, &urls[1 - first], &ops).await.unwrap();
+                    assert_eq!(again.accepted_through, d.seq);
+                }
+            }
+            d
+        }));
+    }
+    let mut devices = Vec::new();
+    for t in tasks {
+        devices.push(t.await.unwrap());
+    }
+    let log = coord.pull_after(&http, 0).await;
+    check_devices(&log, &devices);
+    let mut via_b = coord.clone();
+    via_b.base = b.url.clone();
+    assert_eq!(via_b.pull_after(&http, 0).await, log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_in_memory_store() {
+    let store = mem_store();
+    many_devices_on(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || -> linli_server::store::Store {
+        Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir.path()).unwrap())
+    };
+    many_devices_on(open(), open()).await;
+}
+
+/// The real binary, its address read from its first line.
+struct Proc {
+    child: Child,
+    url: String,
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_linli-server")
+}
+
+fn spawn_server(data: &std::path::Path, dist: &std::path::Path) -> Proc {
+    let mut child = Command::new(bin())
+        .args(["serve", "--addr", "127.0.0.1:0", "--dist"])
+        .arg(dist)
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Proc { child, url }
+}
+
+/// `community create` through the CLI; returns the founder's code.
+fn cli_create(data: &std::path::Path, id: &str) -> String {
+    let out = Command::new(bin())
+        .args([
+            "community",
+            "create",
+            "--name",
+            "长寿路",
+            "--id",
+            id,
+            "--data",
+        ])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains('█') || text.contains('▀'),
+        "a QR code is printed"
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("coordinator join code: "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_stream_loses_no_acknowledged_op() {
+    let data = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let code = cli_create(data.path(), "kill");
+    let mut p = spawn_server(data.path(), dist.path());
+    let http = http();
+    let coord = join(&http, &p.url, &code, "主任").await;
+    let mut devices = Vec::new();
+    for i in 0..6 {
+        devices.push(member(&http, &coord, Role::Resident, &format!("居民{i}")).await);
+    }
+
+    // Each device streams batches; `acked` is what the server confirmed.
+    let stop_at = Instant::now() + Duration::from_millis(600);
+    let mut tasks = Vec::new();
+    for (i, mut d) in devices.into_iter().enumerate() {
+        let http = http.clone();
+        let url = p.url.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng::new(i as u64 + 7);
+            let mut outbox: Vec<Op> = Vec::new();
+            let mut acked = 0;
+            // Push until the server dies (and a little longer).
+            while Instant::now() < stop_at + Duration::from_millis(800) {
+                for _ in 0..rng.range(1, 20) {
+                    outbox.push(d.wish_op("断电测试"));
+                }
+                match try_push(&http, &d, &url, &outbox).await {
+                    Some(r) => {
+                        acked = r.accepted_through;
+                        outbox.retain(|o| o.id.seq > acked);
+                    }
+                    None => break,
+                }
+            }
+            (d, outbox, acked)
+        }));
+    }
+    tokio::time::sleep(stop_at - Instant::now()).await;
+    p.child.kill().unwrap(); // SIGKILL
+    p.child.wait().unwrap();
+    let mut states = Vec::new();
+    for t in tasks {
+        states.push(t.await.unwrap());
+    }
+    assert!(
+        states.iter().any(|(_, _, acked)| *acked > 0),
+        "some pushes were acknowledged before the kill"
+    );
+
+    // Restart on the same data: acknowledged ops are all there, once; the
+    // devices retry their outboxes (deduped or appended exactly once).
+    let p2 = spawn_server(data.path(), dist.path());
+    let mut devices = Vec::new();
+    for (mut d, mut outbox, acked) in states {
+        d.base = p2.url.clone();
+        let head_log = d.pull_after(&http, 0).await;
+        let have = head_log
+            .iter()
+            .filter(|e| e.op.id.device == d.device)
+            .count() as u64;
+        assert!(have >= acked, "device {} lost acknowledged ops", d.device);
+        outbox.push(d.wish_op("重启之后"));
+        let r = try_push(&http, &d, &p2.url, &outbox).await.unwrap();
+        assert_eq!(r.accepted_through, d.seq);
+        devices.push(d);
+    }
+    let mut c = coord.clone();
+    c.base = p2.url.clone();
+    let log = c.pull_after(&http, 0).await;
+    check_devices(&log, &devices);
+    let state = linli_core::fold(&log);
+    assert!(state.voids.is_empty(), "{:?}", state.voids);
+    let mut p2 = p2;
+    p2.child.kill().unwrap();
+    p2.child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_data_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let code = cli_create(data.path(), "twoproc");
+    let mut procs = [
+        spawn_server(data.path(), dist.path()),
+        spawn_server(data.path(), dist.path()),
+    ];
+    let http = http();
+    let coord = join(&http, &procs[0].url, &code, "主任").await;
+    let mut devices = Vec::new();
+    for i in 0..8 {
+        devices.push(member(&http, &coord, Role::Volunteer, &format!("志愿者{i}")).await);
+    }
+    let urls = Arc::new([procs[0].url.clone(), procs[1].url.clone()]);
+    let mut tasks = Vec::new();
+    for (i, mut d) in devices.into_iter().enumerate() {
+        let http = http.clone();
+        let urls = urls.clone();
+        tasks.push(tokio::spawn(async move {
+            for k in 0..10 {
+                let ops: Vec<Op> = (0..3).map(|_| d.wish_op("两个进程")).collect();
+                let r = try_push(&http, &d, &urls[(i + k) % 2], &ops).await.unwrap();
+                assert_eq!(r.accepted_through, d.seq);
+            }
+            d
+        }));
+    }
+    let mut devices = Vec::new();
+    for t in tasks {
+        devices.push(t.await.unwrap());
+    }
+    let log = coord.pull_after(&http, 0).await;
+    check_devices(&log, &devices);
+    for p in &mut procs {
+        p.child.kill().unwrap();
+        p.child.wait().unwrap();
+    }
+}
