@@ -5,6 +5,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod pwa;
+pub mod state;
 pub mod store;
 
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ use crate::pages::{Board, Dashboard, Home, NotFound, Orders, Settings, Volunteer
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();
+    state::AppState::provide();
     view! {
         <Router>
             <div class="app">

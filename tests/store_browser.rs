@@ -51,3 +51,227 @@ async fn a_value_of_another_shape_is_reported_not_misread() {
     store.close();
     Store::delete(name).await.unwrap();
 }
+
+mod log_and_outbox {
+    use linli::store::{Backup, ImportError, SCHEMA_HISTORY, Store, keys};
+    use linli_core::replica::Writer;
+    use linli_core::{LogEntry, Op, OpKind, demo, fold};
+    use wasm_bindgen_test::*;
+
+    const START: u64 = 1_700_000_000_000;
+
+    async fn fresh(name: &str) -> Store {
+        Store::delete(name).await.unwrap();
+        Store::open(name).await.unwrap()
+    }
+
+    /// Ops a device would mint: nudges of leases (valid, cheap to make).
+    fn mint(writer: &mut Writer, n: usize) -> Vec<Op> {
+        (0..n)
+            .map(|i| {
+                let kind = OpKind::ExpireLease {
+                    wish: format!("w{i}").into(),
+                };
+                writer.mint("m1".into(), kind, START + i as u64).unwrap()
+            })
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    async fn outbox_and_writer_survive_reopening_and_a_seq_is_never_written_twice() {
+        let name = "linli-test-outbox";
+        let store = fresh(name).await;
+        let mut writer = Writer::new("dev-a".into());
+        let ops = mint(&mut writer.clone(), 3);
+        for op in &ops {
+            writer
+                .mint("m1".into(), op.kind.clone(), op.hlc.ms)
+                .unwrap();
+            store.append_local(op, &writer).await.unwrap();
+        }
+        // A retried write of seq 2 with other content is refused whole:
+        // neither the op nor the writer record changes.
+        let mut forged = ops[1].clone();
+        forged.kind = OpKind::ExpireLease {
+            wish: "other".into(),
+        };
+        let stale_writer = Writer::new("dev-a".into());
+        assert!(store.append_local(&forged, &stale_writer).await.is_err());
+        store.close();
+
+        let store = Store::open(name).await.unwrap();
+        let loaded = store.load().await.unwrap();
+        assert_eq!(loaded.outbox, ops);
+        assert_eq!(loaded.writer, Some(writer));
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn snapshot_plus_tail_equals_full_replay() {
+        let name = "linli-test-snapshot";
+        let store = fresh(name).await;
+        let log = demo::community_log(3, START);
+        let (head, tail) = log.split_at(log.len() / 2);
+        store.append_log(head, None).await.unwrap();
+        store.write_snapshot(&fold(head)).await.unwrap();
+        store.append_log(tail, None).await.unwrap();
+
+        let loaded = store.load().await.unwrap();
+        assert_eq!(loaded.replayed, tail.len(), "only the tail is replayed");
+        assert_eq!(loaded.confirmed.hash(), fold(&log).hash());
+        assert_eq!(loaded.confirmed.seq, log.last().unwrap().seq);
+        // Without a snapshot the same log gives the same state.
+        assert_eq!(store.log_after(0).await.unwrap(), log);
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn pulled_entries_take_this_devices_ops_out_of_the_outbox() {
+        let name = "linli-test-pull";
+        let store = fresh(name).await;
+        let mut writer = Writer::new("dev-a".into());
+        let ops = mint(&mut writer, 3);
+        for op in &ops {
+            store.append_local(op, &writer).await.unwrap();
+        }
+        // The endpoint sequenced the first two (among another device's op).
+        let other = Writer::new("dev-b".into())
+            .mint("m2".into(), ops[0].kind.clone(), START)
+            .unwrap();
+        let entries: Vec<LogEntry> = [ops[0].clone(), other, ops[1].clone()]
+            .into_iter()
+            .enumerate()
+            .map(|(i, op)| LogEntry {
+                seq: i as u64 + 1,
+                op,
+            })
+            .collect();
+        store
+            .append_log(&entries, Some(&"dev-a".into()))
+            .await
+            .unwrap();
+        assert_eq!(store.outbox().await.unwrap(), vec![ops[2].clone()]);
+        assert_eq!(store.log_after(1).await.unwrap(), entries[1..].to_vec());
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn every_released_schema_upgrades_with_its_data() {
+        for &(version, stores) in SCHEMA_HISTORY {
+            let name = &format!("linli-test-migrate-{version}");
+            Store::delete(name).await.unwrap();
+            let old = Store::open_version(name, version).await.unwrap();
+            assert_eq!(old.store_names().len(), stores.len());
+            old.put_meta(keys::DEVICE_NAME, &"三网格王阿姨的手机".to_string())
+                .await
+                .unwrap();
+            if stores.contains(&linli::store::OUTBOX) {
+                let mut writer = Writer::new("dev-a".into());
+                let op = mint(&mut writer, 1).remove(0);
+                old.append_local(&op, &writer).await.unwrap();
+            }
+            old.close();
+
+            let new = Store::open(name).await.unwrap();
+            let mut names = new.store_names();
+            names.sort();
+            let mut want: Vec<String> = SCHEMA_HISTORY
+                .last()
+                .unwrap()
+                .1
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            want.sort();
+            assert_eq!(names, want, "upgrade from v{version} creates every store");
+            assert_eq!(
+                new.get_meta::<String>(keys::DEVICE_NAME)
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("三网格王阿姨的手机"),
+                "data of v{version} survives"
+            );
+            let loaded = new.load().await.unwrap();
+            assert_eq!(
+                loaded.outbox.len(),
+                usize::from(stores.contains(&linli::store::OUTBOX))
+            );
+            new.close();
+            Store::delete(name).await.unwrap();
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn backup_moves_a_device_and_imports_are_deduplicated() {
+        let (a, b) = ("linli-test-backup-a", "linli-test-backup-b");
+        let old_phone = fresh(a).await;
+        let log = demo::community_log(5, START);
+        old_phone.append_log(&log, None).await.unwrap();
+        let mut writer = Writer::new("dev-a".into());
+        let pending = mint(&mut writer, 2);
+        for op in &pending {
+            old_phone.append_local(op, &writer).await.unwrap();
+        }
+        let backup = old_phone.export().await.unwrap();
+        let text = serde_json::to_string(&backup).unwrap();
+
+        let new_phone = fresh(b).await;
+        let parsed = Backup::parse(&text).unwrap();
+        let report = new_phone.import(&parsed).await.unwrap();
+        assert!(report.adopted_identity);
+        assert_eq!(
+            (
+                report.log_added,
+                report.outbox_added,
+                report.foreign_pending
+            ),
+            (log.len(), 2, 0)
+        );
+        let loaded = new_phone.load().await.unwrap();
+        assert_eq!(loaded.writer, Some(writer));
+        assert_eq!(loaded.outbox, pending);
+        assert_eq!(loaded.confirmed.hash(), fold(&log).hash());
+
+        // The same file again adds nothing.
+        let again = new_phone.import(&parsed).await.unwrap();
+        assert_eq!((again.log_added, again.outbox_added), (0, 0));
+
+        // A log that disagrees is refused whole.
+        let mut other = parsed.clone();
+        other.log[0].op.id.device = "someone-else".into();
+        other.log.push(LogEntry {
+            seq: 999_999,
+            op: other.log[1].op.clone(),
+        });
+        assert!(matches!(
+            new_phone.import(&other).await,
+            Err(ImportError::Conflict(1))
+        ));
+        assert!(
+            new_phone.log_after(999_998).await.unwrap().is_empty(),
+            "nothing of a refused import stays"
+        );
+
+        assert!(matches!(
+            Backup::parse("{\"format\":\"x\"}"),
+            Err(ImportError::NotABackup)
+        ));
+        assert!(matches!(
+            Backup::parse("not json"),
+            Err(ImportError::NotABackup)
+        ));
+        let newer = text.replacen("\"version\":1", "\"version\":99", 1);
+        assert!(matches!(
+            Backup::parse(&newer),
+            Err(ImportError::TooNew(99))
+        ));
+        old_phone.close();
+        new_phone.close();
+        Store::delete(a).await.unwrap();
+        Store::delete(b).await.unwrap();
+    }
+}

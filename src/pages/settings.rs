@@ -2,7 +2,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{Locale, fill, k, tr, use_i18n};
+use crate::state::use_app;
 use crate::store::{Store, StoreError, keys};
+
+mod backup;
+mod storage;
 
 /// Longest device name accepted, in characters.
 pub const DEVICE_NAME_MAX_CHARS: usize = 40;
@@ -20,19 +24,32 @@ enum Status {
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
+    let app = use_app();
     let name = RwSignal::new(String::new());
+    // What the store held at the last read: a change from another tab is
+    // shown unless the user is in the middle of editing.
+    let stored = RwSignal::new(String::new());
     let status = RwSignal::new(Status::Loading);
 
-    spawn_local(async move {
-        let loaded: Result<Option<String>, StoreError> =
-            async { Store::default_db().await?.get_meta(keys::DEVICE_NAME).await }.await;
-        match loaded {
-            Ok(value) => {
-                name.set(value.unwrap_or_default());
-                status.set(Status::Idle);
+    Effect::new(move |_| {
+        app.revision.track();
+        spawn_local(async move {
+            let loaded: Result<Option<String>, StoreError> =
+                async { Store::default_db().await?.get_meta(keys::DEVICE_NAME).await }.await;
+            match loaded {
+                Ok(value) => {
+                    let value = value.unwrap_or_default();
+                    if name.get_untracked() == stored.get_untracked() {
+                        name.set(value.clone());
+                    }
+                    stored.set(value);
+                    if status.get_untracked() == Status::Loading {
+                        status.set(Status::Idle);
+                    }
+                }
+                Err(e) => status.set(Status::Storage(e.to_string())),
             }
-            Err(e) => status.set(Status::Storage(e.to_string())),
-        }
+        });
     });
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -52,7 +69,11 @@ pub fn Settings() -> impl IntoView {
             }
             .await;
             status.set(match saved {
-                Ok(()) => Status::Saved,
+                Ok(()) => {
+                    stored.set(value);
+                    app.changed();
+                    Status::Saved
+                }
                 Err(e) => Status::Storage(e.to_string()),
             });
         });
@@ -100,6 +121,8 @@ pub fn Settings() -> impl IntoView {
                 </div>
             </form>
         </section>
+        <storage::StoragePanel />
+        <backup::BackupPanel />
         <section class="card" aria-labelledby="settings-language">
             <h2 id="settings-language">{tr(k::SETTINGS_LANGUAGE_TITLE)}</h2>
             <div class="field">

@@ -1,30 +1,70 @@
-//! The device's IndexedDB database, through rexie. Effects only: what to
-//! store is decided elsewhere; this module only reads and writes it.
+//! The device's IndexedDB database, through idb (the crate rexie wraps; see
+//! ARCHITECTURE.md for why we use it directly). Effects only: what to
+//! store is decided by linli-core (`replica`); this module reads and writes
+//! it, one transaction per logical change, so nothing is ever half-written.
+//!
+//! Inside a transaction only IndexedDB requests are awaited (no timers, no
+//! fetch): anything else lets the transaction commit early.
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rexie::{ObjectStore, Rexie, TransactionMode, TransactionResult};
-use serde::{Serialize, de::DeserializeOwned};
+use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
+use idb::{Database, Factory, KeyRange, Query, Transaction, TransactionMode, TransactionResult};
+use linli_core::replica::Writer;
+use linli_core::{LogEntry, Op, State, WishId, private::ContactRecord};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use web_sys::IdbTransaction;
+
+mod backup;
+pub mod tabs;
+
+pub use backup::{Backup, ImportError, ImportReport};
 
 /// The database name used by the app.
 pub const DB_NAME: &str = "linli";
-/// Schema version; every bump needs an upgrade path (see ARCHITECTURE.md).
-pub const DB_VERSION: u32 = 1;
-/// Small key → value records: device settings, identity, cursors.
+/// Schema version. Every bump keeps an upgrade path from every earlier
+/// released version (`SCHEMA_HISTORY`, tested in tests/store_browser.rs).
+pub const DB_VERSION: u32 = 2;
+
+/// Small key → value records: settings, identity, writer, cursors.
 pub const META: &str = "meta";
+/// Sequenced log entries pulled from the endpoint, key = community seq.
+pub const LOG: &str = "log";
+/// This device's ops not yet seen in the log, key = device seq.
+pub const OUTBOX: &str = "outbox";
+/// The folded state at some seq, so start-up replays only the tail.
+pub const SNAPSHOT: &str = "snapshot";
+/// Contact records this device may see, key = wish id.
+pub const PRIVATE: &str = "private";
+
+/// The object stores of each released schema version.
+pub const SCHEMA_HISTORY: &[(u32, &[&str])] =
+    &[(1, &[META]), (2, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE])];
 
 /// Meta keys.
 pub mod keys {
     pub const DEVICE_NAME: &str = "device_name";
+    /// `linli_core::replica::Writer`: device id, next seq, clock.
+    pub const WRITER: &str = "writer";
+    /// `Session`: community, member, token.
+    pub const SESSION: &str = "session";
+    /// Highest device seq the endpoint acknowledged (push cursor).
+    pub const PUSHED_THROUGH: &str = "pushed_through";
 }
+
+const SNAPSHOT_KEY: &str = "state";
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
     /// IndexedDB is missing or refused (private mode, blocked site data…).
     #[error("storage unavailable: {0}")]
     Unavailable(String),
-    /// A read or write failed.
+    /// The browser refused to store more (QuotaExceededError).
+    #[error("storage full: {0}")]
+    Quota(String),
+    /// A read or write failed; the transaction was rolled back.
     #[error("storage error: {0}")]
     Failed(String),
     /// A stored value did not decode; the data is left as it is.
@@ -32,20 +72,130 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-impl From<rexie::Error> for StoreError {
-    fn from(e: rexie::Error) -> Self {
-        StoreError::Failed(format!("{e:?}"))
+impl StoreError {
+    /// Stable code for translation (`store.error.<code>` in locales/).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Unavailable(_) => "unavailable",
+            StoreError::Quota(_) => "quota",
+            StoreError::Failed(_) => "failed",
+            StoreError::Corrupt(_) => "corrupt",
+        }
     }
+}
+
+impl From<idb::Error> for StoreError {
+    fn from(e: idb::Error) -> Self {
+        let text = e.to_string();
+        if text.contains("QuotaExceededError") {
+            StoreError::Quota(text)
+        } else {
+            StoreError::Failed(text)
+        }
+    }
+}
+
+/// Who this device is in its community (set by joining, issue 6).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub community: linli_core::CommunityId,
+    pub member: linli_core::MemberId,
+    pub token: String,
+}
+
+/// Everything start-up needs, read in one transaction.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub writer: Option<Writer>,
+    pub session: Option<Session>,
+    /// Snapshot (if any) with the log tail after it folded in.
+    pub confirmed: State,
+    /// Log entries replayed on top of the snapshot.
+    pub replayed: usize,
+    pub outbox: Vec<Op>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SnapshotRecord {
+    seq: u64,
+    state: State,
 }
 
 /// An open database.
 #[derive(Clone)]
 pub struct Store {
-    db: Rc<Rexie>,
+    db: Rc<Database>,
 }
 
 thread_local! {
     static DEFAULT: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+fn js_key(n: u64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
+    serde_json::to_string(value)
+        .map(|s| JsValue::from_str(&s))
+        .map_err(|e| StoreError::Failed(e.to_string()))
+}
+
+fn from_json<T: DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, StoreError> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| StoreError::Corrupt(format!("{what}: not a JSON string")))?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// A read-write transaction and its JS handle, which keeps the abort reason
+/// (`error`) that tells a full disk from other failures.
+fn write_tx(db: &Database, stores: &[&str]) -> Result<(Transaction, IdbTransaction), StoreError> {
+    let raw: IdbTransaction = db.transaction(stores, TransactionMode::ReadWrite)?.into();
+    Ok((Transaction::from(raw.clone()), raw))
+}
+
+/// Waits for the end of a write transaction whose requests gave `body`.
+/// Succeeds only if every request did and the transaction committed; else
+/// the transaction is (or gets) aborted and nothing of it stays.
+async fn finish<T>(
+    tx: Transaction,
+    raw: IdbTransaction,
+    body: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let ended = match &body {
+        Ok(_) => tx.await,
+        Err(_) => {
+            let _ = raw.abort();
+            Transaction::from(raw.clone()).await
+        }
+    };
+    let quota = raw
+        .error()
+        .filter(|e| e.name() == "QuotaExceededError")
+        .map(|e| StoreError::Quota(e.message()));
+    match (body, ended) {
+        (Ok(v), Ok(TransactionResult::Committed)) => Ok(v),
+        _ if quota.is_some() => Err(quota.unwrap_or_else(|| StoreError::Failed(String::new()))),
+        (Err(e), _) => Err(e),
+        (Ok(_), Ok(TransactionResult::Aborted)) => Err(StoreError::Failed(
+            raw.error()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "transaction aborted".into()),
+        )),
+        (Ok(_), Err(e)) => Err(e.into()),
+    }
+}
+
+fn read_tx(db: &Database, stores: &[&str]) -> Result<Transaction, StoreError> {
+    Ok(db.transaction(stores, TransactionMode::ReadOnly)?)
+}
+
+fn range_after(seq: u64) -> Result<Option<Query>, StoreError> {
+    Ok(Some(Query::KeyRange(KeyRange::lower_bound(
+        &js_key(seq),
+        Some(true),
+    )?)))
 }
 
 impl Store {
@@ -59,15 +209,39 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens (creating or upgrading) the database `name`.
+    /// Opens (creating or upgrading) the database `name` at `DB_VERSION`.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
-        let db = Rexie::builder(name)
-            .version(DB_VERSION)
-            .add_object_store(ObjectStore::new(META))
+        Store::open_version(name, DB_VERSION).await
+    }
+
+    /// Opens `name` with the stores of an earlier released version: for
+    /// migration tests, which create an old database and upgrade it.
+    pub async fn open_version(name: &str, version: u32) -> Result<Store, StoreError> {
+        let stores = SCHEMA_HISTORY
+            .iter()
+            .find(|(v, _)| *v == version)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| StoreError::Unavailable(format!("unknown schema version {version}")))?;
+        // Upgrades only add stores (the builder creates the missing ones and
+        // keeps the data of the rest); a change of shape needs code here.
+        let db = stores
+            .iter()
+            .fold(DatabaseBuilder::new(name).version(version), |b, s| {
+                b.add_object_store(ObjectStoreBuilder::new(s))
+            })
             .build()
             .await
-            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))?;
-        Ok(Store { db: Rc::new(db) })
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        // A newer version of the app in another tab wants to upgrade: let it.
+        // This tab's next access fails and the user is asked to reload.
+        let raw: web_sys::IdbDatabase = db.into();
+        let handle = raw.clone();
+        let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| handle.close());
+        raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        on_change.forget();
+        Ok(Store {
+            db: Rc::new(Database::from(raw)),
+        })
     }
 
     /// Closes this connection once no clone of it is left. A deletion or a
@@ -80,13 +254,18 @@ impl Store {
 
     /// Deletes the database `name` (tests, and a future "reset device").
     pub async fn delete(name: &str) -> Result<(), StoreError> {
-        Rexie::delete(name).await.map_err(StoreError::from)
+        Factory::new()?.delete(name)?.await?;
+        Ok(())
+    }
+
+    pub fn store_names(&self) -> Vec<String> {
+        self.db.store_names()
     }
 
     pub async fn get_meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
-        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
-        let value = tx.store(META)?.get(JsValue::from_str(key)).await?;
-        tx.done().await?;
+        let tx = read_tx(&self.db, &[META])?;
+        let value = tx.object_store(META)?.get(JsValue::from_str(key))?.await?;
+        tx.await?;
         match value {
             None => Ok(None),
             Some(v) if v.is_undefined() => Ok(None),
@@ -98,15 +277,212 @@ impl Store {
 
     /// Writes one record in its own transaction; returns once it is durable.
     pub async fn put_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
-        let js =
-            serde_wasm_bindgen::to_value(value).map_err(|e| StoreError::Failed(e.to_string()))?;
-        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
-        tx.store(META)?
-            .put(&js, Some(&JsValue::from_str(key)))
-            .await?;
-        match tx.done().await? {
-            TransactionResult::Committed => Ok(()),
-            TransactionResult::Aborted => Err(StoreError::Failed("transaction aborted".into())),
+        let js = meta_value(value)?;
+        let (tx, raw) = write_tx(&self.db, &[META])?;
+        let body = async {
+            Ok(tx
+                .object_store(META)?
+                .put(&js, Some(&JsValue::from_str(key)))?
+                .await
+                .map(drop)?)
         }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// A local op: into the outbox together with the writer that minted it,
+    /// in one transaction. Only after this returns may the op be shown.
+    pub async fn append_local(&self, op: &Op, writer: &Writer) -> Result<(), StoreError> {
+        let value = to_json(op)?;
+        let writer = meta_value(writer)?;
+        let (tx, raw) = write_tx(&self.db, &[OUTBOX, META])?;
+        let body = async {
+            // `add`, not `put`: a seq is never written twice.
+            tx.object_store(OUTBOX)?
+                .add(&value, Some(&js_key(op.id.seq)))?
+                .await?;
+            tx.object_store(META)?
+                .put(&writer, Some(&JsValue::from_str(keys::WRITER)))?
+                .await?;
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// Pulled entries into the log; this device's ops among them leave the
+    /// outbox in the same transaction (the log now holds them).
+    pub async fn append_log(
+        &self,
+        entries: &[LogEntry],
+        device: Option<&linli_core::DeviceId>,
+    ) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let values = entries
+            .iter()
+            .map(|e| Ok((to_json(e)?, js_key(e.seq))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let (tx, raw) = write_tx(&self.db, &[LOG, OUTBOX])?;
+        let body = async {
+            let log = tx.object_store(LOG)?;
+            // Issue every request, await the last: IndexedDB runs them in order.
+            let mut last = None;
+            for (value, key) in &values {
+                last = Some(log.put(value, Some(key))?);
+            }
+            if let Some(last) = last {
+                last.await?;
+            }
+            if let Some(device) = device {
+                let outbox = tx.object_store(OUTBOX)?;
+                for e in entries.iter().filter(|e| &e.op.id.device == device) {
+                    outbox.delete(js_key(e.op.id.seq))?.await?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// The folded state at its seq, written in one put (atomic).
+    pub async fn write_snapshot(&self, state: &State) -> Result<(), StoreError> {
+        let value = to_json(&SnapshotRecord {
+            seq: state.seq,
+            state: state.clone(),
+        })?;
+        let (tx, raw) = write_tx(&self.db, &[SNAPSHOT])?;
+        let body = async {
+            Ok(tx
+                .object_store(SNAPSHOT)?
+                .put(&value, Some(&JsValue::from_str(SNAPSHOT_KEY)))?
+                .await
+                .map(drop)?)
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// Start-up: snapshot, the log after it, the outbox, identity; one
+    /// read-only transaction so the parts agree with each other.
+    pub async fn load(&self) -> Result<Loaded, StoreError> {
+        let tx = read_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT])?;
+        let meta = tx.object_store(META)?;
+        let writer = meta.get(JsValue::from_str(keys::WRITER))?.await?;
+        let session = meta.get(JsValue::from_str(keys::SESSION))?.await?;
+        let snapshot = tx
+            .object_store(SNAPSHOT)?
+            .get(JsValue::from_str(SNAPSHOT_KEY))?
+            .await?;
+        let from = match &snapshot {
+            Some(v) if !v.is_undefined() => from_json::<SnapshotRecord>("snapshot", v).ok(),
+            _ => None,
+        };
+        let (mut confirmed, after) = match from {
+            Some(s) => (s.state, s.seq),
+            None => (State::new(), 0),
+        };
+        let tail = tx
+            .object_store(LOG)?
+            .get_all(range_after(after)?, None)?
+            .await?;
+        let outbox = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
+        tx.await?;
+
+        let replayed = tail.len();
+        for v in &tail {
+            let entry: LogEntry = from_json("log entry", v)?;
+            linli_core::apply(&mut confirmed, &entry);
+        }
+        Ok(Loaded {
+            writer: opt_meta(writer, keys::WRITER)?,
+            session: opt_meta(session, keys::SESSION)?,
+            confirmed,
+            replayed,
+            outbox: outbox
+                .iter()
+                .map(|v| from_json("outbox op", v))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Every sequenced entry with seq > `after`, in order.
+    pub async fn log_after(&self, after: u64) -> Result<Vec<LogEntry>, StoreError> {
+        let tx = read_tx(&self.db, &[LOG])?;
+        let values = tx
+            .object_store(LOG)?
+            .get_all(range_after(after)?, None)?
+            .await?;
+        tx.await?;
+        values.iter().map(|v| from_json("log entry", v)).collect()
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<Op>, StoreError> {
+        let tx = read_tx(&self.db, &[OUTBOX])?;
+        let values = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
+        tx.await?;
+        values.iter().map(|v| from_json("outbox op", v)).collect()
+    }
+
+    pub async fn put_private(&self, record: &ContactRecord) -> Result<(), StoreError> {
+        let value = to_json(record)?;
+        let (tx, raw) = write_tx(&self.db, &[PRIVATE])?;
+        let key = JsValue::from_str(record.wish.as_str());
+        let body = async {
+            Ok(tx
+                .object_store(PRIVATE)?
+                .put(&value, Some(&key))?
+                .await
+                .map(drop)?)
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    pub async fn private_records(&self) -> Result<Vec<ContactRecord>, StoreError> {
+        let tx = read_tx(&self.db, &[PRIVATE])?;
+        let values = tx.object_store(PRIVATE)?.get_all(None, None)?.await?;
+        tx.await?;
+        values
+            .iter()
+            .map(|v| from_json("contact record", v))
+            .collect()
+    }
+
+    /// Drops the contact records of these wishes (closed, or no longer ours).
+    pub async fn drop_private(&self, wishes: &[WishId]) -> Result<(), StoreError> {
+        if wishes.is_empty() {
+            return Ok(());
+        }
+        let (tx, raw) = write_tx(&self.db, &[PRIVATE])?;
+        let body = async {
+            let store = tx.object_store(PRIVATE)?;
+            for w in wishes {
+                store.delete(JsValue::from_str(w.as_str()))?.await?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+}
+
+fn meta_value<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| StoreError::Failed(e.to_string()))
+}
+
+fn opt_meta<T: DeserializeOwned>(
+    value: Option<JsValue>,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    match value {
+        Some(v) if !v.is_undefined() => serde_wasm_bindgen::from_value(v)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("{key}: {e}"))),
+        _ => Ok(None),
     }
 }

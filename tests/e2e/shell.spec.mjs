@@ -97,7 +97,7 @@ test("starts offline after one visit, keeps saving locally, and offers an update
   const field = page.getByLabel("设备名称");
   await expect(field).toBeEnabled();
   await field.fill("三网格王阿姨的手机");
-  await page.getByRole("button", { name: "保存" }).click();
+  await page.getByRole("button", { name: "保存", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "已保存到本设备。" })).toBeVisible();
 
   // Stop the real server process: from now on only the service worker answers.
@@ -117,7 +117,7 @@ test("starts offline after one visit, keeps saving locally, and offers an update
   // Writes still work and survive a reload with no server.
   await page.goto(`http://${addr}/settings`);
   await page.getByLabel("设备名称").fill("服务中心平板");
-  await page.getByRole("button", { name: "保存" }).click();
+  await page.getByRole("button", { name: "保存", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "已保存到本设备。" })).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("设备名称")).toHaveValue("服务中心平板");

@@ -20,6 +20,7 @@ pub mod permissions;
 pub mod private;
 pub mod protocol;
 pub mod reduce;
+pub mod replica;
 pub mod validate;
 pub mod views;
 
