@@ -19,13 +19,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/" attr:class="brand-name">{tr(k::APP_NAME)}</A>
                 <span class="tagline">{tr(k::APP_TAGLINE)}</span>
             </div>
-            <span
-                class="net-status"
-                class:offline=move || !online.get()
-                role="status"
-            >
-                {move || i18n.t(if online.get() { k::NET_ONLINE } else { k::NET_OFFLINE })}
-            </span>
+            <crate::sync::status::SyncBadge online />
             <button class="lang-switch" on:click=move |_| i18n.set_locale(other())>
                 <span class="visually-hidden">{tr(k::LANG_SWITCH_LABEL)}</span>
                 <span lang=move || other().tag()>{tr(k::LANG_SWITCH_TEXT)}</span>
@@ -54,6 +48,36 @@ pub fn MainNav() -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
+    }
+}
+
+/// Tells the author of a void op what happened ("someone else took this order").
+#[component]
+pub fn Notices() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = crate::sync::use_sync();
+    let reason = move |code: &str| {
+        crate::i18n::key_by_name(&format!("void.{code}"))
+            .map(|k| i18n.t(k).to_owned())
+            .unwrap_or_else(|| code.to_owned())
+    };
+    view! {
+        <For each=move || sync.notices.get() key=|n| n.op.clone() let:notice>
+            <div class="update-banner notice" role="alert">
+                <span>
+                    {move || crate::i18n::fill(i18n.t(k::NOTICE_VOID), &[("reason", &reason(notice.reason.code()))])}
+                </span>
+                <button
+                    class="secondary"
+                    on:click={
+                        let op = notice.op.clone();
+                        move |_| sync.notices.update(|n| n.retain(|x| x.op != op))
+                    }
+                >
+                    {tr(k::NOTICE_DISMISS)}
+                </button>
+            </div>
+        </For>
     }
 }
 

@@ -7,14 +7,15 @@ pub mod pages;
 pub mod pwa;
 pub mod state;
 pub mod store;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{AppHeader, MainNav, UpdateBanner};
+use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
-use crate::pages::{Board, Dashboard, Home, NotFound, Orders, Settings, Volunteers, Wishes};
+use crate::pages::{Board, Dashboard, Home, Join, NotFound, Orders, Settings, Volunteers, Wishes};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
                 <a class="skip-link" href="#main">{tr(k::APP_SKIP)}</a>
                 <AppHeader />
                 <UpdateBanner />
+                <Notices />
                 <div class="app-body">
                     <MainNav />
                     <main id="main" tabindex="-1">
@@ -37,6 +39,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/volunteers") view=Volunteers />
                             <Route path=path!("/dashboard") view=Dashboard />
                             <Route path=path!("/settings") view=Settings />
+                            <Route path=path!("/join") view=Join />
                         </Routes>
                     </main>
                 </div>

@@ -67,10 +67,33 @@ impl AppState {
             writer: StoredValue::new(None),
         };
         provide_context(state);
+        let sync = crate::sync::SyncState::provide();
         spawn_local(async move { state.reload().await });
-        tabs::on_change(move || spawn_local(async move { state.reload().await }));
-        tabs::request_leadership(move || state.leader.set(true));
+        tabs::on_change(move || {
+            spawn_local(async move { state.reload().await });
+            // Another tab wrote: if this tab syncs, push it now.
+            crate::sync::trigger();
+        });
+        tabs::request_leadership(move || {
+            state.leader.set(true);
+            sync.start(state);
+        });
         state
+    }
+
+    /// This device's id, once the store is loaded.
+    pub fn device(&self) -> Option<linli_core::DeviceId> {
+        self.writer
+            .with_value(|w| w.as_ref().map(|w| w.device.clone()))
+    }
+
+    /// Lets the clock order this device's next op after a pulled stamp.
+    pub fn observe(&self, remote: linli_core::Hlc) {
+        self.writer.update_value(|w| {
+            if let Some(w) = w {
+                w.clock.observe(remote, now_ms());
+            }
+        });
     }
 
     /// Reads everything again from the store (start-up, another tab wrote).
@@ -83,6 +106,8 @@ impl AppState {
                 self.replica.set(replica);
                 self.load.set(Load::Ready);
                 self.revision.update(|r| *r += 1);
+                // The sync engine may have started before the session was read.
+                crate::sync::trigger();
                 if let Some(state) = snapshot {
                     // Background: the next start replays only what follows.
                     spawn_local(async move {
@@ -115,6 +140,7 @@ impl AppState {
         self.replica.update(|r| outcome = r.push_local(op));
         self.revision.update(|r| *r += 1);
         tabs::announce_change();
+        crate::sync::trigger();
         Ok(outcome)
     }
 

@@ -2,6 +2,7 @@
 mod board;
 mod dashboard;
 mod home;
+mod join;
 mod not_found;
 mod orders;
 mod settings;
@@ -11,6 +12,7 @@ mod wishes;
 pub use board::Board;
 pub use dashboard::Dashboard;
 pub use home::Home;
+pub use join::{Join, role_text};
 pub use not_found::NotFound;
 pub use orders::Orders;
 pub use settings::Settings;

@@ -6,6 +6,7 @@ use crate::state::use_app;
 use crate::store::{Store, StoreError, keys};
 
 mod backup;
+mod profile;
 mod storage;
 
 /// Longest device name accepted, in characters.
@@ -121,6 +122,7 @@ pub fn Settings() -> impl IntoView {
                 </div>
             </form>
         </section>
+        <profile::ProfilePanel />
         <storage::StoragePanel />
         <backup::BackupPanel />
         <section class="card" aria-labelledby="settings-language">

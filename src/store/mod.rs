@@ -52,6 +52,8 @@ pub mod keys {
     pub const SESSION: &str = "session";
     /// Highest device seq the endpoint acknowledged (push cursor).
     pub const PUSHED_THROUGH: &str = "pushed_through";
+    /// Epoch of the community log last pulled (a change means a reset).
+    pub const EPOCH: &str = "epoch";
 }
 
 const SNAPSHOT_KEY: &str = "state";
@@ -424,6 +426,84 @@ impl Store {
         let values = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
         tx.await?;
         values.iter().map(|v| from_json("outbox op", v)).collect()
+    }
+
+    /// A new identity (joining): writer, session and the re-minted outbox
+    /// in one transaction. `fresh_log` also forgets the pulled log (another
+    /// community, or a reset one) and the sync cursors.
+    pub async fn set_identity(
+        &self,
+        writer: &Writer,
+        session: &Session,
+        outbox: &[Op],
+        fresh_log: bool,
+    ) -> Result<(), StoreError> {
+        let values = outbox
+            .iter()
+            .map(|op| Ok((to_json(op)?, js_key(op.id.seq))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let (writer, session) = (meta_value(writer)?, meta_value(session)?);
+        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE])?;
+        let body = async {
+            let out = tx.object_store(OUTBOX)?;
+            out.clear()?.await?;
+            for (value, key) in &values {
+                out.add(value, Some(key))?.await?;
+            }
+            let meta = tx.object_store(META)?;
+            meta.put(&writer, Some(&JsValue::from_str(keys::WRITER)))?
+                .await?;
+            meta.put(&session, Some(&JsValue::from_str(keys::SESSION)))?
+                .await?;
+            meta.delete(JsValue::from_str(keys::PUSHED_THROUGH))?
+                .await?;
+            if fresh_log {
+                meta.delete(JsValue::from_str(keys::EPOCH))?.await?;
+                for store in [LOG, SNAPSHOT, PRIVATE] {
+                    tx.object_store(store)?.clear()?.await?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// The community's log was reset: forget what was pulled, keep the outbox.
+    pub async fn reset_log(&self, epoch: &str) -> Result<(), StoreError> {
+        let epoch = meta_value(&epoch)?;
+        let (tx, raw) = write_tx(&self.db, &[META, LOG, SNAPSHOT])?;
+        let body = async {
+            tx.object_store(LOG)?.clear()?.await?;
+            tx.object_store(SNAPSHOT)?.clear()?.await?;
+            let meta = tx.object_store(META)?;
+            meta.delete(JsValue::from_str(keys::PUSHED_THROUGH))?
+                .await?;
+            meta.put(&epoch, Some(&JsValue::from_str(keys::EPOCH)))?
+                .await?;
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// The contact records this device may see now: exactly `records`.
+    pub async fn replace_private(&self, records: &[ContactRecord]) -> Result<(), StoreError> {
+        let values = records
+            .iter()
+            .map(|r| Ok((to_json(r)?, JsValue::from_str(r.wish.as_str()))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let (tx, raw) = write_tx(&self.db, &[PRIVATE])?;
+        let body = async {
+            let store = tx.object_store(PRIVATE)?;
+            store.clear()?.await?;
+            for (value, key) in &values {
+                store.put(value, Some(key))?.await?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
     }
 
     pub async fn put_private(&self, record: &ContactRecord) -> Result<(), StoreError> {

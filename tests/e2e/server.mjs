@@ -12,10 +12,11 @@ export function requireEnv() {
 }
 
 /** Starts a server; `addr` reuses a port (same origin keeps the service worker). */
-export async function startServer({ addr = "127.0.0.1:0", dist = DIST, data } = {}) {
+export async function startServer({ addr = "127.0.0.1:0", dist = DIST, data, demo = false } = {}) {
   requireEnv();
   data = data || mkdtempSync(join(tmpdir(), "linli-e2e-data-"));
-  const proc = spawn(BIN, ["serve", "--addr", addr, "--dist", dist, "--data", data], {
+  const args = ["serve", "--addr", addr, "--dist", dist, "--data", data].concat(demo ? ["--demo"] : []);
+  const proc = spawn(BIN, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -1,0 +1,124 @@
+//! The endpoint, as the sync engine sees it: typed calls that tell "offline"
+//! (no answer, or an answer that is not ours, such as a captive portal's
+//! HTML page) from errors the endpoint gave with a code.
+use gloo_net::http::{Request, Response};
+use linli_core::protocol::{
+    self, ErrorBody, Head, JoinRequest, JoinResponse, PrivateRecords, PushRequest, PushResponse,
+    Segment,
+};
+use serde::de::DeserializeOwned;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// No usable answer: no network, server down, or not our server.
+    Offline,
+    /// The endpoint answered with an error code.
+    Api {
+        status: u16,
+        detail: protocol::ErrorDetail,
+    },
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Offline => "offline",
+            ApiError::Api { detail, .. } => &detail.code,
+        }
+    }
+
+    /// Worth retrying later without the user doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Offline => true,
+            ApiError::Api { status, .. } => *status >= 500 || *status == 429,
+        }
+    }
+}
+
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get("content-type")
+        .is_some_and(|t| t.starts_with("application/json"))
+}
+
+async fn read<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let res = res.map_err(|_| ApiError::Offline)?;
+    if !is_json(&res) {
+        return Err(ApiError::Offline);
+    }
+    let status = res.status();
+    let text = res.text().await.map_err(|_| ApiError::Offline)?;
+    if res.ok() {
+        serde_json::from_str(&text).map_err(|_| ApiError::Offline)
+    } else {
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => Err(ApiError::Api {
+                status,
+                detail: body.error,
+            }),
+            Err(_) => Err(ApiError::Offline),
+        }
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+pub async fn join(code: &str, display_name: &str) -> Result<JoinResponse, ApiError> {
+    let body = JoinRequest {
+        code: code.to_owned(),
+        display_name: display_name.to_owned(),
+    };
+    let req = Request::post(&format!("{}/join", protocol::API_PREFIX))
+        .json(&body)
+        .map_err(|_| ApiError::Offline)?;
+    read(req.send().await).await
+}
+
+pub async fn demo() -> Result<protocol::Demo, ApiError> {
+    read(
+        Request::get(&format!("{}/demo", protocol::API_PREFIX))
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub struct Client<'a> {
+    pub community: &'a str,
+    pub token: &'a str,
+}
+
+impl Client<'_> {
+    fn url(&self, rest: &str) -> String {
+        protocol::community_path(self.community, rest)
+    }
+
+    pub async fn push(&self, ops: &[linli_core::Op]) -> Result<PushResponse, ApiError> {
+        let body = PushRequest { ops: ops.to_vec() };
+        let req = Request::post(&self.url("ops"))
+            .header("Authorization", &bearer(self.token))
+            .json(&body)
+            .map_err(|_| ApiError::Offline)?;
+        read(req.send().await).await
+    }
+
+    pub async fn head(&self, since: u64) -> Result<Head, ApiError> {
+        let req = Request::get(&self.url(&format!("head?since={since}")))
+            .header("Authorization", &bearer(self.token));
+        read(req.send().await).await
+    }
+
+    pub async fn segment(&self, name: &str) -> Result<Segment, ApiError> {
+        let req = Request::get(&self.url(&format!("segments/{name}")))
+            .header("Authorization", &bearer(self.token));
+        read(req.send().await).await
+    }
+
+    pub async fn private(&self) -> Result<PrivateRecords, ApiError> {
+        let req = Request::get(&self.url("private")).header("Authorization", &bearer(self.token));
+        read(req.send().await).await
+    }
+}

@@ -1,0 +1,380 @@
+//! The sync engine: in the tab that holds the sync lock, push the outbox,
+//! pull new log segments, fold them in, and fetch the contact records this
+//! member may see. Effects only; what the ops mean is linli-core's business.
+use std::cell::RefCell;
+
+use futures::FutureExt;
+use futures::channel::oneshot;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use linli_core::protocol::{MAX_BODY_BYTES, MAX_OPS_PER_PUSH, codes};
+use linli_core::replica::Writer;
+use linli_core::{Op, OpId, Outcome, VoidReason};
+
+use crate::state::{AppState, now_ms};
+use crate::store::{Session, Store, StoreError, keys};
+
+pub mod api;
+pub mod status;
+
+use api::{ApiError, Client};
+
+/// Poll for others' changes this often while all is well.
+const POLL_MS: u32 = 30_000;
+/// Backoff after failures: from this, doubling, up to `MAX_BACKOFF_MS`.
+const FIRST_BACKOFF_MS: u32 = 2_000;
+const MAX_BACKOFF_MS: u32 = 5 * 60_000;
+/// Leave room under the endpoint's body limit for the envelope.
+const PUSH_BYTES: usize = MAX_BODY_BYTES * 3 / 4;
+/// Write a snapshot after pulling more entries than this.
+const SNAPSHOT_AFTER: u64 = 500;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// Nothing to do yet (not joined, or not the syncing tab).
+    Idle,
+    Offline,
+    Syncing {
+        done: u64,
+        total: u64,
+    },
+    /// Up to date at the last round.
+    Synced,
+    /// The endpoint refused in a way only the user can fix (join again…).
+    NeedsUser(String),
+    /// Something failed; retried by itself.
+    Failed(String),
+}
+
+/// A void op of this device, to tell its author what happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub op: OpId,
+    pub reason: VoidReason,
+}
+
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    pub status: RwSignal<Status>,
+    pub last_synced: RwSignal<Option<u64>>,
+    pub notices: RwSignal<Vec<Notice>>,
+}
+
+thread_local! {
+    static WAKE: RefCell<Option<oneshot::Sender<()>>> = const { RefCell::new(None) };
+    /// A trigger that came while no round was waiting: the next wait is skipped.
+    static MISSED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Asks the engine for a round now (a local write, back online, focus, the
+/// store loaded).
+pub fn trigger() {
+    match WAKE.with(|w| w.borrow_mut().take()) {
+        Some(tx) => {
+            let _ = tx.send(());
+        }
+        None => MISSED.with(|m| m.set(true)),
+    }
+}
+
+pub fn use_sync() -> SyncState {
+    expect_context::<SyncState>()
+}
+
+impl SyncState {
+    pub fn provide() -> SyncState {
+        let state = SyncState {
+            status: RwSignal::new(Status::Idle),
+            last_synced: RwSignal::new(None),
+            notices: RwSignal::new(Vec::new()),
+        };
+        provide_context(state);
+        state
+    }
+
+    /// Runs the engine for the life of the page (called in the lock holder).
+    pub fn start(self, app: AppState) {
+        let wake = |_| trigger();
+        for event in ["online", "focus"] {
+            window_event_listener_untyped(event, wake);
+        }
+        spawn_local(async move {
+            let mut failures = 0u32;
+            loop {
+                let delay = match self.round(app).await {
+                    Ok(()) => {
+                        failures = 0;
+                        POLL_MS
+                    }
+                    Err(()) => {
+                        failures += 1;
+                        backoff(failures)
+                    }
+                };
+                wait(delay).await;
+            }
+        });
+    }
+
+    async fn round(self, app: AppState) -> Result<(), ()> {
+        let Some(session) = app.session.get_untracked() else {
+            self.status.set(Status::Idle);
+            return Ok(());
+        };
+        if !web_sys::window().is_some_and(|w| w.navigator().on_line()) {
+            self.status.set(Status::Offline);
+            return Err(());
+        }
+        match self.sync(app, &session).await {
+            Ok(()) => {
+                self.status.set(Status::Synced);
+                self.last_synced.set(Some(now_ms()));
+                Ok(())
+            }
+            Err(Failure::Api(ApiError::Offline)) => {
+                self.status.set(Status::Offline);
+                Err(())
+            }
+            Err(Failure::Api(e)) if e.is_transient() => {
+                self.status.set(Status::Failed(e.code().to_owned()));
+                Err(())
+            }
+            Err(Failure::Api(e)) => {
+                self.status.set(Status::NeedsUser(e.code().to_owned()));
+                Err(())
+            }
+            Err(Failure::Store(e)) => {
+                self.status
+                    .set(Status::Failed(format!("store_{}", e.code())));
+                Err(())
+            }
+        }
+    }
+
+    async fn sync(self, app: AppState, session: &Session) -> Result<(), Failure> {
+        let store = Store::default_db().await?;
+        let client = Client {
+            community: session.community.as_str(),
+            token: &session.token,
+        };
+        let pushed = push(&store, &client).await?;
+        let pulled = self.pull(app, &store, &client).await?;
+        // Contact details: exactly what the endpoint lets this member see now.
+        let records = client.private().await?;
+        store.replace_private(&records.records).await?;
+        if pushed || pulled > 0 {
+            app.changed();
+        }
+        Ok(())
+    }
+
+    /// Pulls segment by segment (a long-offline device never holds more than
+    /// one in memory) and folds each in. Returns the entries pulled.
+    async fn pull(self, app: AppState, store: &Store, client: &Client<'_>) -> Result<u64, Failure> {
+        let device = app
+            .device()
+            .ok_or(Failure::Store(StoreError::Failed("no writer".into())))?;
+        let start = app.replica.with_untracked(|r| r.confirmed().seq);
+        let head = client.head(start).await?;
+        let stored_epoch: Option<String> = store.get_meta(keys::EPOCH).await?;
+        match stored_epoch {
+            Some(e) if e != head.epoch => {
+                // The community's log was reset: keep the outbox, pull again.
+                store.reset_log(&head.epoch).await?;
+                app.reload().await;
+                trigger();
+                return Ok(0);
+            }
+            Some(_) => {}
+            None => store.put_meta(keys::EPOCH, &head.epoch).await?,
+        }
+        let mut cursor = start;
+        let total = head.seq.saturating_sub(start);
+        for seg in head.segments_after(start) {
+            if total > 0 {
+                self.status.set(Status::Syncing {
+                    done: cursor - start,
+                    total,
+                });
+            }
+            let segment = client.segment(&seg.name).await?;
+            let entries: Vec<_> = segment
+                .entries
+                .into_iter()
+                .filter(|e| e.seq > cursor)
+                .collect();
+            let Some(last) = entries.last().map(|e| e.seq) else {
+                continue;
+            };
+            store.append_log(&entries, Some(&device)).await?;
+            if let Some(max) = entries.iter().map(|e| e.op.hlc).max() {
+                app.observe(max);
+            }
+            let mut mine = Vec::new();
+            app.replica
+                .update(|r| mine = r.apply_pulled(&entries, &device));
+            let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
+                Outcome::Void(reason) => Some(Notice { op, reason }),
+                _ => None,
+            });
+            self.notices.update(|n| n.extend(voids));
+            cursor = last;
+        }
+        let pulled = cursor - start;
+        if pulled > SNAPSHOT_AFTER {
+            let state = app.replica.with_untracked(|r| r.confirmed().clone());
+            store.write_snapshot(&state).await?;
+        }
+        Ok(pulled)
+    }
+}
+
+enum Failure {
+    Api(ApiError),
+    Store(StoreError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+/// Pushes the outbox past the push cursor, in batches under the limits.
+/// Returns whether anything was accepted.
+async fn push(store: &Store, client: &Client<'_>) -> Result<bool, Failure> {
+    let mut through: u64 = store.get_meta(keys::PUSHED_THROUGH).await?.unwrap_or(0);
+    let outbox = store.outbox().await?;
+    let start = through;
+    loop {
+        let batch = next_batch(&outbox, through);
+        if batch.is_empty() {
+            return Ok(through > start);
+        }
+        match client.push(batch).await {
+            Ok(res) => through = res.accepted_through,
+            Err(ApiError::Api { detail, .. }) if detail.code == codes::SEQ_GAP => {
+                // Our cursor was ahead of the endpoint's: resend from there.
+                through = detail.expected.unwrap_or(1).saturating_sub(1);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        store.put_meta(keys::PUSHED_THROUGH, &through).await?;
+        if next_batch(&outbox, through).first().map(|op| op.id.seq)
+            == batch.first().map(|op| op.id.seq)
+        {
+            // No progress (the endpoint acknowledged less than we sent).
+            return Ok(through > start);
+        }
+    }
+}
+
+fn next_batch(outbox: &[Op], through: u64) -> &[Op] {
+    let from = outbox.partition_point(|op| op.id.seq <= through);
+    let mut bytes = 0;
+    let mut end = from;
+    for op in &outbox[from..] {
+        let size = serde_json::to_string(op)
+            .map(|s| s.len())
+            .unwrap_or(PUSH_BYTES);
+        if end - from >= MAX_OPS_PER_PUSH || (end > from && bytes + size > PUSH_BYTES) {
+            break;
+        }
+        bytes += size;
+        end += 1;
+    }
+    &outbox[from..end]
+}
+
+fn backoff(failures: u32) -> u32 {
+    let base = FIRST_BACKOFF_MS
+        .saturating_mul(1 << failures.min(10).saturating_sub(1))
+        .min(MAX_BACKOFF_MS);
+    // Jitter 50–150 % so devices that lost the network together do not
+    // come back in step.
+    (base as f64 * (0.5 + js_sys::Math::random())) as u32
+}
+
+/// Sleeps `ms`, or less if `trigger` is called.
+async fn wait(ms: u32) {
+    if MISSED.with(|m| m.replace(false)) {
+        return;
+    }
+    let (tx, rx) = oneshot::channel();
+    WAKE.with(|w| *w.borrow_mut() = Some(tx));
+    let timer = gloo_timers::future::TimeoutFuture::new(ms).fuse();
+    let woken = rx.fuse();
+    futures::pin_mut!(timer, woken);
+    futures::select! {
+        _ = timer => {},
+        _ = woken => {},
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum JoinError {
+    #[error("{0}")]
+    Api(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Unsynced changes of another community are on this device.
+    #[error("this device has unsynced changes of another community")]
+    OtherCommunity,
+}
+
+impl JoinError {
+    pub fn key_name(&self) -> String {
+        match self {
+            JoinError::Api(code) => format!("join.error.{code}"),
+            JoinError::Store(e) => format!("store.error.{}", e.code()),
+            JoinError::OtherCommunity => "join.error.other_community".into(),
+        }
+    }
+}
+
+/// Redeems a join code: this device becomes the endpoint's device for the
+/// member. Unsynced ops of the same community are minted again under the
+/// new device id, so nothing written offline is lost.
+pub async fn join(app: AppState, code: &str, display_name: &str) -> Result<(), JoinError> {
+    let res = api::join(code, display_name)
+        .await
+        .map_err(|e| JoinError::Api(e.code().to_owned()))?;
+    let store = Store::default_db().await?;
+    let loaded = store.load().await?;
+    let same = loaded
+        .session
+        .as_ref()
+        .is_some_and(|s| s.community == res.community);
+    if !same && loaded.session.is_some() && !loaded.outbox.is_empty() {
+        return Err(JoinError::OtherCommunity);
+    }
+    let clock = loaded.writer.map(|w| w.clock).unwrap_or_default();
+    let mut writer = Writer {
+        device: res.device.clone(),
+        next_seq: 1,
+        clock,
+    };
+    let outbox: Vec<Op> = loaded
+        .outbox
+        .into_iter()
+        .filter_map(|op| writer.mint(res.member.clone(), op.kind, now_ms()).ok())
+        .collect();
+    let session = Session {
+        community: res.community,
+        member: res.member,
+        token: res.token,
+    };
+    store
+        .set_identity(&writer, &session, &outbox, !same)
+        .await?;
+    app.reload().await;
+    app.changed();
+    trigger();
+    Ok(())
+}

@@ -1,0 +1,109 @@
+// Two devices of one community, through the real endpoint.
+import { test, expect } from "@playwright/test";
+import { startServer } from "./server.mjs";
+
+let server;
+test.beforeEach(async () => {
+  server = await startServer({ demo: true });
+});
+test.afterEach(async () => {
+  await server?.kill();
+});
+
+async function demoCode(request, role) {
+  const res = await request.get(server.url + "/api/v1/demo");
+  expect(res.status()).toBe(200);
+  const demo = await res.json();
+  const code = demo.codes.find((c) => c.role === role);
+  expect(code, `a demo code for ${role}`).toBeTruthy();
+  return code;
+}
+
+/** Opens the app in a fresh browser context (a device) and joins by code. */
+async function device(browser, code) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
+  await expect(page.getByLabel("邀请码")).toHaveValue(code);
+  await page.getByRole("button", { name: "加入", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "欢迎使用邻里" })).toBeVisible();
+  await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+  await page.goto(server.url + "/settings");
+  return { context, page };
+}
+
+const check = (page) => page.getByTestId("state-check").textContent();
+
+async function rename(page, name) {
+  await page.getByLabel("显示的称呼").fill(name);
+  await page.getByRole("button", { name: "保存称呼" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "已保存，联网后同步给大家。" })).toBeVisible();
+}
+
+/** Asks a device for a sync round now (what a tab regaining focus does). */
+const nudge = (page) => page.evaluate(() => window.dispatchEvent(new Event("focus")));
+
+test("two devices join by code, write while one is offline, and converge", async ({ browser, request }) => {
+  const coordinator = await demoCode(request, "coordinator");
+  const volunteer = await demoCode(request, "volunteer");
+  const a = await device(browser, coordinator.code);
+  const b = await device(browser, volunteer.code);
+  await expect.poll(async () => (await check(a.page)) === (await check(b.page)), { timeout: 30_000 }).toBe(true);
+
+  await a.context.setOffline(true);
+  await rename(a.page, "王书记（在楼道里）");
+  await expect(a.page.getByRole("status", { name: /离线 · 1 条待同步/ })).toBeVisible();
+  await rename(b.page, "李师傅（志愿者）");
+  await expect(b.page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+
+  await a.context.setOffline(false);
+  await a.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(a.page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+  await nudge(b.page);
+  await expect
+    .poll(async () => {
+      await nudge(a.page);
+      await nudge(b.page);
+      return (await check(a.page)) === (await check(b.page));
+    }, { timeout: 30_000 })
+    .toBe(true);
+  // Each device shows the other's change.
+  await a.page.goto(server.url + "/join");
+  await b.page.goto(server.url + "/join");
+  await expect(a.page.getByText("当前身份：王书记（在楼道里）")).toBeVisible();
+  await expect(b.page.getByText("当前身份：李师傅（志愿者）")).toBeVisible();
+  await a.context.close();
+  await b.context.close();
+});
+
+test("a tab closed in the middle of a push loses nothing", async ({ browser, request }) => {
+  const a = await device(browser, (await demoCode(request, "coordinator")).code);
+  const b = await device(browser, (await demoCode(request, "volunteer")).code);
+  await a.page.getByLabel("显示的称呼").fill("王书记（换了名字）");
+  await a.page.getByRole("button", { name: "保存称呼" }).click();
+  await a.page.close(); // the push may be in flight, or not started
+
+  const again = await a.context.newPage();
+  await again.goto(server.url + "/settings");
+  await expect(again.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+  await expect(again.getByText("待同步的修改：0 条")).toBeVisible();
+  await expect
+    .poll(async () => {
+      await nudge(b.page);
+      return (await check(again)) === (await check(b.page));
+    }, { timeout: 30_000 })
+    .toBe(true);
+  await a.context.close();
+  await b.context.close();
+});
+
+test("a wrong code is explained, in the chosen language", async ({ page }) => {
+  await page.goto(server.url + "/join");
+  await page.getByLabel("邀请码").fill("NOPE-0000");
+  await page.getByRole("button", { name: "加入", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "没有这个邀请码" })).toBeVisible();
+  await page.getByRole("button", { name: /English/ }).click();
+  await page.getByLabel("Invitation code").fill("");
+  await page.getByRole("button", { name: "Join", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Enter the invitation code." })).toBeVisible();
+});
