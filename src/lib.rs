@@ -15,7 +15,9 @@ use leptos_router::path;
 
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
-use crate::pages::{Board, Dashboard, Home, Join, NotFound, Orders, Settings, Volunteers, Wishes};
+use crate::pages::{
+    Board, Dashboard, Home, Join, NotFound, Orders, Settings, Volunteers, WishDetail, Wishes,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -34,6 +36,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=Home />
                             <Route path=path!("/wishes") view=Wishes />
+                            <Route path=path!("/wishes/:id") view=WishDetail />
                             <Route path=path!("/board") view=Board />
                             <Route path=path!("/orders") view=Orders />
                             <Route path=path!("/volunteers") view=Volunteers />

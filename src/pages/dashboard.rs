@@ -1,9 +1,210 @@
+//! Dashboard: response, resolution and satisfaction rates, counts and
+//! median times (`views::rates`) for a chosen month, by grid, category or
+//! team. Numbers first; charts come later.
 use leptos::prelude::*;
+use linli_core::State;
+use linli_core::model::Role;
+use linli_core::views::{self, GroupBy, Rates};
 
-use crate::components::EmptyPage;
-use crate::i18n::k;
+use super::ui::{Gate, label, me, span};
+use crate::i18n::{I18n, fill, k, tr, use_i18n};
+use crate::state::use_app;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    view! { <EmptyPage title=k::DASHBOARD_TITLE body=k::DASHBOARD_EMPTY /> }
+    view! {
+        <Gate title=k::DASHBOARD_TITLE empty=k::DASHBOARD_EMPTY>
+            <DashboardBody />
+        </Gate>
+    }
+}
+
+fn group_of(code: &str) -> GroupBy {
+    match code {
+        "grid" => GroupBy::Grid,
+        "category" => GroupBy::Category,
+        "team" => GroupBy::Team,
+        "month" => GroupBy::Month,
+        _ => GroupBy::All,
+    }
+}
+
+/// The rates over the wishes filed in `month` ("" = every month). The core's
+/// `rates` reads only `wishes`, so a state holding just those is enough.
+fn rates_for(state: &State, month: &str, by: GroupBy) -> Vec<Rates> {
+    if month.is_empty() {
+        return views::rates(state, by);
+    }
+    let only = State {
+        wishes: state
+            .wishes
+            .iter()
+            .filter(|(_, w)| views::utc_month(w.created_at) == month)
+            .map(|(id, w)| (id.clone(), w.clone()))
+            .collect(),
+        ..State::default()
+    };
+    views::rates(&only, by)
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{:.0}%", x * 100.0))
+}
+
+fn key_label(i18n: I18n, state: &State, by: GroupBy, key: &str) -> String {
+    match (by, key) {
+        (GroupBy::All, _) => i18n.t(k::DASHBOARD_GROUP_ALL).to_owned(),
+        (_, "-") => i18n.t(k::DASHBOARD_KEY_NONE).to_owned(),
+        (GroupBy::Category, c) => label(i18n, "category", c),
+        (GroupBy::Team, t) => state
+            .teams
+            .get(&t.into())
+            .map_or_else(|| t.to_owned(), |t| t.name.clone()),
+        (_, key) => key.to_owned(),
+    }
+}
+
+#[component]
+fn DashboardBody() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    if me(app).is_some_and(|m| m.role == Role::Kiosk) {
+        return view! { <p class="empty">{tr(k::DASHBOARD_EMPTY)}</p> }.into_any();
+    }
+    let months = Memo::new(move |_| {
+        app.replica.with(|r| {
+            let mut v: Vec<String> = r
+                .view()
+                .wishes
+                .values()
+                .map(|w| views::utc_month(w.created_at))
+                .collect();
+            v.sort();
+            v.dedup();
+            v.reverse();
+            v
+        })
+    });
+    let month = RwSignal::new(months.get_untracked().first().cloned().unwrap_or_default());
+    let group = RwSignal::new(String::from("grid"));
+    let data = Memo::new(move |_| {
+        let (m, by) = (month.get(), group_of(&group.get()));
+        app.replica.with(|r| {
+            let s = r.view();
+            let all = rates_for(s, &m, GroupBy::All).into_iter().next();
+            let rows: Vec<(String, Rates)> = rates_for(s, &m, by)
+                .into_iter()
+                .map(|row| (key_label(i18n, s, by, &row.key), row))
+                .collect();
+            (all, rows)
+        })
+    });
+    let hours = move |ms: Option<u64>| ms.map_or_else(|| "—".to_owned(), |ms| span(i18n, ms));
+    let stat = move |key, value: Box<dyn Fn() -> String + Send + Sync>| {
+        view! {
+            <div class="stat">
+                <span class="value">{value}</span>
+                <span class="name">{tr(key)}</span>
+            </div>
+        }
+    };
+    let all = move || data.with(|d| d.0.clone()).unwrap_or_default();
+    view! {
+        <div class="filters">
+            <div class="field">
+                <label for="dash-month">{tr(k::DASHBOARD_MONTH)}</label>
+                <select
+                    id="dash-month"
+                    prop:value=move || month.get()
+                    on:change=move |ev| month.set(event_target_value(&ev))
+                >
+                    {move || {
+                        months
+                            .get()
+                            .into_iter()
+                            .map(|m| {
+                                let (s, v) = (m.clone(), m.clone());
+                                view! { <option value=v selected=move || month.get_untracked() == s>{m}</option> }
+                            })
+                            .collect_view()
+                    }}
+                    <option value="">{tr(k::DASHBOARD_MONTH_ALL)}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="dash-group">{tr(k::DASHBOARD_GROUP)}</label>
+                <select id="dash-group" on:change=move |ev| group.set(event_target_value(&ev))>
+                    {["grid", "category", "team", "month"]
+                        .into_iter()
+                        .map(|g| {
+                            let key = crate::i18n::key_by_name(&format!("dashboard.group.{g}"));
+                            view! {
+                                <option value=g selected=g == "grid">
+                                    {move || key.map(|k| i18n.t(k)).unwrap_or(g)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+        </div>
+        <Show
+            when=move || { all().total > 0 }
+            fallback=|| view! { <p class="empty">{tr(k::DASHBOARD_NONE)}</p> }
+        >
+            <div class="stats">
+                {stat(k::DASHBOARD_COL_RESPONSE_RATE, Box::new(move || pct(all().response_rate())))}
+                {stat(k::DASHBOARD_COL_RESOLUTION_RATE, Box::new(move || pct(all().resolution_rate())))}
+                {stat(k::DASHBOARD_COL_SATISFACTION_RATE, Box::new(move || pct(all().satisfaction_rate())))}
+                {stat(k::DASHBOARD_COL_TOTAL, Box::new(move || all().total.to_string()))}
+                {stat(k::DASHBOARD_COL_MEDIAN_RESPOND, Box::new(move || hours(all().median_respond_ms)))}
+                {stat(k::DASHBOARD_COL_MEDIAN_RESOLVE, Box::new(move || hours(all().median_resolve_ms)))}
+                {stat(k::DASHBOARD_COL_EVALUATIONS, Box::new(move || all().evaluations.to_string()))}
+                {stat(k::DASHBOARD_COL_REWORK, Box::new(move || all().rework.to_string()))}
+            </div>
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
+                <table class="data">
+                    <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{tr(k::DASHBOARD_COL_GROUP)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_TOTAL)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_RESPONSE_RATE)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_RESOLUTION_RATE)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_SATISFACTION_RATE)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_EVALUATIONS)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_REWORK)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_MEDIAN_RESPOND)}</th>
+                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_MEDIAN_RESOLVE)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            data.get()
+                                .1
+                                .into_iter()
+                                .map(|(name, r)| {
+                                    let counts = |n: u32, d: u32| fill("{n}/{d}", &[("n", &n.to_string()), ("d", &d.to_string())]);
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{name}</th>
+                                            <td class="num">{r.total}</td>
+                                            <td class="num">{pct(r.response_rate())}<br /><span class="hint">{counts(r.responded, r.total)}</span></td>
+                                            <td class="num">{pct(r.resolution_rate())}<br /><span class="hint">{counts(r.resolved, r.total)}</span></td>
+                                            <td class="num">{pct(r.satisfaction_rate())}<br /><span class="hint">{counts(r.satisfied, r.evaluations)}</span></td>
+                                            <td class="num">{r.evaluations}</td>
+                                            <td class="num">{r.rework}</td>
+                                            <td class="num">{hours(r.median_respond_ms)}</td>
+                                            <td class="num">{hours(r.median_resolve_ms)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+        </Show>
+    }
+    .into_any()
 }

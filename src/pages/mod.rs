@@ -6,7 +6,9 @@ mod join;
 mod not_found;
 mod orders;
 mod settings;
+mod ui;
 mod volunteers;
+mod wish_detail;
 mod wishes;
 
 pub use board::Board;
@@ -17,4 +19,5 @@ pub use not_found::NotFound;
 pub use orders::Orders;
 pub use settings::Settings;
 pub use volunteers::Volunteers;
+pub use wish_detail::WishDetail;
 pub use wishes::Wishes;

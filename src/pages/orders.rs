@@ -1,9 +1,267 @@
+//! 接单: open orders ranked for the member (`views::open_orders`), claimed
+//! with one press; the member's own orders with the time left on the claim;
+//! what they completed before. Start, complete and release are on the
+//! wish's page (start also here, as it is the next step after claiming).
 use leptos::prelude::*;
+use linli_core::model::{Role, Wish};
+use linli_core::permissions::{self, Rule};
+use linli_core::views::{self, Fit};
+use linli_core::{Action, OpKind, WishId};
 
-use crate::components::EmptyPage;
-use crate::i18n::k;
+use super::ui::{
+    Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, permitted, run,
+    span,
+};
+use crate::i18n::{fill, k, tr, use_i18n};
+use crate::state::use_app;
 
 #[component]
 pub fn Orders() -> impl IntoView {
-    view! { <EmptyPage title=k::ORDERS_TITLE body=k::ORDERS_EMPTY /> }
+    view! {
+        <Gate title=k::ORDERS_TITLE empty=k::ORDERS_EMPTY>
+            <OrdersBody />
+        </Gate>
+    }
+}
+
+fn fit_code(f: Fit) -> &'static str {
+    match f {
+        Fit::Grid => "grid",
+        Fit::Skill => "skill",
+        Fit::Team => "team",
+    }
+}
+
+#[component]
+fn OrdersBody() -> impl IntoView {
+    let app = use_app();
+    let member = me(app);
+    let role = member.as_ref().map(|m| m.role);
+    let can_claim = role.is_some_and(|r| {
+        permissions::rule(r, Action::Claim) != Rule::No
+            || permissions::rule(r, Action::PartnerClaim) != Rule::No
+    });
+    if role == Some(Role::Kiosk) {
+        return view! { <p class="empty">{tr(k::ORDERS_NOT_VOLUNTEER)}</p> }.into_any();
+    }
+    let msg = RwSignal::new(Msg::None);
+    view! {
+        <StatusLine msg=msg />
+        <MyOrders msg=msg />
+        {if can_claim {
+            view! { <OpenOrders msg=msg /> }.into_any()
+        } else {
+            view! { <p class="empty">{tr(k::ORDERS_NOT_VOLUNTEER)}</p> }.into_any()
+        }}
+        <DoneOrders />
+    }
+    .into_any()
+}
+
+#[component]
+fn OpenOrders(msg: RwSignal<Msg>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let shown = RwSignal::new(PAGE);
+    let rows = Memo::new(move |_| {
+        let Some(m) = me(app) else {
+            return Vec::<(WishId, Vec<Fit>)>::new();
+        };
+        app.replica.with(|r| {
+            views::open_orders(r.view(), &m.id)
+                .into_iter()
+                .map(|o| (o.wish.id.clone(), o.fits))
+                .collect()
+        })
+    });
+    let total = Signal::derive(move || rows.with(Vec::len));
+    let pending = Memo::new(move |_| pending_wishes(app));
+    let items = move || {
+        let m = me(app);
+        let p = pending.get();
+        let page: Vec<(Wish, Vec<Fit>)> = rows.with(|ids| {
+            app.replica.with(|r| {
+                ids.iter()
+                    .take(shown.get())
+                    .filter_map(|(id, f)| r.view().wishes.get(id).map(|w| (w.clone(), f.clone())))
+                    .collect()
+            })
+        });
+        page.into_iter()
+            .map(|(w, fits)| {
+                let id = w.id.clone();
+                let title = w.title.clone();
+                let is_pending = p.contains(&w.id);
+                let partner = m.as_ref().and_then(|m| {
+                    (m.role == Role::Partner)
+                        .then(|| m.partner.clone())
+                        .flatten()
+                });
+                let code = if partner.is_some() { "partner_claim" } else { "claim" };
+                view! {
+                    <WishItem wish=w pending=is_pending>
+                        <p class="wish-meta">
+                            {fits
+                                .into_iter()
+                                .map(|f| view! { <span class="chip status-published">{move || label(i18n, "fit", fit_code(f))}</span> })
+                                .collect_view()}
+                        </p>
+                        <div class="quick">
+                            <button
+                                type="button"
+                                aria-label=move || format!("{}：{}", label(i18n, "action", code), title)
+                                on:click=move |_| {
+                                    let kind = match partner.clone() {
+                                        Some(p) => OpKind::PartnerClaim { wish: id.clone(), partner: p, resource: None },
+                                        None => OpKind::Claim { wish: id.clone() },
+                                    };
+                                    run(app, kind, msg, || {});
+                                }
+                            >
+                                {move || label(i18n, "action", code)}
+                            </button>
+                        </div>
+                    </WishItem>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section aria-labelledby="orders-open">
+            <h2 id="orders-open">{tr(k::ORDERS_OPEN)}</h2>
+            <Show
+                when=move || { total.get() > 0 }
+                fallback=|| view! { <p class="empty">{tr(k::ORDERS_NONE_OPEN)}</p> }
+            >
+                <ul class="wish-list">{items}</ul>
+                <More shown=shown total=total />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn MyOrders(msg: RwSignal<Msg>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let rows = Memo::new(move |_| {
+        let Some(m) = me(app) else {
+            return Vec::<(Wish, bool)>::new();
+        };
+        app.replica.with(|r| {
+            let s = r.view();
+            views::my_orders(s, &m.id)
+                .holding
+                .into_iter()
+                .map(|w| {
+                    (
+                        w.clone(),
+                        permitted(s, &m, Action::Start, w)
+                            && linli_core::lifecycle::next(
+                                w.status,
+                                linli_core::lifecycle::Step::Start,
+                            )
+                            .is_some(),
+                    )
+                })
+                .collect()
+        })
+    });
+    let pending = Memo::new(move |_| pending_wishes(app));
+    view! {
+        <section aria-labelledby="orders-mine">
+            <h2 id="orders-mine">{tr(k::ORDERS_MINE)}</h2>
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=|| view! { <p class="empty">{tr(k::ORDERS_NONE_MINE)}</p> }
+            >
+                <ul class="wish-list">
+                    {move || {
+                        let now = now_ms();
+                        let p = pending.get();
+                        rows.get()
+                            .into_iter()
+                            .map(|(w, can_start)| {
+                                let id = w.id.clone();
+                                let title = w.title.clone();
+                                let lease = w.lease.as_ref().map(|l| l.deadline);
+                                let overdue = lease.is_some_and(|d| d < now);
+                                let is_pending = p.contains(&w.id);
+                                view! {
+                                    <WishItem wish=w overdue=overdue pending=is_pending>
+                                        {lease.map(|d| {
+                                            view! {
+                                                <p class="wish-meta" class:overdue-text=overdue>
+                                                    {move || {
+                                                        if d < now {
+                                                            i18n.t(k::ORDERS_LEASE_OVERDUE).to_owned()
+                                                        } else {
+                                                            fill(i18n.t(k::ORDERS_LEASE_LEFT), &[("left", &span(i18n, d - now))])
+                                                        }
+                                                    }}
+                                                </p>
+                                            }
+                                        })}
+                                        {can_start.then(move || {
+                                            view! {
+                                                <div class="quick">
+                                                    <button
+                                                        type="button"
+                                                        aria-label=move || format!("{}：{}", label(i18n, "action", "start"), title)
+                                                        on:click=move |_| run(app, OpKind::Start { wish: id.clone() }, msg, || {})
+                                                    >
+                                                        {move || label(i18n, "action", "start")}
+                                                    </button>
+                                                </div>
+                                            }
+                                        })}
+                                    </WishItem>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn DoneOrders() -> impl IntoView {
+    let app = use_app();
+    let shown = RwSignal::new(PAGE / 5);
+    let rows = Memo::new(move |_| {
+        let Some(m) = me(app) else {
+            return Vec::<WishId>::new();
+        };
+        app.replica.with(|r| {
+            views::my_orders(r.view(), &m.id)
+                .done
+                .into_iter()
+                .map(|w| w.id.clone())
+                .collect()
+        })
+    });
+    let total = Signal::derive(move || rows.with(Vec::len));
+    view! {
+        <Show when=move || { total.get() > 0 }>
+            <section aria-labelledby="orders-done">
+                <h2 id="orders-done">{tr(k::ORDERS_DONE)}</h2>
+                <ul class="wish-list">
+                    {move || {
+                        let page: Vec<Wish> = rows.with(|ids| {
+                            app.replica.with(|r| {
+                                ids.iter()
+                                    .take(shown.get())
+                                    .filter_map(|id| r.view().wishes.get(id).cloned())
+                                    .collect()
+                            })
+                        });
+                        page.into_iter().map(|w| view! { <WishItem wish=w /> }).collect_view()
+                    }}
+                </ul>
+                <More shown=shown total=total />
+            </section>
+        </Show>
+    }
 }
