@@ -9,11 +9,9 @@ const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
 
 let server;
-test.beforeEach(async () => {
-  server = await startServer();
-});
 test.afterEach(async () => {
   await server?.kill();
+  server = null;
 });
 
 async function axe(page) {
@@ -22,40 +20,6 @@ async function axe(page) {
   const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
   expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
 }
-
-test("a resident files a wish: inline errors in both languages, then it shows in my wishes and its page", async ({ page }) => {
-  await seedAs(page, server.url, "r1");
-  await page.goto(server.url + "/wishes");
-  await expect(page.getByRole("heading", { level: 1, name: "心愿清单" })).toBeVisible();
-  const form = page.getByRole("form").or(page.locator("form.wish-form"));
-  await page.getByRole("button", { name: "提交心愿" }).click();
-  await expect(page.getByText("请选择类别。").first()).toBeVisible();
-  await page.getByLabel("类别", { exact: true }).selectOption("repair");
-  await page.getByRole("button", { name: "提交心愿" }).click();
-  await expect(page.getByText("请填写标题。").first()).toBeVisible();
-  await expect(page.getByLabel("标题", { exact: true })).toHaveAttribute("aria-invalid", "true");
-  await axe(page);
-
-  await page.getByRole("button", { name: /^切换语言/ }).click();
-  await expect(page.getByText("Please enter a title.").first()).toBeVisible();
-  await page.getByRole("button", { name: /^Switch language/ }).click();
-
-  await page.getByLabel("标题", { exact: true }).fill("5号楼门口路灯不亮");
-  await page.getByLabel("详细描述（选填）").fill("晚上回家看不清台阶");
-  await page.getByLabel("楼栋/院落").selectOption("5号楼");
-  await page.getByLabel("紧急程度", { exact: true }).selectOption("high");
-  await page.getByRole("button", { name: "提交心愿" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "已保存在本机" })).toBeVisible();
-
-  const mine = page.getByRole("list").filter({ hasText: "5号楼门口路灯不亮" });
-  await expect(mine).toBeVisible();
-  await page.getByRole("link", { name: "5号楼门口路灯不亮" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "5号楼门口路灯不亮" })).toBeVisible();
-  await expect(page.getByText("提交了心愿")).toBeVisible();
-  await expect(page.getByRole("button", { name: "撤销心愿" })).toBeVisible();
-  await page.screenshot({ path: test.info().outputPath("wish-detail-360.png"), fullPage: true });
-  await axe(page);
-});
 
 /** Screenshots of a page at phone and tablet widths, and axe at both. */
 async function shots(page, name) {
@@ -68,109 +32,331 @@ async function shots(page, name) {
   }
 }
 
-test("a coordinator dispatches from the board: filters, publish, reject with a reason, reopen, assign", async ({ page }) => {
-  await seedAs(page, server.url, "c1");
-  await page.goto(server.url + "/board");
-  await expect(page.getByRole("heading", { level: 1, name: "派单看板" })).toBeVisible();
-  const inbox = page.getByRole("region", { name: /^待派单/ });
-  await expect(inbox.getByRole("listitem").first()).toBeVisible();
-  await shots(page, "board");
+// One device at a time, seeded from a backup of the demo community (as a
+// phone moved from another one): every role's screens, axe, screenshots.
+test.describe("one device per role", () => {
+  test.beforeEach(async () => {
+    server = await startServer();
+  });
 
-  await page.getByLabel("类别", { exact: true }).selectOption("legal_aid");
-  await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
-  await page.getByLabel("类别", { exact: true }).selectOption("");
+  test("a resident files a wish: inline errors in both languages, then it shows in my wishes and its page", async ({ page }) => {
+    await seedAs(page, server.url, "r1");
+    await page.goto(server.url + "/wishes");
+    await expect(page.getByRole("heading", { level: 1, name: "心愿清单" })).toBeVisible();
+    const form = page.getByRole("form").or(page.locator("form.wish-form"));
+    await page.getByRole("button", { name: "提交心愿" }).click();
+    await expect(page.getByText("请选择类别。").first()).toBeVisible();
+    await page.getByLabel("类别", { exact: true }).selectOption("repair");
+    await page.getByRole("button", { name: "提交心愿" }).click();
+    await expect(page.getByText("请填写标题。").first()).toBeVisible();
+    await expect(page.getByLabel("标题", { exact: true })).toHaveAttribute("aria-invalid", "true");
+    await axe(page);
 
-  // Open the first wish waiting for dispatch.
-  const first = inbox.getByRole("listitem").first().getByRole("link");
-  const title = await first.textContent();
-  await first.click();
-  await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();
-  await page.getByRole("button", { name: "驳回", exact: true }).click();
-  await page.getByRole("form", { name: "驳回" }).getByRole("button", { name: "驳回" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "请填写原因。" })).toBeVisible();
-  await page.getByLabel("原因", { exact: true }).fill("属于物业责任，已转物业");
-  await page.getByRole("form", { name: "驳回" }).getByRole("button", { name: "驳回" }).click();
-  await expect(page.locator(".detail-head .chip")).toHaveText("已驳回");
-  await expect(page.getByText("属于物业责任，已转物业").first()).toBeVisible();
+    await page.getByRole("button", { name: /^切换语言/ }).click();
+    await expect(page.getByText("Please enter a title.").first()).toBeVisible();
+    await page.getByRole("button", { name: /^Switch language/ }).click();
 
-  await page.getByRole("button", { name: "重新打开" }).click();
-  await page.getByLabel("原因", { exact: true }).fill("物业不处理，社区接手");
-  await page.getByRole("form", { name: "重新打开" }).getByRole("button", { name: "重新打开" }).click();
-  await expect(page.locator(".detail-head .chip")).toHaveText("返工待派");
+    await page.getByLabel("标题", { exact: true }).fill("5号楼门口路灯不亮");
+    await page.getByLabel("详细描述（选填）").fill("晚上回家看不清台阶");
+    await page.getByLabel("楼栋/院落").selectOption("5号楼");
+    await page.getByLabel("紧急程度", { exact: true }).selectOption("high");
+    await page.getByRole("button", { name: "提交心愿" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "已保存在本机" })).toBeVisible();
 
-  await page.getByRole("button", { name: "派单", exact: true }).click();
-  await page.getByLabel("派给").selectOption({ label: "杨志强（志愿者）" });
-  await page.getByRole("form", { name: "派单" }).getByRole("button", { name: "派单" }).click();
-  await expect(page.locator(".detail-head .chip")).toHaveText("已派单");
-  await expect(page.getByText(/还剩 \d+ 天/)).toBeVisible();
-  const timeline = page.getByRole("region", { name: "经过" }).or(page.locator("ol.timeline"));
-  await expect(timeline.getByText("驳回", { exact: true })).toBeVisible();
-  await expect(timeline.getByText("派单", { exact: true })).toBeVisible();
-  await shots(page, "wish-detail");
+    const mine = page.getByRole("list").filter({ hasText: "5号楼门口路灯不亮" });
+    await expect(mine).toBeVisible();
+    await page.getByRole("link", { name: "5号楼门口路灯不亮" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "5号楼门口路灯不亮" })).toBeVisible();
+    await expect(page.getByText("提交了心愿")).toBeVisible();
+    await expect(page.getByRole("button", { name: "撤销心愿" })).toBeVisible();
+    await page.screenshot({ path: test.info().outputPath("wish-detail-360.png"), fullPage: true });
+    await axe(page);
+  });
+
+  test("a coordinator dispatches from the board: filters, publish, reject with a reason, reopen, assign", async ({ page }) => {
+    await seedAs(page, server.url, "c1");
+    await page.goto(server.url + "/board");
+    await expect(page.getByRole("heading", { level: 1, name: "派单看板" })).toBeVisible();
+    const inbox = page.getByRole("region", { name: /^待派单/ });
+    await expect(inbox.getByRole("listitem").first()).toBeVisible();
+    await shots(page, "board");
+
+    await page.getByLabel("类别", { exact: true }).selectOption("legal_aid");
+    await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
+    await page.getByLabel("类别", { exact: true }).selectOption("");
+
+    // Open the first wish waiting for dispatch.
+    const first = inbox.getByRole("listitem").first().getByRole("link");
+    const title = await first.textContent();
+    await first.click();
+    await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();
+    await page.getByRole("button", { name: "驳回", exact: true }).click();
+    await page.getByRole("form", { name: "驳回" }).getByRole("button", { name: "驳回" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "请填写原因。" })).toBeVisible();
+    await page.getByLabel("原因", { exact: true }).fill("属于物业责任，已转物业");
+    await page.getByRole("form", { name: "驳回" }).getByRole("button", { name: "驳回" }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("已驳回");
+    await expect(page.getByText("属于物业责任，已转物业").first()).toBeVisible();
+
+    await page.getByRole("button", { name: "重新打开" }).click();
+    await page.getByLabel("原因", { exact: true }).fill("物业不处理，社区接手");
+    await page.getByRole("form", { name: "重新打开" }).getByRole("button", { name: "重新打开" }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("返工待派");
+
+    await page.getByRole("button", { name: "派单", exact: true }).click();
+    await page.getByLabel("派给").selectOption({ label: "杨志强（志愿者）" });
+    await page.getByRole("form", { name: "派单" }).getByRole("button", { name: "派单" }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("已派单");
+    await expect(page.getByText(/还剩 \d+ 天/)).toBeVisible();
+    const timeline = page.getByRole("region", { name: "经过" }).or(page.locator("ol.timeline"));
+    await expect(timeline.getByText("驳回", { exact: true })).toBeVisible();
+    await expect(timeline.getByText("派单", { exact: true })).toBeVisible();
+    await shots(page, "wish-detail");
+  });
+
+  test("a volunteer claims an open order, starts, completes with hours, and earns points", async ({ page }) => {
+    await seedAs(page, server.url, "v1");
+    await page.goto(server.url + "/volunteers");
+    const totalBefore = await page.locator(".stats-line strong").textContent();
+    await page.goto(server.url + "/orders");
+    await expect(page.getByRole("heading", { level: 1, name: "接单" })).toBeVisible();
+    await shots(page, "orders");
+    const open = page.getByRole("region", { name: "可接的任务" }).or(page.locator("section[aria-labelledby=orders-open]"));
+    const item = open.getByRole("listitem").first();
+    const title = (await item.getByRole("link").textContent()).trim();
+    await item.getByRole("button", { name: /^接单：/ }).click();
+    const mine = page.locator("section[aria-labelledby=orders-mine]");
+    await expect(mine.getByRole("link", { name: title })).toBeVisible();
+    await expect(mine.getByText(/认领还剩/).first()).toBeVisible();
+    await mine.getByRole("button", { name: `开始服务：${title}` }).click();
+    await mine.getByRole("link", { name: title }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("服务中");
+
+    await page.getByRole("button", { name: "完成服务" }).click();
+    await page.getByLabel("服务时长（分钟）").fill("0");
+    await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "请简要写明完成情况。" })).toBeVisible();
+    await page.getByLabel("完成情况").fill("已更换灯泡");
+    await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "服务时长应在 1 到 6000 分钟之间。" })).toBeVisible();
+    await page.getByLabel("服务时长（分钟）").fill("45");
+    await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("待评价");
+
+    await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "志愿者" }).click();
+    await expect(page.locator(".stats-line strong")).not.toHaveText(totalBefore);
+    await expect(page.getByRole("cell", { name: "服务时长" }).first()).toBeVisible();
+    await expect(page.getByRole("cell", { name: "+2" }).first()).toBeVisible();
+    await shots(page, "volunteers");
+  });
+
+  test("a resident evaluates: not satisfied sends the work back", async ({ page }) => {
+    await seedAs(page, server.url, "r1");
+    await page.goto(server.url + "/wishes");
+    await page.getByLabel("状态", { exact: true }).selectOption("completed");
+    const item = page.locator("ul.wish-list > li").first();
+    await expect(item).toBeVisible();
+    await item.getByRole("link").click();
+    await page.getByRole("button", { name: "评价", exact: true }).click();
+    await page.getByLabel("不满意").check();
+    await page.getByLabel("意见（选填）").fill("灯还是不亮");
+    await page.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("返工待派");
+    await expect(page.getByText("评价：不满意，返工")).toBeVisible();
+    await shots(page, "wishes-detail-resident");
+    await page.goto(server.url + "/wishes");
+    await shots(page, "wishes");
+  });
+
+  test("the dashboard shows the three rates for a chosen month", async ({ page }) => {
+    await seedAs(page, server.url, "c1");
+    await page.goto(server.url + "/dashboard");
+    await expect(page.getByRole("heading", { level: 1, name: "数据看板" })).toBeVisible();
+    await expect(page.getByText("响应率").first()).toBeVisible();
+    await page.getByLabel("分组").selectOption("category");
+    await expect(page.getByRole("rowheader").first()).toBeVisible();
+    await page.getByLabel("月份").selectOption("");
+    await expect(page.getByRole("rowheader", { name: "维修" })).toBeVisible();
+    await shots(page, "dashboard");
+  });
 });
 
-test("a volunteer claims an open order, starts, completes with hours, and earns points", async ({ page }) => {
-  await seedAs(page, server.url, "v1");
-  await page.goto(server.url + "/volunteers");
-  const totalBefore = await page.locator(".stats-line strong").textContent();
-  await page.goto(server.url + "/orders");
-  await expect(page.getByRole("heading", { level: 1, name: "接单" })).toBeVisible();
-  await shots(page, "orders");
-  const open = page.getByRole("region", { name: "可接的任务" }).or(page.locator("section[aria-labelledby=orders-open]"));
-  const item = open.getByRole("listitem").first();
-  const title = (await item.getByRole("link").textContent()).trim();
-  await item.getByRole("button", { name: /^接单：/ }).click();
-  const mine = page.locator("section[aria-labelledby=orders-mine]");
-  await expect(mine.getByRole("link", { name: title })).toBeVisible();
-  await expect(mine.getByText(/认领还剩/).first()).toBeVisible();
-  await mine.getByRole("button", { name: `开始服务：${title}` }).click();
-  await mine.getByRole("link", { name: title }).click();
-  await expect(page.locator(".detail-head .chip")).toHaveText("服务中");
+// Several devices of the demo community, through the real endpoint.
+test.describe("devices in sync", () => {
+  test.beforeEach(async () => {
+    server = await startServer({ demo: true });
+  });
 
-  await page.getByRole("button", { name: "完成服务" }).click();
-  await page.getByLabel("服务时长（分钟）").fill("0");
-  await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "请简要写明完成情况。" })).toBeVisible();
-  await page.getByLabel("完成情况").fill("已更换灯泡");
-  await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "服务时长应在 1 到 6000 分钟之间。" })).toBeVisible();
-  await page.getByLabel("服务时长（分钟）").fill("45");
-  await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
-  await expect(page.locator(".detail-head .chip")).toHaveText("待评价");
+  /** Joins a fresh device as demo member `member` (c1, g1, v1, v2, r1, k1). */
+  async function device(browser, request, member) {
+    const res = await request.get(server.url + "/api/v1/demo");
+    const { codes } = await res.json();
+    const code = codes.find((c) => c.member === member).code;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
+    await page.getByRole("button", { name: "加入", exact: true }).click();
+    await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+    return { context, page };
+  }
 
-  await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "志愿者" }).click();
-  await expect(page.locator(".stats-line strong")).not.toHaveText(totalBefore);
-  await expect(page.getByRole("cell", { name: "服务时长" }).first()).toBeVisible();
-  await expect(page.getByRole("cell", { name: "+2" }).first()).toBeVisible();
-  await shots(page, "volunteers");
-});
+  /** Asks for a sync round now and waits until nothing is pending. */
+  async function sync(page) {
+    await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+    await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+  }
 
-test("a resident evaluates: not satisfied sends the work back", async ({ page }) => {
-  await seedAs(page, server.url, "r1");
-  await page.goto(server.url + "/wishes");
-  await page.getByLabel("状态", { exact: true }).selectOption("completed");
-  const item = page.locator("ul.wish-list > li").first();
-  await expect(item).toBeVisible();
-  await item.getByRole("link").click();
-  await page.getByRole("button", { name: "评价", exact: true }).click();
-  await page.getByLabel("不满意").check();
-  await page.getByLabel("意见（选填）").fill("灯还是不亮");
-  await page.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
-  await expect(page.locator(".detail-head .chip")).toHaveText("返工待派");
-  await expect(page.getByText("评价：不满意，返工")).toBeVisible();
-  await shots(page, "wishes-detail-resident");
-  await page.goto(server.url + "/wishes");
-  await shots(page, "wishes");
-});
+  /** Opens a wish by title from the board's search (coordinator) or a list. */
+  async function openFromBoard(page, title) {
+    await page.goto(server.url + "/board");
+    await page.getByLabel("搜索", { exact: true }).fill(title);
+    await page.getByRole("link", { name: title }).first().click();
+    await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();
+  }
 
-test("the dashboard shows the three rates for a chosen month", async ({ page }) => {
-  await seedAs(page, server.url, "c1");
-  await page.goto(server.url + "/dashboard");
-  await expect(page.getByRole("heading", { level: 1, name: "数据看板" })).toBeVisible();
-  await expect(page.getByText("响应率").first()).toBeVisible();
-  await page.getByLabel("分组").selectOption("category");
-  await expect(page.getByRole("rowheader").first()).toBeVisible();
-  await page.getByLabel("月份").selectOption("");
-  await expect(page.getByRole("rowheader", { name: "维修" })).toBeVisible();
-  await shots(page, "dashboard");
+  const status = (page) => page.locator(".detail-head .chip");
+
+  /** Polls: sync `page`, then expect the wish page's status chip to read `text`. */
+  async function expectStatus(page, text) {
+    await expect
+      .poll(async () => {
+        await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+        return (await status(page).textContent())?.trim();
+      }, { timeout: 30_000 })
+      .toBe(text);
+  }
+
+  test("resident, coordinator and volunteer: file, dispatch, claim offline, complete, rework, close; points everywhere", async ({
+    browser,
+    request,
+  }) => {
+    test.setTimeout(180_000);
+    const resident = await device(browser, request, "r1");
+    const coordinator = await device(browser, request, "c1");
+    const volunteer = await device(browser, request, "v1");
+    const title = `2号楼路灯不亮 ${Date.now() % 100000}`;
+
+    // 点单
+    const r = resident.page;
+    await r.goto(server.url + "/wishes");
+    await r.getByLabel("类别", { exact: true }).selectOption("repair");
+    await r.getByLabel("标题", { exact: true }).fill(title);
+    await r.getByLabel("楼栋/院落").selectOption("2号楼");
+    await r.getByRole("button", { name: "提交心愿" }).click();
+    await r.getByRole("link", { name: "查看这个心愿" }).click();
+    await expect(status(r)).toHaveText("待派单");
+    await sync(r);
+
+    // 派单
+    const c = coordinator.page;
+    await sync(c);
+    await openFromBoard(c, title);
+    await c.getByRole("button", { name: "发布接单" }).click();
+    await expect(status(c)).toHaveText("待接单");
+    await sync(c);
+
+    // 接单, offline from claim to completion
+    const v = volunteer.page;
+    await sync(v);
+    await v.goto(server.url + "/orders");
+    await expect(v.getByRole("button", { name: `接单：${title}` })).toBeVisible();
+    await volunteer.context.setOffline(true);
+    await v.getByRole("button", { name: `接单：${title}` }).click();
+    const mine = v.locator("section[aria-labelledby=orders-mine]");
+    await expect(mine.getByText(/认领还剩 2 天/)).toBeVisible();
+    await mine.getByRole("button", { name: `开始服务：${title}` }).click();
+    await mine.getByRole("link", { name: title }).click();
+    await expect(status(v)).toHaveText("服务中");
+    await v.getByRole("button", { name: "完成服务" }).click();
+    await v.getByLabel("完成情况").fill("换了灯泡");
+    await v.getByLabel("服务时长（分钟）").fill("60");
+    await v.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(status(v)).toHaveText("待评价");
+    await expect(v.getByText("待同步").first()).toBeVisible();
+    await volunteer.context.setOffline(false);
+    await v.evaluate(() => window.dispatchEvent(new Event("online")));
+    await sync(v);
+
+    // 评单: not satisfied → reopened
+    await expectStatus(r, "待评价");
+    await r.getByRole("button", { name: "评价", exact: true }).click();
+    await r.getByLabel("不满意").check();
+    await r.getByLabel("意见（选填）").fill("晚上还是不亮");
+    await r.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
+    await expect(status(r)).toHaveText("返工待派");
+    await sync(r);
+
+    // Dispatched again, done again, accepted.
+    await expectStatus(c, "返工待派");
+    await c.getByRole("button", { name: "发布接单" }).click();
+    await sync(c);
+    await expectStatus(v, "待接单");
+    await v.getByRole("button", { name: "接单", exact: true }).click();
+    await expect(status(v)).toHaveText("已接单");
+    await v.getByRole("button", { name: "完成服务" }).click();
+    await v.getByLabel("完成情况").fill("换了整套灯具");
+    await v.getByLabel("服务时长（分钟）").fill("90");
+    await v.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(status(v)).toHaveText("待评价");
+    await sync(v);
+    await expectStatus(r, "待评价");
+    await r.getByRole("button", { name: "评价", exact: true }).click();
+    await r.getByLabel("满意", { exact: true }).check();
+    await r.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
+    await expect(status(r)).toHaveText("已办结");
+    await sync(r);
+
+    // Points and the timeline reach every device.
+    await expectStatus(c, "已办结");
+    await expect(c.getByText("评价：不满意，返工")).toBeVisible();
+    await c.goto(server.url + "/volunteers");
+    await c.getByLabel("查看谁的积分").selectOption({ label: "杨志强（志愿者）" });
+    const rows = c.getByRole("row").filter({ hasText: title });
+    // 60 min → +2, not satisfied −2, 90 min → +3, satisfied +2.
+    await expect(rows).toHaveCount(4);
+    await expect(rows.filter({ hasText: "不满意评价" })).toContainText("-2");
+    await expectStatus(v, "已办结");
+    await c.goto(server.url + "/dashboard");
+    await expect(c.getByText("满意率").first()).toBeVisible();
+
+    for (const d of [resident, coordinator, volunteer]) await d.context.close();
+  });
+
+  test("two volunteers claim the same order offline: after sync one has it, the other is told", async ({ browser, request }) => {
+    test.setTimeout(120_000);
+    const coordinator = await device(browser, request, "c1");
+    const a = await device(browser, request, "v1");
+    const b = await device(browser, request, "v2");
+    const c = coordinator.page;
+    const title = `车棚垃圾清运 ${Date.now() % 100000}`;
+    await c.goto(server.url + "/wishes");
+    await c.getByLabel("类别", { exact: true }).selectOption("cleaning");
+    await c.getByLabel("标题", { exact: true }).fill(title);
+    await c.getByRole("button", { name: "提交心愿" }).click();
+    await c.getByRole("link", { name: "查看这个心愿" }).click();
+    await c.getByRole("button", { name: "发布接单" }).click();
+    await sync(c);
+
+    for (const d of [a, b]) {
+      await sync(d.page);
+      await d.page.goto(server.url + "/orders");
+      await expect(d.page.getByRole("button", { name: `接单：${title}` })).toBeVisible();
+      await d.context.setOffline(true);
+      await d.page.getByRole("button", { name: `接单：${title}` }).click();
+      await expect(d.page.locator("section[aria-labelledby=orders-mine]").getByRole("link", { name: title })).toBeVisible();
+    }
+    for (const d of [a, b]) {
+      await d.context.setOffline(false);
+      await d.page.evaluate(() => window.dispatchEvent(new Event("online")));
+      await sync(d.page);
+    }
+    await sync(a.page);
+    // a pushed first, so a's claim is first in the log.
+    await expect(a.page.locator("section[aria-labelledby=orders-mine]").getByRole("link", { name: title })).toBeVisible();
+    await expect(b.page.getByRole("alert").filter({ hasText: "已经有人先接了这个单。" })).toBeVisible({ timeout: 30_000 });
+    await expect(b.page.locator("section[aria-labelledby=orders-mine]").getByRole("link", { name: title })).toHaveCount(0);
+    await expect(b.page.getByRole("button", { name: `接单：${title}` })).toHaveCount(0);
+    await b.page.screenshot({ path: test.info().outputPath("orders-lost-claim-360.png"), fullPage: true });
+    for (const d of [coordinator, a, b]) await d.context.close();
+  });
 });
