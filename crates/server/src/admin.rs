@@ -259,3 +259,96 @@ pub fn qr(text: &str) -> String {
         Err(_) => String::new(),
     }
 }
+
+/// A synthetic community seeded for the pull benchmark.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seeded {
+    pub community: CommunityId,
+    pub epoch: String,
+    /// The log's last seq (= its number of ops).
+    pub ops: u64,
+    /// Merged segments after compaction, and chain segments left after it.
+    pub merged_segments: usize,
+    pub chain_segments: usize,
+    /// A coordinator code bound to the founder `c1` (binding adds no op,
+    /// so every join leaves the log as it is).
+    pub code: String,
+}
+
+/// Seed `linli_core::demo::synthetic_log` cut to exactly `ops` entries
+/// (≈ 6.2 ops per wish; the newest op two days old) as a new community,
+/// then compact it the way the endpoint does, and make a join code with
+/// `code_uses` uses. For the pull benchmark (`tests/bench/pull.mjs`);
+/// the store should be empty (the community is `bench`).
+pub async fn seed_synthetic(
+    hub: &Hub,
+    ops: u64,
+    seed: u64,
+    code_uses: u32,
+) -> Result<Seeded, AdminError> {
+    if ops < 2 {
+        return Err(AdminError::Invalid("seed at least 2 ops".into()));
+    }
+    let n = usize::try_from(ops).map_err(|_| AdminError::Invalid("too many ops".into()))?;
+    // Enough wishes for `ops` entries; at most a few rounds.
+    let mut wishes = n / 6 + 16;
+    let mut probe = linli_core::demo::synthetic_log(wishes, seed, 0);
+    for _ in 0..8 {
+        if probe.len() >= n {
+            break;
+        }
+        wishes *= 2;
+        probe = linli_core::demo::synthetic_log(wishes, seed, 0);
+    }
+    if probe.len() < n {
+        return Err(AdminError::Invalid(format!("could not make {ops} ops")));
+    }
+    let span = probe[..n].iter().map(|e| e.op.hlc.ms).max().unwrap_or(0);
+    drop(probe);
+    let start_ms = now_ms().saturating_sub(span + 2 * 24 * 3_600_000);
+    let mut entries = linli_core::demo::synthetic_log(wishes, seed, start_ms);
+    entries.truncate(n);
+    let Some(OpKind::CreateCommunity {
+        community, name, ..
+    }) = entries.first().map(|e| e.op.kind.clone())
+    else {
+        return Err(AdminError::Invalid("the log has no community".into()));
+    };
+    let meta = CommunityMeta {
+        id: community.clone(),
+        name,
+        epoch: random_hex(8),
+        created_ms: start_ms,
+    };
+    if !store::create_json(&hub.store, &store::community_meta(&community), &meta).await? {
+        return Err(AdminError::Exists(community));
+    }
+    write_log(hub, &meta, &entries).await?;
+    drop(entries);
+    let log = hub.log(&community).await?;
+    log.compact().await?;
+    let head = log.head(0).await?;
+    let merged = head
+        .segments
+        .iter()
+        .filter(|s| s.name.contains("-m"))
+        .count();
+    let (code, _) = hub
+        .make_code(
+            &community,
+            Role::Coordinator,
+            Some(MemberId::from("c1")),
+            &MemberId::from("c1"),
+            24 * 365,
+            code_uses,
+        )
+        .await?;
+    Ok(Seeded {
+        community,
+        epoch: meta.epoch,
+        ops: head.seq,
+        merged_segments: merged,
+        chain_segments: head.segments.len() - merged,
+        code,
+    })
+}

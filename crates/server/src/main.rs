@@ -38,6 +38,50 @@ enum Command {
         #[command(subcommand)]
         command: CommunityCommand,
     },
+    /// Benchmarks only: seed a synthetic community of `ops` ops (compacted
+    /// as the endpoint does) into an empty data directory and print it and
+    /// a coordinator join code as one JSON line (tests/bench/pull.mjs).
+    #[command(hide = true)]
+    BenchSeed {
+        /// Directory of the embedded object store.
+        #[arg(long)]
+        data: PathBuf,
+        /// Ops in the log.
+        #[arg(long, default_value_t = 100_000)]
+        ops: u64,
+        /// Seed of `linli_core::demo::synthetic_log`.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Devices that may join with the code.
+        #[arg(long, default_value_t = 1000)]
+        code_uses: u32,
+    },
+}
+
+async fn bench_seed(data: PathBuf, ops: u64, seed: u64, code_uses: u32) -> std::process::ExitCode {
+    let config = Config {
+        data: data.clone(),
+        no_fsync: true,
+        ..Default::default()
+    };
+    let store = match linli_server::open_store(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot open {}: {e}", data.display());
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let hub = linli_server::hub::Hub::new(store, None);
+    match linli_server::admin::seed_synthetic(&hub, ops, seed, code_uses).await {
+        Ok(s) => {
+            println!("{}", serde_json::to_string(&s).unwrap_or_default());
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -133,6 +177,12 @@ async fn main() -> std::process::ExitCode {
         .init();
     match Cli::parse().command {
         Command::Community { command } => community_create(command).await,
+        Command::BenchSeed {
+            data,
+            ops,
+            seed,
+            code_uses,
+        } => bench_seed(data, ops, seed, code_uses).await,
         Command::Serve {
             addr,
             dist,
