@@ -16,7 +16,8 @@ use leptos_router::path;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Board, Dashboard, Home, Join, NotFound, Orders, Settings, Volunteers, WishDetail, Wishes,
+    Board, Dashboard, Home, Invite, Join, NotFound, Orders, Settings, Volunteers, WishDetail,
+    Wishes,
 };
 
 #[component]
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/dashboard") view=Dashboard />
                             <Route path=path!("/settings") view=Settings />
                             <Route path=path!("/join") view=Join />
+                            <Route path=path!("/invite") view=Invite />
                         </Routes>
                     </main>
                 </div>

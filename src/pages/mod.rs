@@ -2,6 +2,7 @@
 mod board;
 mod dashboard;
 mod home;
+mod invite;
 mod join;
 mod not_found;
 mod orders;
@@ -14,6 +15,7 @@ mod wishes;
 pub use board::Board;
 pub use dashboard::Dashboard;
 pub use home::Home;
+pub use invite::Invite;
 pub use join::{Join, role_text};
 pub use not_found::NotFound;
 pub use orders::Orders;

@@ -123,6 +123,7 @@ pub fn Settings() -> impl IntoView {
             </form>
         </section>
         <profile::ProfilePanel />
+        <profile::InviteLink />
         <storage::StoragePanel />
         <backup::BackupPanel />
         <section class="card" aria-labelledby="settings-language">

@@ -117,6 +117,49 @@ impl Client<'_> {
         read(req.send().await).await
     }
 
+    pub async fn create_code(
+        &self,
+        req: &protocol::CreateCodeRequest,
+    ) -> Result<protocol::CreateCodeResponse, ApiError> {
+        let req = Request::post(&self.url("codes"))
+            .header("Authorization", &bearer(self.token))
+            .json(req)
+            .map_err(|_| ApiError::Offline)?;
+        read(req.send().await).await
+    }
+
+    pub async fn codes(&self) -> Result<protocol::CodeList, ApiError> {
+        read(
+            Request::get(&self.url("codes"))
+                .header("Authorization", &bearer(self.token))
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn revoke_code(&self, code_id: &str) -> Result<protocol::CodeInfo, ApiError> {
+        let req = Request::delete(&self.url(&format!("codes/{code_id}")))
+            .header("Authorization", &bearer(self.token));
+        read(req.send().await).await
+    }
+
+    pub async fn devices(&self) -> Result<protocol::DeviceList, ApiError> {
+        read(
+            Request::get(&self.url("devices"))
+                .header("Authorization", &bearer(self.token))
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn revoke_device(&self, device: &str) -> Result<protocol::Revoked, ApiError> {
+        let req = Request::delete(&self.url(&format!("devices/{device}")))
+            .header("Authorization", &bearer(self.token));
+        read(req.send().await).await
+    }
+
     pub async fn private(&self) -> Result<PrivateRecords, ApiError> {
         let req = Request::get(&self.url("private")).header("Authorization", &bearer(self.token));
         read(req.send().await).await

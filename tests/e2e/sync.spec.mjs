@@ -107,3 +107,36 @@ test("a wrong code is explained, in the chosen language", async ({ page }) => {
   await page.getByRole("button", { name: "Join", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Enter the invitation code." })).toBeVisible();
 });
+
+test("a coordinator invites a volunteer by link, sees the device, and removes it", async ({ browser, request }) => {
+  const a = await device(browser, (await demoCode(request, "coordinator")).code);
+  await a.page.getByRole("link", { name: "邀请成员、管理设备" }).click();
+  await expect(a.page.getByRole("heading", { level: 1, name: "邀请成员与设备管理" })).toBeVisible();
+  await a.page.getByLabel("加入后的身份").selectOption("volunteer");
+  await a.page.getByLabel("可使用次数").selectOption("1");
+  await a.page.getByRole("button", { name: "生成邀请码" }).click();
+  const link = await a.page.getByTestId("invite-link").getAttribute("href");
+  expect(link).toMatch(/\/join\?code=[A-Z0-9-]+$/);
+  await expect(a.page.getByRole("img", { name: "邀请链接的二维码" })).toBeVisible();
+
+  // A new volunteer opens the link on their phone.
+  const context = await browser.newContext();
+  const phone = await context.newPage();
+  await phone.goto(link);
+  await phone.getByLabel("你的称呼").fill("小赵");
+  await phone.getByRole("button", { name: "加入", exact: true }).click();
+  await expect(phone.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+
+  // The code is used up; the coordinator sees the new device and removes it.
+  await a.page.getByRole("button", { name: "刷新" }).click();
+  await expect(a.page.getByText(/志愿者 · 已用 1\/1/)).toBeVisible();
+  const row = a.page.getByRole("listitem").filter({ hasText: "小赵（志愿者）" });
+  await row.getByRole("button", { name: "移出这台设备" }).click();
+  await expect(row.getByText("已移出")).toBeVisible();
+
+  // The removed phone is told to join again at its next sync.
+  await phone.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(phone.getByRole("status", { name: /同步状态: 请重新加入/ })).toBeVisible({ timeout: 30_000 });
+  await context.close();
+  await a.context.close();
+});

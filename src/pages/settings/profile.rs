@@ -73,3 +73,27 @@ pub fn ProfilePanel() -> impl IntoView {
         </Show>
     }
 }
+
+/// Coordinators find invitations and device management from here.
+#[component]
+pub fn InviteLink() -> impl IntoView {
+    let app = use_app();
+    let is_coordinator = move || {
+        let Some(s) = app.session.get() else {
+            return false;
+        };
+        app.replica.with(|r| {
+            r.view()
+                .members
+                .get(&s.member)
+                .is_some_and(|m| m.role == linli_core::model::Role::Coordinator)
+        })
+    };
+    view! {
+        <Show when=is_coordinator>
+            <p class="card">
+                <leptos_router::components::A href="/invite">{tr(k::INVITE_LINK)}</leptos_router::components::A>
+            </p>
+        </Show>
+    }
+}
