@@ -195,7 +195,13 @@ fn BoardColumn(
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let shown = RwSignal::new(PAGE / 2);
+    // Finished work matters less on a dispatch board: show a few at first.
+    let first = if matches!(col, Column::Closed | Column::Archived) {
+        5
+    } else {
+        PAGE / 2
+    };
+    let shown = RwSignal::new(first);
     let heading = format!("board-col-{}", col.code());
     let total = Signal::derive(move || board.with(|b| b.0[col as usize].1.len()));
     let items = move || {

@@ -45,6 +45,7 @@ fn DetailBody() -> impl IntoView {
             Some(w) => view! { <Facts wish=w /> }.into_any(),
         }}
         <Show when=move || wish.with(Option::is_some)>
+            <Contact wish=id />
             <Actions wish=wish />
             <Timeline wish=wish />
         </Show>
@@ -576,6 +577,54 @@ fn ActionForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The private contact record, when the endpoint handed it to this device
+/// (only coordinators, the requester, the filer and the current holder get
+/// it) and the member may still see it; devices drop it when the wish closes.
+#[component]
+fn Contact(wish: Memo<WishId>) -> impl IntoView {
+    let app = use_app();
+    let record = RwSignal::new(None::<linli_core::private::ContactRecord>);
+    Effect::new(move |_| {
+        app.revision.track();
+        let id = wish.get();
+        leptos::task::spawn_local(async move {
+            let found = match crate::store::Store::default_db().await {
+                Ok(store) => store
+                    .private_records()
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|c| c.wish == id),
+                Err(_) => None,
+            };
+            record.set(found);
+        });
+    });
+    let visible = move || {
+        let rec = record.get()?;
+        let m = me(app)?;
+        app.replica
+            .with(|r| linli_core::private::may_see(r.view(), &m.id, &rec.wish))
+            .then_some(rec)
+    };
+    view! {
+        {move || {
+            visible()
+                .map(|c| {
+                    let tel = format!("tel:{}", c.phone.replace(' ', ""));
+                    view! {
+                        <section class="card" aria-labelledby="contact-title">
+                            <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
+                            {(!c.phone.is_empty()).then(|| view! { <p><a href=tel>{c.phone.clone()}</a></p> })}
+                            {(!c.address.is_empty()).then(|| view! { <p>{c.address.clone()}</p> })}
+                            <p class="hint">{tr(k::WISH_DETAIL_CONTACT_HINT)}</p>
+                        </section>
+                    }
+                })
+        }}
     }
 }
 
