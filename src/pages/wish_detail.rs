@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use linli_core::model::{Assignee, Level, Rating, Role, Wish};
+use linli_core::model::{Assignee, Level, Rating, Role, Status, Wish};
 use linli_core::{Action, OpId, OpKind, WishId};
 
 use super::ui::{
@@ -107,7 +107,9 @@ fn Facts(wish: Wish) -> impl IntoView {
             view! { <span class:overdue-text=l.deadline < now>{text}</span> }.into_any(),
         )
     });
-    let completion_row = w.completion.clone().map(|c| {
+    // The standing report only: after rework the old one is in the timeline.
+    let standing = matches!(w.status, Status::Completed | Status::Closed);
+    let completion_row = w.completion.clone().filter(|_| standing).map(|c| {
         let at = when(c.at);
         row(
             k::WISH_DETAIL_COMPLETION,

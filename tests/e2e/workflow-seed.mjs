@@ -9,15 +9,16 @@ import { expect } from "@playwright/test";
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "target/debug/examples/demo_backup");
 
-/** A backup file of the demo community for `member` (c1, g1, v1, r1, k1…). */
-export function demoBackup(member, device = `e2e-${member}-${Date.now()}`) {
-  const args = [member, "now", device];
+/** A backup file of the demo community for `member` (c1, g1, v1, r1, k1…);
+ * with `synthetic: n`, of the load-test community of n wishes instead. */
+export function demoBackup(member, { synthetic, device = `e2e-${member}-${Date.now()}` } = {}) {
+  const args = (synthetic ? ["--synthetic", String(synthetic)] : []).concat([member, "now", device]);
   const text = existsSync(EXAMPLE)
-    ? execFileSync(EXAMPLE, args, { encoding: "utf8" })
+    ? execFileSync(EXAMPLE, args, { encoding: "utf8", maxBuffer: 256 << 20 })
     : execFileSync("cargo", ["run", "-q", "-p", "linli-core", "--example", "demo_backup", "--", ...args], {
         cwd: ROOT,
         encoding: "utf8",
-        maxBuffer: 64 << 20,
+        maxBuffer: 256 << 20,
       });
   const path = join(mkdtempSync(join(tmpdir(), "linli-demo-")), `${member}.json`);
   writeFileSync(path, text);
@@ -47,10 +48,12 @@ async function forgetIdentity(page) {
 
 /** Opens the app in `page` and imports the demo backup as `member`. A fresh
  * device mints its identity at first start, so the test drops it first. */
-export async function seedAs(page, url, member) {
+export async function seedAs(page, url, member, options = {}) {
   await page.goto(url + "/settings");
   await expect(page.getByLabel("设备名称")).toBeEnabled();
   await forgetIdentity(page);
-  await page.getByLabel("导入备份文件").setInputFiles(demoBackup(member));
-  await expect(page.getByRole("status").filter({ hasText: "本设备已接管备份中的设备身份" })).toBeVisible();
+  await page.getByLabel("导入备份文件").setInputFiles(demoBackup(member, options));
+  await expect(page.getByRole("status").filter({ hasText: "本设备已接管备份中的设备身份" })).toBeVisible({
+    timeout: options.synthetic ? 60_000 : 10_000,
+  });
 }

@@ -112,6 +112,15 @@ test.describe("one device per role", () => {
     await expect(timeline.getByText("驳回", { exact: true })).toBeVisible();
     await expect(timeline.getByText("派单", { exact: true })).toBeVisible();
     await shots(page, "wish-detail");
+    // The same page in English: statuses, steps and actions are words, not codes.
+    await page.getByRole("button", { name: /^切换语言/ }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("Assigned");
+    await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
+    await expect(page.getByText("rejected it", { exact: true })).toBeVisible();
+    await shots(page, "wish-detail-en");
+    await page.goto(server.url + "/board");
+    await expect(page.getByRole("heading", { level: 1, name: "Dispatch board" }).or(page.getByRole("heading", { level: 1 }))).toBeVisible();
+    await shots(page, "board-en");
   });
 
   test("a volunteer claims an open order, starts, completes with hours, and earns points", async ({ page }) => {
@@ -178,6 +187,90 @@ test.describe("one device per role", () => {
     await page.getByLabel("月份").selectOption("");
     await expect(page.getByRole("rowheader", { name: "维修" })).toBeVisible();
     await shots(page, "dashboard");
+  });
+
+  test("a grid worker records a wish on behalf of a resident; the kiosk files one and shows nothing personal", async ({ browser }) => {
+    const g = await (await browser.newContext()).newPage();
+    await seedAs(g, server.url, "g1");
+    await g.goto(server.url + "/wishes");
+    await expect(g.getByLabel("上门走访，代居民登记")).toBeChecked();
+    await g.getByLabel("代哪位居民登记").selectOption({ label: "王大爷" });
+    await g.getByLabel("类别", { exact: true }).selectOption("elderly_care");
+    await g.getByLabel("标题", { exact: true }).fill("独居老人需要助浴");
+    await g.getByLabel("网格").selectOption("一网格");
+    await g.getByLabel("联系电话（不公开，选填）").fill("abc");
+    await g.getByRole("button", { name: "提交心愿" }).click();
+    await expect(g.getByText("电话号码只能包含数字").first()).toBeVisible();
+    await g.getByLabel("联系电话（不公开，选填）").fill("138 0000 0000");
+    await g.getByRole("button", { name: "提交心愿" }).click();
+    await g.getByRole("link", { name: "查看这个心愿" }).click();
+    await expect(g.getByText("上门走访代登记")).toBeVisible();
+    await expect(g.locator(".fact").filter({ hasText: "居民" }).first()).toContainText("王大爷");
+    // In their own grid a grid worker triages: publish, merge, escalate — not assign or reject.
+    await expect(g.getByRole("button", { name: "发布接单" })).toBeVisible();
+    await expect(g.getByRole("button", { name: "上报" })).toBeVisible();
+    await expect(g.getByRole("button", { name: "派单", exact: true })).toHaveCount(0);
+    await expect(g.getByRole("button", { name: "驳回" })).toHaveCount(0);
+    await g.getByRole("button", { name: "上报" }).click();
+    await g.getByLabel("上报到").selectOption("street");
+    await g.getByLabel("说明").fill("需要街道协调护理员");
+    await g.getByRole("form", { name: "上报" }).getByRole("button", { name: "上报" }).click();
+    await expect(g.locator(".detail-head .chip")).toHaveText("已上报");
+
+    const k = await (await browser.newContext()).newPage();
+    await seedAs(k, server.url, "k1");
+    await k.goto(server.url + "/wishes");
+    await expect(k.getByText("在服务窗口登记")).toBeVisible();
+    await expect(k.getByRole("heading", { name: "我的心愿" })).toHaveCount(0);
+    await k.getByLabel("类别", { exact: true }).selectOption("paperwork");
+    await k.getByLabel("标题", { exact: true }).fill("咨询高龄补贴");
+    await k.getByRole("button", { name: "提交心愿" }).click();
+    await expect(k.getByRole("status").filter({ hasText: "已保存在本机" })).toBeVisible();
+    await expect(k.getByLabel("标题", { exact: true })).toHaveValue("");
+    await expect(k.getByRole("link", { name: "查看这个心愿" })).toHaveCount(0);
+    await k.goto(server.url + "/board");
+    await expect(k.getByRole("link", { name: "咨询高龄补贴" })).toHaveCount(0);
+    await shots(k, "kiosk-board");
+  });
+
+  test("lists stay paged and responsive with 10,000 wishes", async ({ page }) => {
+    test.setTimeout(180_000);
+    await seedAs(page, server.url, "c1", { synthetic: 10_000 });
+    const timed = async (name, fn) => {
+      const t0 = Date.now();
+      await fn();
+      test.info().annotations.push({ type: "timing", description: `${name}: ${Date.now() - t0} ms` });
+    };
+    await timed("wishes page, all 10k", async () => {
+      await page.goto(server.url + "/wishes");
+      await expect(page.getByText("共 10000 条")).toBeVisible({ timeout: 60_000 });
+    });
+    await expect(page.locator("ul.wish-list > li")).toHaveCount(50);
+    await timed("show 50 more", async () => {
+      await page.getByRole("button", { name: /显示更多/ }).click();
+      await expect(page.locator("ul.wish-list > li")).toHaveCount(100);
+    });
+    await timed("filter by status", async () => {
+      await page.getByLabel("状态", { exact: true }).selectOption("reopened");
+      await expect(page.getByText(/共 \d+ 条/)).not.toHaveText("共 10000 条");
+    });
+    await timed("board", async () => {
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "派单" }).click();
+      await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem")).toHaveCount(5);
+    });
+    await timed("board search", async () => {
+      await page.getByLabel("搜索", { exact: true }).fill("楼道灯");
+      await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
+    });
+    await timed("dashboard", async () => {
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "看板" }).click();
+      await expect(page.getByRole("rowheader").first()).toBeVisible();
+    });
+    await timed("volunteers", async () => {
+      await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "志愿者" }).click();
+      await expect(page.getByRole("heading", { name: "积分榜" })).toBeVisible();
+    });
+    console.log(test.info().annotations.map((a) => a.description).join("\n"));
   });
 });
 

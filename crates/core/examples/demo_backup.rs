@@ -3,8 +3,11 @@
 //! before the device has joined by code.
 //!
 //! ```text
-//! cargo run -p linli-core --example demo_backup -- <member-id> [start-ms|now] [device-id]
+//! cargo run -p linli-core --example demo_backup -- [--synthetic N] <member-id> [start-ms|now] [device-id]
 //! ```
+//!
+//! With `--synthetic N` the log is `demo::synthetic_log(N, …)` instead (a
+//! load-test community of N wishes; members c1, v0–v59, r0–r29).
 //!
 //! The log is `demo::community_log(2024, start)`; by default it is placed so
 //! that it ends two days before now (as the server's `--demo` mode does), so
@@ -21,7 +24,27 @@ const SEED: u64 = 2024;
 const DAY_MS: u64 = 86_400_000;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let synthetic: Option<usize> = if args.peek().map(String::as_str) == Some("--synthetic") {
+        args.next();
+        Some(args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
+            eprintln!("--synthetic needs a number of wishes");
+            std::process::exit(2)
+        }))
+    } else {
+        None
+    };
+    let make = |start: u64| match synthetic {
+        Some(n) => {
+            let log = demo::synthetic_log(n, SEED, start);
+            let state = linli_core::fold(&log);
+            (log, state)
+        }
+        None => {
+            let b = demo::demo_builder(SEED, start);
+            (b.log, b.state)
+        }
+    };
     let member = args.next().unwrap_or_else(|| "c1".into());
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -29,11 +52,7 @@ fn main() {
         .unwrap_or(0);
     let start = match args.next().as_deref() {
         None | Some("now") => {
-            let span = demo::community_log(SEED, 0)
-                .iter()
-                .map(|e| e.op.hlc.ms)
-                .max()
-                .unwrap_or(0);
+            let span = make(0).0.iter().map(|e| e.op.hlc.ms).max().unwrap_or(0);
             now.saturating_sub(span + 2 * DAY_MS)
         }
         Some(ms) => ms.parse().unwrap_or_else(|_| {
@@ -41,11 +60,11 @@ fn main() {
             std::process::exit(2)
         }),
     };
-    let b = demo::demo_builder(SEED, start);
-    if !b.state.members.contains_key(&member.as_str().into()) {
+    let (log, state) = make(start);
+    if !state.members.contains_key(&member.as_str().into()) {
         eprintln!(
             "no member {member:?} in the demo; try one of: {}",
-            b.state
+            state
                 .members
                 .keys()
                 .map(|m| m.0.as_str())
@@ -57,13 +76,13 @@ fn main() {
     let device = args
         .next()
         .unwrap_or_else(|| format!("demo-{member}-{:x}", now ^ u64::from(std::process::id())));
-    let community = b.state.community.as_ref().map(|c| c.id.clone());
+    let community = state.community.as_ref().map(|c| c.id.clone());
     let backup = serde_json::json!({
         "format": "linli-backup",
         "version": 1,
         "writer": Writer::new(DeviceId(device)),
         "session": { "community": community, "member": member, "token": "demo-offline" },
-        "log": b.log,
+        "log": log,
         "outbox": [],
     });
     println!("{backup}");
