@@ -187,11 +187,16 @@ async fn bench_store() {
 
     // Filter and search over 10k wishes: a category and a word of a title.
     let sample = replica.view().wishes.values().nth(4321).unwrap();
-    let (category, term) = (sample.category, sample.title.chars().take(2).collect::<String>());
+    let (category, term) = (
+        sample.category,
+        sample.title.chars().take(2).collect::<String>(),
+    );
     let mut filters = Vec::new();
     for _ in 0..20 {
         let t0 = now();
-        let cols = views::board_where(replica.view(), |w| w.category == category && w.title.contains(&term));
+        let cols = views::board_where(replica.view(), |w| {
+            w.category == category && w.title.contains(&term)
+        });
         filters.push(now() - t0);
         assert!(cols.iter().map(|(_, v)| v.len()).sum::<usize>() > 0);
     }
