@@ -35,6 +35,9 @@ struct Filter {
     urgency: String,
     team: String,
     text: String,
+    /// Filed at least this many days ago (0: any age).
+    min_age_days: u64,
+    now: u64,
 }
 
 impl Filter {
@@ -47,6 +50,8 @@ impl Filter {
                 || w.title.contains(&self.text)
                 || w.description.contains(&self.text)
                 || w.id.0 == self.text)
+            && (self.min_age_days == 0
+                || self.now.saturating_sub(w.created_at) >= self.min_age_days * 86_400_000)
     }
 }
 
@@ -54,7 +59,10 @@ impl Filter {
 fn BoardBody() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let filter = RwSignal::new(Filter::default());
+    let filter = RwSignal::new(Filter {
+        now: now_ms(),
+        ..Filter::default()
+    });
     let msg = RwSignal::new(Msg::None);
     let kiosk = me(app).is_some_and(|m| m.role == Role::Kiosk);
     let (grids, teams) = app.replica.with_untracked(|r| {
@@ -151,6 +159,16 @@ fn BoardBody() -> impl IntoView {
                 {move || select("board-category", k::BOARD_FILTER_CATEGORY, cat_options(), |f, v| f.category = v)}
                 {move || select("board-urgency", k::BOARD_FILTER_URGENCY, urg_options(), |f, v| f.urgency = v)}
                 {select("board-team", k::BOARD_FILTER_TEAM, teams, |f, v| f.team = v)}
+                {move || {
+                    let ages = [1u64, 3, 7, 30]
+                        .into_iter()
+                        .map(|d| (d.to_string(), fill(i18n.t(k::BOARD_AGE_OPTION), &[("n", &d.to_string())])))
+                        .collect();
+                    select("board-age", k::BOARD_FILTER_AGE, ages, |f, v| {
+                        f.min_age_days = v.parse().unwrap_or(0);
+                        f.now = now_ms();
+                    })
+                }}
                 <div class="field">
                     <label for="board-search">{tr(k::BOARD_SEARCH)}</label>
                     <input

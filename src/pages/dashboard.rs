@@ -47,6 +47,22 @@ fn rates_for(state: &State, month: &str, by: GroupBy) -> Vec<Rates> {
     views::rates(&only, by)
 }
 
+/// Saves `text` as a CSV file through a temporary link (no network).
+fn download_csv(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    // A BOM so spreadsheet programs read the Chinese group names as UTF-8.
+    let parts = js_sys::Array::of1(&format!("\u{feff}{text}").into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)
+}
+
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |x| format!("{:.0}%", x * 100.0))
 }
@@ -162,6 +178,19 @@ fn DashboardBody() -> impl IntoView {
                 {stat(k::DASHBOARD_COL_EVALUATIONS, Box::new(move || all().evaluations.to_string()))}
                 {stat(k::DASHBOARD_COL_REWORK, Box::new(move || all().rework.to_string()))}
             </div>
+            <p>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| {
+                        let rows: Vec<Rates> = data.with(|d| d.1.iter().map(|(_, r)| r.clone()).collect());
+                        let name = format!("linli-rates-{}-{}.csv", group.get_untracked(), month.get_untracked());
+                        let _ = download_csv(&name, &views::rates_csv(&rows));
+                    }
+                >
+                    {tr(k::DASHBOARD_EXPORT)}
+                </button>
+            </p>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
                 <table class="data">
                     <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>

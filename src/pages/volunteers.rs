@@ -41,11 +41,51 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let shown = RwSignal::new(PAGE / 2);
+    // Months that have ledger entries, newest first; "" = all time.
+    let months = Memo::new(move |_| {
+        app.replica.with(|r| {
+            let mut v: Vec<String> = r
+                .view()
+                .ledger
+                .values()
+                .flatten()
+                .map(|e| views::utc_month(e.at))
+                .collect();
+            v.sort();
+            v.dedup();
+            v.reverse();
+            v
+        })
+    });
+    let month = RwSignal::new(months.get_untracked().first().cloned().unwrap_or_default());
     let rows = Memo::new(move |_| {
+        let m = month.get();
         app.replica.with(|r| {
             let s = r.view();
-            views::leaderboard(s)
-                .into_iter()
+            let mut totals: Vec<(&MemberId, i64)> = if m.is_empty() {
+                views::leaderboard(s)
+            } else {
+                // The same ranking (points, then id) over one month's entries.
+                let mut v: Vec<(&MemberId, i64)> = s
+                    .ledger
+                    .iter()
+                    .map(|(id, l)| {
+                        let sum = l
+                            .iter()
+                            .filter(|e| views::utc_month(e.at) == m)
+                            .map(|e| e.delta)
+                            .sum::<i64>();
+                        (id, sum)
+                    })
+                    .filter(|(id, sum)| {
+                        *sum != 0 || s.ledger[*id].iter().any(|e| views::utc_month(e.at) == m)
+                    })
+                    .collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                v
+            };
+            totals
+                .drain(..)
                 .map(|(m, p)| {
                     let (name, role) = s
                         .members
@@ -61,6 +101,28 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     view! {
         <section aria-labelledby="leaderboard">
             <h2 id="leaderboard">{tr(k::VOLUNTEERS_LEADERBOARD)}</h2>
+            <div class="field">
+                <label for="leaderboard-month">{tr(k::DASHBOARD_MONTH)}</label>
+                <select
+                    id="leaderboard-month"
+                    on:change=move |ev| {
+                        month.set(event_target_value(&ev));
+                        shown.set(PAGE / 2);
+                    }
+                >
+                    {move || {
+                        months
+                            .get()
+                            .into_iter()
+                            .map(|m| {
+                                let (s, v) = (m.clone(), m.clone());
+                                view! { <option value=v selected=move || month.get_untracked() == s>{m}</option> }
+                            })
+                            .collect_view()
+                    }}
+                    <option value="">{tr(k::VOLUNTEERS_ALL_TIME)}</option>
+                </select>
+            </div>
             <Show
                 when=move || { total.get() > 0 }
                 fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }

@@ -84,6 +84,9 @@ test.describe("one device per role", () => {
     await page.getByLabel("类别", { exact: true }).selectOption("legal_aid");
     await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
     await page.getByLabel("类别", { exact: true }).selectOption("");
+    await page.getByLabel("已等待").selectOption("30");
+    await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
+    await page.getByLabel("已等待").selectOption("");
 
     // Open the first wish waiting for dispatch.
     const first = inbox.getByRole("listitem").first().getByRole("link");
@@ -157,6 +160,8 @@ test.describe("one device per role", () => {
     await expect(page.getByRole("cell", { name: "服务时长" }).first()).toBeVisible();
     await expect(page.getByRole("cell", { name: "+2" }).first()).toBeVisible();
     await shots(page, "volunteers");
+    await page.getByLabel("月份").selectOption("");
+    await expect(page.getByRole("button", { name: "杨志强" })).toHaveAttribute("aria-pressed", "true");
   });
 
   test("a resident evaluates: not satisfied sends the work back", async ({ page }) => {
@@ -186,6 +191,12 @@ test.describe("one device per role", () => {
     await expect(page.getByRole("rowheader").first()).toBeVisible();
     await page.getByLabel("月份").selectOption("");
     await expect(page.getByRole("rowheader", { name: "维修" })).toBeVisible();
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "导出 CSV" }).click();
+    const csv = await (await download).path();
+    const text = (await import("node:fs")).readFileSync(csv, "utf8");
+    expect(text).toContain("group,total,responded,resolved");
+    expect(text).toContain("repair,");
     await shots(page, "dashboard");
   });
 
