@@ -65,8 +65,9 @@ impl ContactRecord {
     }
 }
 
-/// Whether `member` may read the contact record of `wish`: coordinators,
-/// the requester, the filer, and whoever currently holds the open wish.
+/// Whether `member` may read the contact record of `wish`: coordinators and
+/// grid workers (who visit door to door), the requester, the filer, and
+/// whoever currently holds the open wish.
 pub fn may_see(state: &State, member: &MemberId, wish: &WishId) -> bool {
     let (Some(m), Some(w)) = (state.members.get(member), state.wishes.get(wish)) else {
         return false;
@@ -74,7 +75,7 @@ pub fn may_see(state: &State, member: &MemberId, wish: &WishId) -> bool {
     if !m.active || w.status.is_terminal() && m.role != Role::Coordinator {
         return false;
     }
-    m.role == Role::Coordinator
+    matches!(m.role, Role::Coordinator | Role::GridWorker)
         || w.requester.as_ref() == Some(member)
         || (w.created_by == *member && m.role != Role::Kiosk)
         || state.holds(member, w)

@@ -275,18 +275,13 @@ async fn segment(
         .into_response())
 }
 
-/// Whether `member` (with `role`) may read the contact record of `wish`
-/// now: the core's `may_see`, plus grid workers, and never for a closed wish.
-fn may_read(
-    state: &CoreState,
-    caller_role: Role,
-    member: &linli_core::MemberId,
-    wish: &WishId,
-) -> bool {
+/// Whether `member` may read the contact record of `wish` now: the core's
+/// `may_see`, and never for a closed wish.
+fn may_read(state: &CoreState, member: &linli_core::MemberId, wish: &WishId) -> bool {
     let Some(w) = state.wishes.get(wish) else {
         return false;
     };
-    !w.status.is_terminal() && (caller_role == Role::GridWorker || may_see(state, member, wish))
+    !w.status.is_terminal() && may_see(state, member, wish)
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -325,7 +320,7 @@ async fn private_list(
         .with_state(|s| {
             wishes
                 .into_iter()
-                .filter(|(w, _)| may_read(s, caller.role, &caller.member, w))
+                .filter(|(w, _)| may_read(s, &caller.member, w))
                 .map(|(_, p)| p)
                 .collect()
         })
