@@ -1,7 +1,7 @@
 // Initial pull benchmark: a fresh browser joins a community of N ops and
 // pulls the whole log until the app is usable (linli), against PouchDB
 // replicating the same N documents from pouchdb-server (npm) into
-// IndexedDB, in the same run, alternating, medians. See tests/bench/PULL.md.
+// IndexedDB, in the same run, alternating, medians. Figures: BENCHMARKS.md.
 //
 //   node tests/bench/pull.mjs          (./dev bench runs it)
 //

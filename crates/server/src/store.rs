@@ -3,7 +3,7 @@
 //! facts are written create-only (`PutMode::Create`) and never rewritten;
 //! the one overwritten object per log (`head.json`) is a hint.
 //!
-//! Layout (see SYNC.md):
+//! Layout (ARCHITECTURE.md, "The sync endpoint"):
 //! ```text
 //! communities/{c}/community.json                 CommunityMeta (create-only)
 //! communities/{c}/log/{epoch}/p/{pos:010}.json   chain segment at position pos

@@ -704,7 +704,7 @@ async fn demo_community_is_seeded_once_and_joinable_by_code() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-/// Expected status of each endpoint for each caller, as in SYNC.md.
+/// Expected status of each endpoint for each caller, as in ARCHITECTURE.md.
 /// Columns: coordinator, grid worker, volunteer, resident, partner, kiosk,
 /// viewer, no token, revoked token, token of another community.
 const MATRIX: &[(&str, [u16; 10])] = &[
