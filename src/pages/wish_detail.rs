@@ -47,6 +47,7 @@ fn DetailBody() -> impl IntoView {
         <Show when=move || wish.with(Option::is_some)>
             <Contact wish=id />
             <Actions wish=wish />
+            <Resources wish=wish />
             <Timeline wish=wish />
         </Show>
     }
@@ -579,6 +580,124 @@ fn ActionForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// Partner resources that fit this wish (`views::match_resources`), for
+/// coordinators and partner units while the wish waits for someone; a
+/// partner may claim it with one of its own unit's resources.
+#[component]
+fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let msg = RwSignal::new(Msg::None);
+    type Row = (
+        linli_core::ResourceId,
+        String,
+        String,
+        u32,
+        Vec<&'static str>,
+        bool,
+    );
+    let rows = Memo::new(move |_| -> Vec<Row> {
+        let (Some(w), Some(m)) = (wish.get(), me(app)) else {
+            return Vec::new();
+        };
+        if !matches!(m.role, Role::Coordinator | Role::Partner)
+            || w.status.is_terminal()
+            || w.status.is_held()
+        {
+            return Vec::new();
+        }
+        app.replica.with(|r| {
+            let s = r.view();
+            let may_claim = permitted(s, &m, Action::PartnerClaim, &w)
+                && linli_core::lifecycle::next(w.status, linli_core::lifecycle::Step::PartnerClaim)
+                    .is_some();
+            linli_core::views::match_resources(s, &w.id)
+                .into_iter()
+                .take(5)
+                .map(|x| {
+                    let unit = s
+                        .partners
+                        .get(&x.resource.partner)
+                        .map_or_else(|| x.resource.partner.0.clone(), |p| p.name.clone());
+                    let fits = [
+                        (x.category, "category"),
+                        (x.time, "time"),
+                        (x.place, "place"),
+                    ]
+                    .into_iter()
+                    .filter_map(|(ok, c)| ok.then_some(c))
+                    .collect();
+                    let own = may_claim && m.partner.as_ref() == Some(&x.resource.partner);
+                    (
+                        x.resource.id.clone(),
+                        x.resource.title.clone(),
+                        unit,
+                        x.resource.capacity,
+                        fits,
+                        own,
+                    )
+                })
+                .collect()
+        })
+    });
+    view! {
+        <Show when=move || rows.with(|r| !r.is_empty())>
+            <section class="card" aria-labelledby="resources-title">
+                <h2 id="resources-title">{tr(k::WISH_DETAIL_RESOURCES)}</h2>
+                <ul class="plain">
+                    {move || {
+                        rows.get()
+                            .into_iter()
+                            .map(|(id, title, unit, capacity, fits, own)| {
+                                let claim_label = title.clone();
+                                view! {
+                                    <li>
+                                        <strong>{title}</strong>
+                                        " · " {unit} " · "
+                                        {move || fill(i18n.t(k::WISH_DETAIL_CAPACITY), &[("n", &capacity.to_string())])}
+                                        " "
+                                        {fits
+                                            .into_iter()
+                                            .map(|f| view! { <span class="chip status-published">{move || label(i18n, "match", f)}</span> " " })
+                                            .collect_view()}
+                                        {own.then(move || {
+                                            view! {
+                                                <div class="quick">
+                                                    <button
+                                                        type="button"
+                                                        aria-label=move || format!("{}：{}", label(i18n, "action", "partner_claim"), claim_label)
+                                                        on:click=move |_| {
+                                                            let (Some(w), Some(p)) = (
+                                                                wish.get_untracked().map(|w| w.id),
+                                                                me(app).and_then(|m| m.partner),
+                                                            ) else {
+                                                                return;
+                                                            };
+                                                            run(
+                                                                app,
+                                                                OpKind::PartnerClaim { wish: w, partner: p, resource: Some(id.clone()) },
+                                                                msg,
+                                                                || {},
+                                                            );
+                                                        }
+                                                    >
+                                                        {move || label(i18n, "action", "partner_claim")}
+                                                    </button>
+                                                </div>
+                                            }
+                                        })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                <StatusLine msg=msg />
+            </section>
+        </Show>
     }
 }
 

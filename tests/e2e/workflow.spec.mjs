@@ -244,6 +244,22 @@ test.describe("one device per role", () => {
     await shots(k, "kiosk-board");
   });
 
+  test("a partner unit claims an open demand with one of its resources", async ({ page }) => {
+    await seedAs(page, server.url, "p1");
+    await page.goto(server.url + "/orders");
+    const open = page.locator("section[aria-labelledby=orders-open]");
+    const item = open.getByRole("listitem").first();
+    await expect(item.getByRole("button", { name: /^认领服务：/ })).toBeVisible();
+    await item.getByRole("link").click();
+    const resources = page.locator("section[aria-labelledby=resources-title]");
+    await expect(resources.getByRole("heading", { name: "可用的共建资源" })).toBeVisible();
+    await resources.getByRole("button", { name: "认领服务：周六志愿者20人" }).click();
+    await expect(page.locator(".detail-head .chip")).toHaveText("已接单");
+    await expect(page.locator(".fact").filter({ hasText: "当前承接" })).toContainText("共建单位：市第三人民医院");
+    await expect(resources).toHaveCount(0);
+    await shots(page, "wish-detail-partner");
+  });
+
   test("lists stay paged and responsive with 10,000 wishes", async ({ page }) => {
     test.setTimeout(180_000);
     await seedAs(page, server.url, "c1", { synthetic: 10_000 });
