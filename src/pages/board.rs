@@ -11,7 +11,7 @@ use linli_core::{Action, OpKind, WishId};
 
 use super::ui::{
     Gate, Msg, PAGE, StatusLine, WishItem, code_of, label, me, now_ms, pending_wishes, permitted,
-    run,
+    run, ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -80,8 +80,10 @@ fn BoardBody() -> impl IntoView {
     });
     // Column → ids, plus the overdue and lapsing sets; recomputed when the
     // replica or the filter changes.
+    let clock = ticking_now();
     let board = Memo::new(move |_| {
         let f = filter.get();
+        clock.track();
         let now = now_ms();
         app.replica.with(|r| {
             let s = r.view();

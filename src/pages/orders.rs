@@ -10,7 +10,7 @@ use linli_core::{Action, OpKind, WishId};
 
 use super::ui::{
     Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, permitted, run,
-    span,
+    span, ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -168,6 +168,7 @@ fn MyOrders(msg: RwSignal<Msg>) -> impl IntoView {
         })
     });
     let pending = Memo::new(move |_| pending_wishes(app));
+    let clock = ticking_now();
     view! {
         <section aria-labelledby="orders-mine">
             <h2 id="orders-mine">{tr(k::ORDERS_MINE)}</h2>
@@ -177,6 +178,7 @@ fn MyOrders(msg: RwSignal<Msg>) -> impl IntoView {
             >
                 <ul class="wish-list">
                     {move || {
+                        clock.track();
                         let now = now_ms();
                         let p = pending.get();
                         rows.get()

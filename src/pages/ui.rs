@@ -422,3 +422,18 @@ pub fn new_wish_id() -> String {
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
+
+/// The wall clock, moving once a minute while the calling component lives
+/// (so "2 h left" and "overdue" stay true on a screen left open). Readers
+/// `track()` it and read `now_ms()`, so a re-render for another reason is
+/// exact too.
+pub fn ticking_now() -> Signal<u64> {
+    let now = RwSignal::new(now_ms());
+    if let Ok(handle) = leptos::leptos_dom::helpers::set_interval_with_handle(
+        move || now.set(now_ms()),
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    now.into()
+}

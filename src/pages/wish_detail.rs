@@ -9,7 +9,7 @@ use linli_core::{Action, OpId, OpKind, WishId};
 
 use super::ui::{
     Gate, Msg, StatusChip, StatusLine, available, code_of, holder_name, label, me, member_name,
-    now_ms, permitted, place_text, rating_label, run, span, text_of, when,
+    now_ms, permitted, place_text, rating_label, run, span, text_of, ticking_now, when,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -91,9 +91,11 @@ fn Facts(wish: Wish) -> impl IntoView {
         )
     });
     let lease_row = lease.map(|l| {
-        let now = now_ms();
+        let clock = ticking_now();
         let due = when(l.deadline);
         let text = move || {
+            clock.track();
+            let now = now_ms();
             if l.deadline < now {
                 fill(i18n.t(k::WISH_DETAIL_LEASE_OVERDUE), &[("when", &due)])
             } else {
@@ -105,7 +107,11 @@ fn Facts(wish: Wish) -> impl IntoView {
         };
         row(
             k::WISH_DETAIL_LEASE,
-            view! { <span class:overdue-text=l.deadline < now>{text}</span> }.into_any(),
+            view! { <span class:overdue-text=move || {
+                clock.track();
+                l.deadline < now_ms()
+            }>{text}</span> }
+            .into_any(),
         )
     });
     // The standing report only: after rework the old one is in the timeline.
