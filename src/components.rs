@@ -104,3 +104,19 @@ pub fn EmptyPage(title: crate::i18n::Key, body: crate::i18n::Key) -> impl IntoVi
         <p class="empty">{tr(body)}</p>
     }
 }
+
+/// Saves `text` as a file through a temporary link (no network): backups,
+/// CSV exports.
+pub fn save_file(name: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&text.into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)
+}

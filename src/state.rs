@@ -81,6 +81,15 @@ impl AppState {
         state
     }
 
+    /// The role of the member this device acts for (reactive).
+    pub fn role(&self) -> Option<linli_core::model::Role> {
+        let member = self
+            .session
+            .with(|s| s.as_ref().map(|s| s.member.clone()))?;
+        self.replica
+            .with(|r| r.view().members.get(&member).map(|m| m.role))
+    }
+
     /// This device's id, once the store is loaded.
     pub fn device(&self) -> Option<linli_core::DeviceId> {
         self.writer

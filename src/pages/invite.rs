@@ -63,17 +63,7 @@ fn qr_svg(text: &str) -> String {
 #[component]
 pub fn Invite() -> impl IntoView {
     let app = use_app();
-    let is_coordinator = move || {
-        let Some(s) = app.session.get() else {
-            return false;
-        };
-        app.replica.with(|r| {
-            r.view()
-                .members
-                .get(&s.member)
-                .is_some_and(|m| m.role == Role::Coordinator)
-        })
-    };
+    let is_coordinator = move || app.role() == Some(Role::Coordinator);
     view! {
         <h1>{tr(k::INVITE_TITLE)}</h1>
         <Show when=is_coordinator fallback=|| view! { <p class="empty">{tr(k::INVITE_ONLY_COORDINATORS)}</p> }>

@@ -1,7 +1,6 @@
 //! Export this device's data as a file, or import one (dedupe by id).
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::{fill, k, key_by_name, tr, use_i18n};
@@ -13,20 +12,6 @@ enum Msg {
     None,
     Text(String),
     Error(String),
-}
-
-fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&text.into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
 }
 
 #[component]
@@ -51,10 +36,8 @@ pub fn BackupPanel() -> impl IntoView {
                         .to_iso_string()
                         .as_string()
                         .unwrap_or_default();
-                    let _ = download(
-                        &format!("linli-backup-{}.json", &day[..10.min(day.len())]),
-                        &text,
-                    );
+                    let name = format!("linli-backup-{}.json", &day[..10.min(day.len())]);
+                    let _ = crate::components::save_file(&name, "application/json", &text);
                     let n = |x: usize| x.to_string();
                     Msg::Text(fill(
                         i18n.t(k::SETTINGS_BACKUP_EXPORTED),

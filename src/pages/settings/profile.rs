@@ -78,17 +78,7 @@ pub fn ProfilePanel() -> impl IntoView {
 #[component]
 pub fn InviteLink() -> impl IntoView {
     let app = use_app();
-    let is_coordinator = move || {
-        let Some(s) = app.session.get() else {
-            return false;
-        };
-        app.replica.with(|r| {
-            r.view()
-                .members
-                .get(&s.member)
-                .is_some_and(|m| m.role == linli_core::model::Role::Coordinator)
-        })
-    };
+    let is_coordinator = move || app.role() == Some(linli_core::model::Role::Coordinator);
     view! {
         <Show when=is_coordinator>
             <p class="card">
