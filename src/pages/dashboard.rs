@@ -47,20 +47,10 @@ fn rates_for(state: &State, month: &str, by: GroupBy) -> Vec<Rates> {
     views::rates(&only, by)
 }
 
-/// Saves `text` as a CSV file through a temporary link (no network).
+/// Saves `text` as a CSV file.
 fn download_csv(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
     // A BOM so spreadsheet programs read the Chinese group names as UTF-8.
-    let parts = js_sys::Array::of1(&format!("\u{feff}{text}").into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
+    crate::components::save_file(name, "text/csv;charset=utf-8", &format!("\u{feff}{text}"))
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -192,7 +182,7 @@ fn DashboardBody() -> impl IntoView {
                 </button>
             </p>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
-                <table class="data">
+                <table class="data wide">
                     <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>
                     <thead>
                         <tr>
