@@ -220,6 +220,11 @@ mod log_and_outbox {
         let text = serde_json::to_string(&backup).unwrap();
 
         let new_phone = fresh(b).await;
+        // A new phone has minted its own writer at first start, but has not joined.
+        new_phone
+            .put_meta(keys::WRITER, &Writer::new("dev-new".into()))
+            .await
+            .unwrap();
         let parsed = Backup::parse(&text).unwrap();
         let report = new_phone.import(&parsed).await.unwrap();
         assert!(report.adopted_identity);

@@ -148,8 +148,15 @@ impl Store {
             }
         }
 
+        // A device that has not joined has only the writer it minted at first
+        // start and no ops: it takes the backup's identity (a new phone).
+        let joined = opt_meta::<Session>(
+            meta.get(JsValue::from_str(keys::SESSION))?.await?,
+            keys::SESSION,
+        )?
+        .is_some();
         let writer = match (mine, &backup.writer) {
-            (None, Some(theirs)) => {
+            (mine, Some(theirs)) if mine.is_none() || !joined => {
                 report.adopted_identity = true;
                 if let Some(session) = &backup.session {
                     meta.put(
