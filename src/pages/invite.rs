@@ -8,7 +8,7 @@ use linli_core::protocol::{CodeList, CreateCodeRequest, CreateCodeResponse, Devi
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-use crate::i18n::{I18n, fill, k, key_by_name, tr, use_i18n};
+use crate::i18n::{I18n, Key, fill, k, key_by_name, tr, use_i18n};
 use crate::pages::role_text;
 use crate::state::use_app;
 use crate::store::Session;
@@ -125,28 +125,26 @@ fn Manage() -> impl IntoView {
             }
         });
     };
-    let revoke_code = move |id: String| {
+    // Withdraws a code or removes a device, then shows the lists again.
+    let withdraw = move |device: bool, id: String| {
         spawn_local(async move {
             let Some(s) = app.session.get_untracked() else {
                 return;
             };
-            match client(&s).revoke_code(&id).await {
-                Ok(_) => refresh(),
-                Err(e) => error.set(Some(error_text(i18n, &e))),
-            }
-        })
-    };
-    let revoke_device = move |id: String| {
-        spawn_local(async move {
-            let Some(s) = app.session.get_untracked() else {
-                return;
+            let c = client(&s);
+            let done = if device {
+                c.revoke_device(&id).await.map(drop)
+            } else {
+                c.revoke_code(&id).await.map(drop)
             };
-            match client(&s).revoke_device(&id).await {
-                Ok(_) => refresh(),
+            match done {
+                Ok(()) => refresh(),
                 Err(e) => error.set(Some(error_text(i18n, &e))),
             }
         })
     };
+    let revoke_code = move |id: String| withdraw(false, id);
+    let revoke_device = move |id: String| withdraw(true, id);
     let copy = move |link: String| {
         let clipboard = window().navigator().clipboard();
         spawn_local(async move {
@@ -260,19 +258,13 @@ fn Manage() -> impl IntoView {
                                 )
                             };
                             view! {
-                                <li>
-                                    <span>{row}</span>
-                                    {if c.revoked {
-                                        view! { <span class="chip">{tr(k::INVITE_CODES_REVOKED)}</span> }.into_any()
-                                    } else {
-                                        view! {
-                                            <button class="secondary" on:click=move |_| revoke_code(id.clone())>
-                                                {tr(k::INVITE_CODES_REVOKE)}
-                                            </button>
-                                        }
-                                            .into_any()
-                                    }}
-                                </li>
+                                <RevocableItem
+                                    text=Signal::derive(row)
+                                    revoked=c.revoked
+                                    revoked_label=k::INVITE_CODES_REVOKED
+                                    action_label=k::INVITE_CODES_REVOKE
+                                    on_revoke=Callback::new(move |()| revoke_code(id.clone()))
+                                />
                             }
                         }
                     </For>
@@ -301,19 +293,13 @@ fn Manage() -> impl IntoView {
                                 }
                             };
                             view! {
-                                <li>
-                                    <span>{row}</span>
-                                    {if d.revoked {
-                                        view! { <span class="chip">{tr(k::INVITE_DEVICES_REVOKED)}</span> }.into_any()
-                                    } else {
-                                        view! {
-                                            <button class="secondary" on:click=move |_| revoke_device(id.clone())>
-                                                {tr(k::INVITE_DEVICES_REVOKE)}
-                                            </button>
-                                        }
-                                            .into_any()
-                                    }}
-                                </li>
+                                <RevocableItem
+                                    text=Signal::derive(row)
+                                    revoked=d.revoked
+                                    revoked_label=k::INVITE_DEVICES_REVOKED
+                                    action_label=k::INVITE_DEVICES_REVOKE
+                                    on_revoke=Callback::new(move |()| revoke_device(id.clone()))
+                                />
                             }
                         }
                     </For>
@@ -321,5 +307,31 @@ fn Manage() -> impl IntoView {
             </Show>
             <button class="secondary" on:click=move |_| refresh()>{tr(k::INVITE_REFRESH)}</button>
         </section>
+    }
+}
+
+/// One entry that can be withdrawn: its text, then "withdrawn" or the button.
+#[component]
+fn RevocableItem(
+    text: Signal<String>,
+    revoked: bool,
+    revoked_label: Key,
+    action_label: Key,
+    on_revoke: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <li>
+            <span>{text}</span>
+            {if revoked {
+                view! { <span class="chip">{tr(revoked_label)}</span> }.into_any()
+            } else {
+                view! {
+                    <button class="secondary" on:click=move |_| on_revoke.run(())>
+                        {tr(action_label)}
+                    </button>
+                }
+                    .into_any()
+            }}
+        </li>
     }
 }
