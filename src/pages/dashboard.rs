@@ -6,7 +6,7 @@ use linli_core::State;
 use linli_core::model::Role;
 use linli_core::views::{self, GroupBy, Rates};
 
-use super::ui::{Gate, label, me, span};
+use super::ui::{Gate, MonthOptions, label, me, newest_first, span};
 use crate::i18n::{I18n, fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -79,16 +79,12 @@ fn DashboardBody() -> impl IntoView {
     }
     let months = Memo::new(move |_| {
         app.replica.with(|r| {
-            let mut v: Vec<String> = r
-                .view()
-                .wishes
-                .values()
-                .map(|w| views::utc_month(w.created_at))
-                .collect();
-            v.sort();
-            v.dedup();
-            v.reverse();
-            v
+            newest_first(
+                r.view()
+                    .wishes
+                    .values()
+                    .map(|w| views::utc_month(w.created_at)),
+            )
         })
     });
     let month = RwSignal::new(months.get_untracked().first().cloned().unwrap_or_default());
@@ -124,17 +120,7 @@ fn DashboardBody() -> impl IntoView {
                     prop:value=move || month.get()
                     on:change=move |ev| month.set(event_target_value(&ev))
                 >
-                    {move || {
-                        months
-                            .get()
-                            .into_iter()
-                            .map(|m| {
-                                let (s, v) = (m.clone(), m.clone());
-                                view! { <option value=v selected=move || month.get_untracked() == s>{m}</option> }
-                            })
-                            .collect_view()
-                    }}
-                    <option value="">{tr(k::DASHBOARD_MONTH_ALL)}</option>
+                    <MonthOptions months month all=k::DASHBOARD_MONTH_ALL />
                 </select>
             </div>
             <div class="field">

@@ -437,3 +437,30 @@ pub fn ticking_now() -> Signal<u64> {
     }
     now.into()
 }
+
+/// Distinct months (`YYYY-MM`), newest first.
+pub fn newest_first(months: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = months.collect();
+    v.sort();
+    v.dedup();
+    v.reverse();
+    v
+}
+
+/// The options of a month picker: each month, then "all" (value "").
+#[component]
+pub fn MonthOptions(months: Memo<Vec<String>>, month: RwSignal<String>, all: Key) -> impl IntoView {
+    view! {
+        {move || {
+            months
+                .get()
+                .into_iter()
+                .map(|m| {
+                    let (s, v) = (m.clone(), m.clone());
+                    view! { <option value=v selected=move || month.get_untracked() == s>{m}</option> }
+                })
+                .collect_view()
+        }}
+        <option value="">{tr(all)}</option>
+    }
+}

@@ -7,7 +7,9 @@ use linli_core::model::Role;
 use linli_core::reduce::PointsEntry;
 use linli_core::{MemberId, views};
 
-use super::ui::{Gate, More, PAGE, code_of, label, me, member_name, when};
+use super::ui::{
+    Gate, MonthOptions, More, PAGE, code_of, label, me, member_name, newest_first, when,
+};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -44,17 +46,13 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     // Months that have ledger entries, newest first; "" = all time.
     let months = Memo::new(move |_| {
         app.replica.with(|r| {
-            let mut v: Vec<String> = r
-                .view()
-                .ledger
-                .values()
-                .flatten()
-                .map(|e| views::utc_month(e.at))
-                .collect();
-            v.sort();
-            v.dedup();
-            v.reverse();
-            v
+            newest_first(
+                r.view()
+                    .ledger
+                    .values()
+                    .flatten()
+                    .map(|e| views::utc_month(e.at)),
+            )
         })
     });
     let month = RwSignal::new(months.get_untracked().first().cloned().unwrap_or_default());
@@ -110,17 +108,7 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
                         shown.set(PAGE / 2);
                     }
                 >
-                    {move || {
-                        months
-                            .get()
-                            .into_iter()
-                            .map(|m| {
-                                let (s, v) = (m.clone(), m.clone());
-                                view! { <option value=v selected=move || month.get_untracked() == s>{m}</option> }
-                            })
-                            .collect_view()
-                    }}
-                    <option value="">{tr(k::VOLUNTEERS_ALL_TIME)}</option>
+                    <MonthOptions months month all=k::VOLUNTEERS_ALL_TIME />
                 </select>
             </div>
             <Show
