@@ -3,6 +3,7 @@
 //! read it through signals and change it only with `dispatch`.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_core::private::ContactRecord;
 use linli_core::replica::{Replica, Writer};
 use linli_core::{OpKind, Outcome, ValidationError, WishId};
 
@@ -134,6 +135,17 @@ impl AppState {
     /// Mints `kind` as this device's next op, makes it durable in the
     /// outbox, then shows it. On any error nothing is written or shown.
     pub async fn dispatch(&self, kind: OpKind) -> Result<Outcome, DispatchError> {
+        self.dispatch_with(kind, None).await
+    }
+
+    /// `dispatch`, keeping `contact` (typed with a new wish) in the private
+    /// outbox in the same transaction; the sync engine uploads it once the
+    /// endpoint has the wish.
+    pub async fn dispatch_with(
+        &self,
+        kind: OpKind,
+        contact: Option<ContactRecord>,
+    ) -> Result<Outcome, DispatchError> {
         let session = self
             .session
             .get_untracked()
@@ -142,7 +154,7 @@ impl AppState {
         let op = writer.mint(session.member.clone(), kind, now_ms())?;
         Store::default_db()
             .await?
-            .append_local(&op, &writer)
+            .append_local_with(&op, &writer, contact.as_ref())
             .await?;
         self.writer.set_value(Some(writer));
         let mut outcome = Outcome::Applied;

@@ -108,6 +108,60 @@ mod log_and_outbox {
     }
 
     #[wasm_bindgen_test]
+    async fn a_phone_is_kept_with_its_wish_until_the_endpoint_settles_it() {
+        use linli_core::private::ContactRecord;
+        let name = "linli-test-private-outbox";
+        let store = fresh(name).await;
+        let mut writer = Writer::new("dev-a".into());
+        let op = mint(&mut writer, 1).remove(0);
+        let phone = |p: &str| ContactRecord {
+            wish: "w0".into(),
+            phone: p.into(),
+            address: String::new(),
+        };
+        store
+            .append_local_with(&op, &writer, Some(&phone("13800138000")))
+            .await
+            .unwrap();
+        // A retry of the same seq is refused whole: the phone is not replaced.
+        assert!(
+            store
+                .append_local_with(&op, &writer, Some(&phone("110")))
+                .await
+                .is_err()
+        );
+        store.close();
+        let store = Store::open(name).await.unwrap();
+        assert_eq!(store.load().await.unwrap().outbox, vec![op]);
+        assert_eq!(
+            store.pending_private().await.unwrap(),
+            vec![phone("13800138000")]
+        );
+        // Pending beats pulled; a replace from the endpoint keeps it.
+        store
+            .replace_private(&[
+                phone("010-1"),
+                ContactRecord {
+                    wish: "w9".into(),
+                    ..phone("020-2")
+                },
+            ])
+            .await
+            .unwrap();
+        let mut shown = store.private_records().await.unwrap();
+        shown.sort_by(|a, b| a.wish.cmp(&b.wish));
+        assert_eq!(shown[0], phone("13800138000"));
+        assert_eq!(shown.len(), 2);
+        // Settling an older record leaves a newer one for the same wish.
+        store.settle_private(&phone("999")).await.unwrap();
+        assert_eq!(store.pending_private().await.unwrap().len(), 1);
+        store.settle_private(&phone("13800138000")).await.unwrap();
+        assert_eq!(store.pending_private().await.unwrap(), vec![]);
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
     async fn snapshot_plus_tail_equals_full_replay() {
         let name = "linli-test-snapshot";
         let store = fresh(name).await;

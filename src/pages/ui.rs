@@ -241,13 +241,24 @@ impl Msg {
 /// op was applied (a void op is durable too, but the user is told why it had
 /// no effect).
 pub fn run(app: AppState, kind: OpKind, msg: RwSignal<Msg>, done: impl FnOnce() + 'static) {
+    run_with(app, kind, None, msg, done)
+}
+
+/// `run`, keeping a contact record with the op (a new wish's phone).
+pub fn run_with(
+    app: AppState,
+    kind: OpKind,
+    contact: Option<linli_core::private::ContactRecord>,
+    msg: RwSignal<Msg>,
+    done: impl FnOnce() + 'static,
+) {
     if let Err(e) = linli_core::validate::kind(&kind) {
         msg.set(Msg::Err(format!("validation.{}", e.code())));
         return;
     }
     msg.set(Msg::Busy);
     spawn_local(async move {
-        match app.dispatch(kind).await {
+        match app.dispatch_with(kind, contact).await {
             Ok(Outcome::Applied | Outcome::Duplicate) => {
                 msg.set(Msg::Ok(k::UI_SAVED_LOCAL));
                 done();

@@ -9,7 +9,7 @@ use linli_core::{Action, OpKind, WishId, views};
 
 use super::ui::{
     Gate, More, Msg, PAGE, StatusLine, WishItem, code_of, label, me, new_wish_id, parse_local,
-    pending_wishes, run, status_label, text_of,
+    pending_wishes, run_with, status_label, text_of,
 };
 use crate::i18n::{k, tr, use_i18n};
 use crate::state::use_app;
@@ -66,15 +66,6 @@ fn field_of(code: &str) -> &'static str {
         "bad_phone" => "phone",
         _ => "",
     }
-}
-
-/// Hands the private contact record to the sync engine, which stores it
-/// apart from the log and sends it only to those `private::may_see` allows.
-// TODO(issue 6, sync): store `record` in the `private` store and push it to
-// the endpoint's private records. Until then the phone is not kept anywhere
-// (the form says so); there is deliberately no fake save here.
-fn hand_contact_to_sync(record: ContactRecord) {
-    let _ = record;
 }
 
 fn opt(s: String) -> Option<String> {
@@ -246,13 +237,13 @@ fn WishForm() -> impl IntoView {
                 None
             },
         };
-        run(app, kind, msg, move || {
-            if !contact.phone.is_empty() {
-                hand_contact_to_sync(ContactRecord {
-                    wish: wish.clone(),
-                    ..contact
-                });
-            }
+        // The phone stays on this device with the wish until the endpoint
+        // has both; then only those `private::may_see` allows get it.
+        let contact = (!contact.phone.is_empty()).then(|| ContactRecord {
+            wish: wish.clone(),
+            ..contact
+        });
+        run_with(app, kind, contact, msg, move || {
             last.set(Some(wish.0.clone()));
             for s in [
                 title,

@@ -26,7 +26,7 @@ pub use backup::{Backup, ImportError, ImportReport};
 pub const DB_NAME: &str = "linli";
 /// Schema version. Every bump keeps an upgrade path from every earlier
 /// released version (`SCHEMA_HISTORY`, tested in tests/store_browser.rs).
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 
 /// Small key → value records: settings, identity, writer, cursors.
 pub const META: &str = "meta";
@@ -38,10 +38,17 @@ pub const OUTBOX: &str = "outbox";
 pub const SNAPSHOT: &str = "snapshot";
 /// Contact records this device may see, key = wish id.
 pub const PRIVATE: &str = "private";
+/// Contact records typed on this device and not yet accepted by the
+/// endpoint, key = wish id. Written with the wish's create op, so neither
+/// is kept without the other.
+pub const PRIVATE_OUTBOX: &str = "private_outbox";
 
 /// The object stores of each released schema version.
-pub const SCHEMA_HISTORY: &[(u32, &[&str])] =
-    &[(1, &[META]), (2, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE])];
+pub const SCHEMA_HISTORY: &[(u32, &[&str])] = &[
+    (1, &[META]),
+    (2, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE]),
+    (3, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE, PRIVATE_OUTBOX]),
+];
 
 /// Meta keys.
 pub mod keys {
@@ -295,9 +302,27 @@ impl Store {
     /// A local op: into the outbox together with the writer that minted it,
     /// in one transaction. Only after this returns may the op be shown.
     pub async fn append_local(&self, op: &Op, writer: &Writer) -> Result<(), StoreError> {
+        self.append_local_with(op, writer, None).await
+    }
+
+    /// `append_local`, and the contact record typed with the op (a new
+    /// wish's phone) into the private outbox in the same transaction.
+    pub async fn append_local_with(
+        &self,
+        op: &Op,
+        writer: &Writer,
+        contact: Option<&ContactRecord>,
+    ) -> Result<(), StoreError> {
         let value = to_json(op)?;
         let writer = meta_value(writer)?;
-        let (tx, raw) = write_tx(&self.db, &[OUTBOX, META])?;
+        let contact = contact
+            .map(|c| Ok::<_, StoreError>((to_json(c)?, JsValue::from_str(c.wish.as_str()))))
+            .transpose()?;
+        let scope: &[&str] = match contact {
+            Some(_) => &[OUTBOX, META, PRIVATE_OUTBOX],
+            None => &[OUTBOX, META],
+        };
+        let (tx, raw) = write_tx(&self.db, scope)?;
         let body = async {
             // `add`, not `put`: a seq is never written twice.
             tx.object_store(OUTBOX)?
@@ -306,6 +331,11 @@ impl Store {
             tx.object_store(META)?
                 .put(&writer, Some(&JsValue::from_str(keys::WRITER)))?
                 .await?;
+            if let Some((value, key)) = &contact {
+                tx.object_store(PRIVATE_OUTBOX)?
+                    .put(value, Some(key))?
+                    .await?;
+            }
             Ok(())
         }
         .await;
@@ -506,29 +536,62 @@ impl Store {
         finish(tx, raw, body).await
     }
 
-    pub async fn put_private(&self, record: &ContactRecord) -> Result<(), StoreError> {
-        let value = to_json(record)?;
-        let (tx, raw) = write_tx(&self.db, &[PRIVATE])?;
-        let key = JsValue::from_str(record.wish.as_str());
-        let body = async {
-            Ok(tx
-                .object_store(PRIVATE)?
-                .put(&value, Some(&key))?
-                .await
-                .map(drop)?)
+    /// The contact records this device may show: those the endpoint handed
+    /// it, and those typed here and not uploaded yet (these win: newer).
+    pub async fn private_records(&self) -> Result<Vec<ContactRecord>, StoreError> {
+        let tx = read_tx(&self.db, &[PRIVATE, PRIVATE_OUTBOX])?;
+        let pulled = tx.object_store(PRIVATE)?.get_all(None, None)?.await?;
+        let pending = tx
+            .object_store(PRIVATE_OUTBOX)?
+            .get_all(None, None)?
+            .await?;
+        tx.await?;
+        let mut records: Vec<ContactRecord> = pending
+            .iter()
+            .map(|v| from_json("contact record", v))
+            .collect::<Result<_, _>>()?;
+        for v in &pulled {
+            let r: ContactRecord = from_json("contact record", v)?;
+            if !records.iter().any(|p| p.wish == r.wish) {
+                records.push(r);
+            }
         }
-        .await;
-        finish(tx, raw, body).await
+        Ok(records)
     }
 
-    pub async fn private_records(&self) -> Result<Vec<ContactRecord>, StoreError> {
-        let tx = read_tx(&self.db, &[PRIVATE])?;
-        let values = tx.object_store(PRIVATE)?.get_all(None, None)?.await?;
+    /// Contact records waiting to be uploaded.
+    pub async fn pending_private(&self) -> Result<Vec<ContactRecord>, StoreError> {
+        let tx = read_tx(&self.db, &[PRIVATE_OUTBOX])?;
+        let values = tx
+            .object_store(PRIVATE_OUTBOX)?
+            .get_all(None, None)?
+            .await?;
         tx.await?;
         values
             .iter()
             .map(|v| from_json("contact record", v))
             .collect()
+    }
+
+    /// The endpoint took `record` (or refused it for good): it leaves the
+    /// private outbox, unless a newer one for the same wish replaced it.
+    pub async fn settle_private(&self, record: &ContactRecord) -> Result<(), StoreError> {
+        let key = JsValue::from_str(record.wish.as_str());
+        let (tx, raw) = write_tx(&self.db, &[PRIVATE_OUTBOX])?;
+        let body = async {
+            let store = tx.object_store(PRIVATE_OUTBOX)?;
+            let current = store.get(key.clone())?.await?;
+            let same = current
+                .map(|v| from_json::<ContactRecord>("contact record", &v))
+                .transpose()?
+                .is_some_and(|c| c == *record);
+            if same {
+                store.delete(key.clone())?.await?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
     }
 
     /// Drops the contact records of these wishes (closed, or no longer ours).

@@ -164,4 +164,20 @@ impl Client<'_> {
         let req = Request::get(&self.url("private")).header("Authorization", &bearer(self.token));
         read(req.send().await).await
     }
+
+    /// Uploads the contact record of a wish the endpoint already has.
+    pub async fn put_private(
+        &self,
+        record: &linli_core::private::ContactRecord,
+    ) -> Result<serde_json::Value, ApiError> {
+        let path = format!(
+            "private/{}",
+            js_sys::encode_uri_component(record.wish.as_str())
+        );
+        let req = Request::put(&self.url(&path))
+            .header("Authorization", &bearer(self.token))
+            .json(record)
+            .map_err(|_| ApiError::Offline)?;
+        read(req.send().await).await
+    }
 }

@@ -158,6 +158,7 @@ impl SyncState {
             token: &session.token,
         };
         let pushed = push(&store, &client).await?;
+        upload_private(&store, &client).await?;
         let pulled = self.pull(app, &store, &client).await?;
         // Contact details: exactly what the endpoint lets this member see now.
         let records = client.private().await?;
@@ -273,6 +274,26 @@ async fn push(store: &Store, client: &Client<'_>) -> Result<bool, Failure> {
             return Ok(through > start);
         }
     }
+}
+
+/// Uploads the contact records typed here, once the endpoint has their
+/// wish. A record the endpoint refuses for good (the wish closed, the
+/// member may no longer write it) is dropped: nobody could ever read it.
+async fn upload_private(store: &Store, client: &Client<'_>) -> Result<(), Failure> {
+    for record in store.pending_private().await? {
+        match client.put_private(&record).await {
+            Ok(_) => {}
+            // The create op is still in the outbox (a later batch): next round.
+            Err(ApiError::Api { detail, .. }) if detail.code == codes::UNKNOWN_WISH => continue,
+            Err(ApiError::Api { detail, .. })
+                if [codes::WISH_CLOSED, codes::FORBIDDEN, codes::INVALID]
+                    .contains(&detail.code.as_str()) => {}
+            // Offline, or the token is no good: keep it, say so in the header.
+            Err(e) => return Err(e.into()),
+        }
+        store.settle_private(&record).await?;
+    }
+    Ok(())
 }
 
 fn next_batch(outbox: &[Op], through: u64) -> &[Op] {

@@ -442,6 +442,111 @@ test.describe("devices in sync", () => {
     for (const d of [resident, coordinator, volunteer]) await d.context.close();
   });
 
+  /** Contact records in this device's IndexedDB (pulled and pending), by wish id. */
+  async function storedContacts(page) {
+    return page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("linli");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction(["private", "private_outbox"]);
+            const out = {};
+            for (const name of ["private", "private_outbox"]) {
+              const req = tx.objectStore(name).getAll();
+              req.onsuccess = () => (out[name] = req.result.map((t) => JSON.parse(t).wish));
+            }
+            tx.oncomplete = () => {
+              db.close();
+              resolve(out);
+            };
+          };
+        }),
+    );
+  }
+
+  test("a phone typed offline reaches the coordinator, the volunteer only once assigned, and leaves with the close", async ({
+    browser,
+    request,
+  }) => {
+    test.setTimeout(180_000);
+    const resident = await device(browser, request, "r1");
+    const coordinator = await device(browser, request, "c1");
+    const volunteer = await device(browser, request, "v1");
+    const title = `厨房水管漏水 ${Date.now() % 100000}`;
+    const phone = "138 0013 8000";
+    const contact = (page) => page.getByRole("region", { name: "联系方式（不公开）" });
+
+    // Filed offline: the phone waits on the resident's phone with the wish.
+    const r = resident.page;
+    await r.goto(server.url + "/wishes");
+    await resident.context.setOffline(true);
+    await r.getByLabel("类别", { exact: true }).selectOption("repair");
+    await r.getByLabel("标题", { exact: true }).fill(title);
+    await r.getByLabel("联系电话（不公开，选填）").fill("12345abc");
+    await r.getByRole("button", { name: "提交心愿" }).click();
+    await expect(r.getByText("电话号码只能包含数字、空格、+ 和 -，最多 20 位。").first()).toBeVisible();
+    await r.getByLabel("联系电话（不公开，选填）").fill(phone);
+    await r.getByRole("button", { name: "提交心愿" }).click();
+    await r.getByRole("link", { name: "查看这个心愿" }).click();
+    const url = r.url();
+    await expect(contact(r).getByRole("link", { name: phone })).toBeVisible();
+    const wish = decodeURIComponent(url.split("/wishes/")[1]);
+    expect((await storedContacts(r)).private_outbox).toEqual([wish]);
+    await resident.context.setOffline(false);
+    await r.evaluate(() => window.dispatchEvent(new Event("online")));
+    await sync(r);
+    await expect.poll(async () => (await storedContacts(r)).private_outbox).toEqual([]);
+    expect((await storedContacts(r)).private).toEqual([wish]);
+    await expect(contact(r).getByRole("link", { name: phone })).toBeVisible();
+
+    // The coordinator sees it; a volunteer not (yet) holding the wish does not.
+    const c = coordinator.page;
+    await sync(c);
+    await c.goto(url);
+    await expect(c.getByRole("heading", { level: 1, name: title })).toBeVisible();
+    await expect(contact(c).getByRole("link", { name: phone })).toBeVisible();
+    const v = volunteer.page;
+    await sync(v);
+    await v.goto(url);
+    await expect(v.getByRole("heading", { level: 1, name: title })).toBeVisible();
+    await expect(contact(v)).toHaveCount(0);
+    expect((await storedContacts(v)).private).not.toContain(wish);
+
+    // Assigned to the volunteer: the phone arrives with the next sync.
+    await c.getByRole("button", { name: "派单", exact: true }).click();
+    await c.getByLabel("派给").selectOption({ label: "杨志强（志愿者）" });
+    await c.getByRole("form", { name: "派单" }).getByRole("button", { name: "派单" }).click();
+    await expect(status(c)).toHaveText("已派单");
+    await sync(c);
+    await expectStatus(v, "已派单");
+    await expect(contact(v).getByRole("link", { name: phone })).toBeVisible({ timeout: 30_000 });
+    expect((await storedContacts(v)).private).toContain(wish);
+    await v.screenshot({ path: test.info().outputPath("wish-detail-contact-360.png"), fullPage: true });
+
+    // Done and accepted: every device but the coordinator's forgets it.
+    await v.getByRole("button", { name: "完成服务" }).click();
+    await v.getByLabel("完成情况").fill("换了水管接头");
+    await v.getByLabel("服务时长（分钟）").fill("45");
+    await v.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(status(v)).toHaveText("待评价");
+    await sync(v);
+    await expectStatus(r, "待评价");
+    await r.getByRole("button", { name: "评价", exact: true }).click();
+    await r.getByLabel("满意", { exact: true }).check();
+    await r.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
+    await expect(status(r)).toHaveText("已办结");
+    await sync(r);
+    await expectStatus(v, "已办结");
+    await expect(contact(v)).toHaveCount(0);
+    await expect.poll(async () => (await storedContacts(v)).private).not.toContain(wish);
+    await expect(contact(r)).toHaveCount(0);
+    await expect.poll(async () => (await storedContacts(r)).private).not.toContain(wish);
+
+    for (const d of [resident, coordinator, volunteer]) await d.context.close();
+  });
+
   test("two volunteers claim the same order offline: after sync one has it, the other is told", async ({ browser, request }) => {
     test.setTimeout(120_000);
     const coordinator = await device(browser, request, "c1");
