@@ -10,8 +10,8 @@ use linli_core::views::{self, Column};
 use linli_core::{Action, OpKind, WishId};
 
 use super::ui::{
-    Gate, Msg, PAGE, StatusLine, WishItem, code_of, label, me, now_ms, pending_wishes, permitted,
-    run, ticking_now,
+    Gate, Msg, PAGE, StatusLine, WishItem, code_of, label, me, now_ms, pending_wishes, run,
+    ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -239,7 +239,7 @@ fn BoardColumn(
                         let publish = col == Column::Inbox
                             && member
                                 .as_ref()
-                                .is_some_and(|m| permitted(s, m, Action::Publish, w));
+                                .is_some_and(|m| s.allows(m, Action::Publish, w));
                         (
                             w.clone(),
                             overdue.contains(&w.id),

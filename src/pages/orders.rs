@@ -9,8 +9,8 @@ use linli_core::views::{self, Fit};
 use linli_core::{Action, OpKind, WishId};
 
 use super::ui::{
-    Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, permitted, run,
-    span, ticking_now,
+    Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, run, span,
+    ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -156,7 +156,7 @@ fn MyOrders(msg: RwSignal<Msg>) -> impl IntoView {
                 .map(|w| {
                     (
                         w.clone(),
-                        permitted(s, &m, Action::Start, w)
+                        s.allows(&m, Action::Start, w)
                             && linli_core::lifecycle::next(
                                 w.status,
                                 linli_core::lifecycle::Step::Start,

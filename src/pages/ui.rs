@@ -7,7 +7,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use linli_core::lifecycle::{self, Step};
 use linli_core::model::{Assignee, Member, Rating, Status, Wish};
-use linli_core::permissions::{self, Rule};
 use linli_core::{Action, MemberId, OpKind, Outcome, State};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -136,22 +135,6 @@ pub fn me(app: AppState) -> Option<Member> {
     app.replica.with(|r| r.view().members.get(&id).cloned())
 }
 
-/// Whether the permission matrix lets `me` do `action` on `w` (the
-/// relation checks mirror the reducer's: holder, requester, own grid).
-pub fn permitted(state: &State, me: &Member, action: Action, w: &Wish) -> bool {
-    if !me.active {
-        return false;
-    }
-    match permissions::rule(me.role, action) {
-        Rule::Yes => true,
-        Rule::Holder => state.holds(&me.id, w),
-        Rule::Requester => w.requester.as_ref() == Some(&me.id),
-        Rule::InGrid => w.place.grid.as_ref().is_some_and(|g| me.grids.contains(g)),
-        Rule::OwnUnit => me.partner.is_some(),
-        _ => false,
-    }
-}
-
 /// The lifecycle step an action takes (evaluate: either verdict).
 fn step_of(action: Action) -> Option<Step> {
     Some(match action {
@@ -196,7 +179,7 @@ pub fn available(state: &State, me: &Member, w: &Wish) -> Vec<Action> {
         .into_iter()
         .filter(|a| {
             step_of(*a).is_some_and(|s| lifecycle::next(w.status, s).is_some())
-                && permitted(state, me, *a, w)
+                && state.allows(me, *a, w)
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use linli_core::{Action, OpId, OpKind, WishId};
 
 use super::ui::{
     Gate, Msg, StatusChip, StatusLine, available, code_of, holder_name, label, me, member_name,
-    now_ms, permitted, place_text, rating_label, run, span, text_of, ticking_now, when,
+    now_ms, place_text, rating_label, run, span, text_of, ticking_now, when,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -221,7 +221,7 @@ fn Actions(wish: Memo<Option<Wish>>) -> impl IntoView {
             let s = r.view();
             let mut a = available(s, &m, &w);
             let overdue = w.lease.as_ref().is_some_and(|l| l.deadline < now_ms());
-            if overdue && permitted(s, &m, Action::ExpireLease, &w) {
+            if overdue && s.allows(&m, Action::ExpireLease, &w) {
                 a.insert(0, Action::ExpireLease);
             }
             a
@@ -617,7 +617,7 @@ fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
         }
         app.replica.with(|r| {
             let s = r.view();
-            let may_claim = permitted(s, &m, Action::PartnerClaim, &w)
+            let may_claim = s.allows(&m, Action::PartnerClaim, &w)
                 && linli_core::lifecycle::next(w.status, linli_core::lifecycle::Step::PartnerClaim)
                     .is_some();
             linli_core::views::match_resources(s, &w.id)

@@ -293,6 +293,24 @@ impl State {
         }
     }
 
+    /// Whether `member` may do `action` on `wish` by the permission matrix
+    /// and the same relation checks the reducer makes (holder, requester,
+    /// own grid), so a page offers exactly what would not fold as void for
+    /// want of permission. For a partner claim the reducer checks the unit
+    /// named in the op; here any member of a unit qualifies (the page
+    /// offers that unit's own resources only). Lifecycle is not checked.
+    pub fn allows(&self, member: &Member, action: crate::op::Action, wish: &Wish) -> bool {
+        if !member.active {
+            return false;
+        }
+        let rule = permissions::rule(member.role, action);
+        let target = match (rule, &member.partner) {
+            (Rule::OwnUnit, Some(unit)) => Target::Unit(unit),
+            _ => Target::Wish(wish),
+        };
+        permit(self, rule, member, target).is_ok()
+    }
+
     /// Sum of a member's points.
     pub fn points(&self, member: &MemberId) -> i64 {
         self.ledger

@@ -1060,6 +1060,50 @@ fn permission_matrix_is_enforced_by_the_reducer() {
     }
 }
 
+/// `State::allows`, which pages use to offer actions, says exactly what the
+/// reducer's permission check says, for every role and wish action, on a
+/// published wish and on one claimed by v1.
+#[test]
+fn allows_agrees_with_the_reducer() {
+    const ON_WISH: [Action; 15] = [
+        Action::Publish,
+        Action::Assign,
+        Action::Claim,
+        Action::PartnerClaim,
+        Action::Release,
+        Action::Start,
+        Action::Note,
+        Action::Complete,
+        Action::Evaluate,
+        Action::Reopen,
+        Action::Reject,
+        Action::Merge,
+        Action::Escalate,
+        Action::Cancel,
+        Action::ExpireLease,
+    ];
+    let mut checked = 0;
+    for fresh in [published(), claimed()] {
+        let mut fresh = fresh;
+        ok(create(&mut fresh, "r1", "w0", Channel::SelfService));
+        for action in ON_WISH {
+            for who in ["c1", "g1", "v1", "v2", "r1", "p1", "k1", "x1"] {
+                let member = fresh.state.members[&who.into()].clone();
+                let allowed = fresh.state.allows(&member, action, wish(&fresh, "w1"));
+                let mut b = fresh.clone();
+                let out = b.push(who, sample(action)).1;
+                let refused = matches!(
+                    out,
+                    Outcome::Void(VoidReason::Forbidden | VoidReason::NotHolder)
+                );
+                assert_eq!(allowed, !refused, "{who} {action:?}: {out:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 15 * 8);
+}
+
 #[test]
 fn settings_change_keeps_existing_leases() {
     let mut b = claimed();
