@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use linli_core::protocol::Demo;
 
+use super::scan::ScanCode;
 use crate::i18n::{fill, k, key_by_name, tr, use_i18n};
 use crate::state::use_app;
 use crate::sync;
@@ -13,6 +14,7 @@ use crate::sync;
 enum Status {
     Idle,
     Joining,
+    Scanned,
     Error(String),
 }
 
@@ -63,6 +65,7 @@ pub fn Join() -> impl IntoView {
     let message = move || match status.get() {
         Status::Idle => String::new(),
         Status::Joining => i18n.t(k::JOIN_JOINING).to_owned(),
+        Status::Scanned => i18n.t(k::JOIN_SCAN_FOUND).to_owned(),
         Status::Error(key) => key_by_name(&key)
             .or_else(|| key_by_name("join.error.offline").filter(|_| key.ends_with(".offline")))
             .map(|k| i18n.t(k).to_owned())
@@ -92,6 +95,10 @@ pub fn Join() -> impl IntoView {
                     on:input=move |ev| code.set(event_target_value(&ev))
                 />
                 <span id="join-code-hint" class="hint">{tr(k::JOIN_CODE_HINT)}</span>
+                <ScanCode on_code=Callback::new(move |c: String| {
+                    code.set(c);
+                    status.set(Status::Scanned);
+                }) />
             </div>
             <div class="field">
                 <label for="join-name">{tr(k::JOIN_NAME_LABEL)}</label>

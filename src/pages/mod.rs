@@ -6,6 +6,7 @@ mod invite;
 mod join;
 mod not_found;
 mod orders;
+mod scan;
 mod settings;
 mod ui;
 mod volunteers;

@@ -140,3 +140,68 @@ test("a coordinator invites a volunteer by link, sees the device, and removes it
   await context.close();
   await a.context.close();
 });
+
+test("a phone scans the invitation QR code with its camera and joins; a refused camera is explained", async ({ browser, request }) => {
+  const volunteer = await demoCode(request, "volunteer");
+  const link = `${server.url}/join?code=${encodeURIComponent(volunteer.code)}`;
+  const scan = (page) => page.getByRole("button", { name: "扫码填入邀请码" });
+
+  // Where the browser has no barcode detector (desktop Linux), only typing and links are offered.
+  const plain = await browser.newContext();
+  const p = await plain.newPage();
+  await p.goto(server.url + "/join");
+  await expect(p.getByLabel("邀请码")).toBeVisible();
+  const native = await p.evaluate(() => "BarcodeDetector" in window);
+  await expect(scan(p)).toHaveCount(native ? 1 : 0);
+  await plain.close();
+
+  // Chromium's synthetic camera stands in for the phone's. Desktop Linux has no
+  // BarcodeDetector, so a small stand-in "reads" the link, but only from a live
+  // camera picture that has frames: what the page wires up is real.
+  const detector = (text) => {
+    window.BarcodeDetector = class {
+      constructor(options) {
+        if (!options?.formats?.includes("qr_code")) throw new TypeError("qr_code not asked for");
+      }
+      async detect(source) {
+        const live =
+          source instanceof HTMLVideoElement &&
+          source.readyState >= 2 &&
+          source.videoWidth > 0 &&
+          source.srcObject?.getVideoTracks()[0]?.readyState === "live";
+        window.__frames = (window.__frames || 0) + (live ? 1 : 0);
+        return live && window.__frames >= 2 ? [{ rawValue: text, format: "qr_code" }] : [];
+      }
+    };
+  };
+  const context = await browser.newContext({ permissions: ["camera"] });
+  await context.addInitScript(detector, link);
+  const page = await context.newPage();
+  await page.goto(server.url + "/join");
+  await expect(page.getByLabel("邀请码")).toHaveValue("");
+  await scan(page).click();
+  await expect(page.getByLabel("邀请码")).toHaveValue(volunteer.code, { timeout: 15_000 });
+  await expect(page.getByRole("status").filter({ hasText: "已从二维码填入邀请码" })).toBeVisible();
+  // The camera is off again once the code is read.
+  await expect(page.getByLabel("摄像头画面")).toBeHidden();
+  expect(await page.evaluate(() => document.querySelector("video").srcObject)).toBeNull();
+  await page.getByLabel("你的称呼").fill("扫码的李师傅");
+  await page.getByRole("button", { name: "加入", exact: true }).click();
+  await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+  await context.close();
+
+  // The person said no to the camera: told so, and typing still works.
+  const refused = await browser.newContext();
+  await refused.addInitScript(detector, link);
+  await refused.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("denied", "NotAllowedError"));
+  });
+  const r = await refused.newPage();
+  await r.goto(server.url + "/join");
+  await scan(r).click();
+  await expect(r.getByRole("alert").filter({ hasText: "打不开摄像头" })).toBeVisible();
+  await expect(scan(r)).toBeVisible();
+  await r.getByLabel("邀请码").fill(volunteer.code);
+  await expect(r.getByLabel("邀请码")).toHaveValue(volunteer.code);
+  await refused.close();
+});
