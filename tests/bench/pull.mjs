@@ -25,6 +25,7 @@ import { tmpdir, cpus, totalmem, loadavg } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
+import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const int = (name, dflt) => {
@@ -39,20 +40,8 @@ const PROFILE = process.env.BENCH_PULL_PROFILE === "1";
 const SIDES = (process.env.BENCH_PULL_SIDES || "linli,pouchdb").split(",").map((s) => s.trim());
 const BIN = resolve(ROOT, process.env.LINLI_SERVER_BIN || "target/release/linli-server");
 const DIST = resolve(ROOT, process.env.LINLI_DIST || "dist");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const POUCH_SERVER = join(ROOT, "node_modules/pouchdb-server/bin/pouchdb-server");
 const POUCH_BROWSER = join(ROOT, "node_modules/pouchdb/dist/pouchdb.min.js");
-// The same flags as playwright.config.mjs.
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
 
 const log = (...a) => console.log("[pull]", ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -199,7 +188,7 @@ async function browser() {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
   });
   const page = context.pages()[0] || (await context.newPage());
   return {
