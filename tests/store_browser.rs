@@ -137,17 +137,19 @@ mod log_and_outbox {
             store.pending_private().await.unwrap(),
             vec![phone("13800138000")]
         );
-        // Pending beats pulled; a replace from the endpoint keeps it.
-        store
-            .replace_private(&[
-                phone("010-1"),
-                ContactRecord {
-                    wish: "w9".into(),
-                    ..phone("020-2")
-                },
-            ])
-            .await
-            .unwrap();
+        // Pending beats pulled; a replace from the endpoint keeps it, and
+        // says whether it changed anything (pages read them again if so).
+        let pulled = [
+            ContactRecord {
+                wish: "w9".into(),
+                ..phone("020-2")
+            },
+            phone("010-1"),
+        ];
+        assert!(store.replace_private(&pulled).await.unwrap());
+        assert!(!store.replace_private(&pulled).await.unwrap());
+        assert!(store.replace_private(&pulled[..1]).await.unwrap());
+        assert!(store.replace_private(&pulled).await.unwrap());
         let mut shown = store.private_records().await.unwrap();
         shown.sort_by(|a, b| a.wish.cmp(&b.wish));
         assert_eq!(shown[0], phone("13800138000"));

@@ -518,19 +518,34 @@ impl Store {
     }
 
     /// The contact records this device may see now: exactly `records`.
-    pub async fn replace_private(&self, records: &[ContactRecord]) -> Result<(), StoreError> {
-        let values = records
+    /// Returns whether that changed anything (pages then read them again).
+    pub async fn replace_private(&self, records: &[ContactRecord]) -> Result<bool, StoreError> {
+        let mut wanted = records.to_vec();
+        wanted.sort_by(|a, b| a.wish.cmp(&b.wish));
+        let values = wanted
             .iter()
             .map(|r| Ok((to_json(r)?, JsValue::from_str(r.wish.as_str()))))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let (tx, raw) = write_tx(&self.db, &[PRIVATE])?;
         let body = async {
             let store = tx.object_store(PRIVATE)?;
+            // get_all returns them in key (= wish id) order.
+            let held = store.get_all(None, None)?.await?;
+            let same = held.len() == wanted.len()
+                && held.iter().zip(&wanted).all(|(v, r)| {
+                    from_json::<ContactRecord>("contact record", v)
+                        .ok()
+                        .as_ref()
+                        == Some(r)
+                });
+            if same {
+                return Ok(false);
+            }
             store.clear()?.await?;
             for (value, key) in &values {
                 store.put(value, Some(key))?.await?;
             }
-            Ok(())
+            Ok(true)
         }
         .await;
         finish(tx, raw, body).await
