@@ -16,8 +16,8 @@ use leptos_router::path;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Board, Dashboard, Home, Invite, Join, NotFound, Orders, Settings, Volunteers, WishDetail,
-    Wishes,
+    Board, Dashboard, Home, Invite, Join, NotFound, Orders, Resources, Settings, Volunteers,
+    WishDetail, Wishes,
 };
 
 #[component]
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/settings") view=Settings />
                             <Route path=path!("/join") view=Join />
                             <Route path=path!("/invite") view=Invite />
+                            <Route path=path!("/resources") view=Resources />
                         </Routes>
                     </main>
                 </div>

@@ -85,10 +85,16 @@ fn Today() -> impl IntoView {
                     Role::Coordinator | Role::GridWorker => {
                         links.push(("/board", k::HOME_TODO_INBOX, inbox));
                         links.push(("/wishes", k::HOME_TODO_FILE, 0));
+                        if role == Role::Coordinator {
+                            links.push(("/resources", k::HOME_TODO_RESOURCES, 0));
+                        }
                     }
                     Role::Volunteer | Role::Partner => {
                         links.push(("/orders", k::HOME_TODO_HOLDING, holding));
                         links.push(("/orders", k::HOME_TODO_OPEN, open));
+                        if role == Role::Partner {
+                            links.push(("/resources", k::HOME_TODO_RESOURCES, 0));
+                        }
                     }
                     Role::Resident => {
                         links.push(("/wishes", k::HOME_TODO_EVALUATE, to_eval));

@@ -261,6 +261,66 @@ test.describe("one device per role", () => {
     await shots(page, "wish-detail-partner");
   });
 
+  test("a partner unit keeps its resource list: add, see the demands it fits, change the quantity, withdraw", async ({ page }) => {
+    await seedAs(page, server.url, "p1");
+    await page.goto(server.url + "/");
+    await page.getByRole("link", { name: "资源清单" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "资源清单" })).toBeVisible();
+    const list = page.getByRole("region", { name: "现有资源" });
+    const saturday = list.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "周六志愿者20人" }) });
+    await expect(saturday.getByText(/^可对接的需求：\d+ 个$/)).toBeVisible();
+    // A partner sees only its own unit's resources, and adds to its own unit.
+    await expect(page.getByLabel("共建单位")).toHaveCount(0);
+
+    const add = page.getByRole("region", { name: "添加资源" });
+    await add.getByRole("button", { name: "添加资源" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "请填写名称。" })).toBeVisible();
+    await add.getByLabel("资源名称").fill("义诊：每周二上午");
+    await add.getByLabel("名额/数量").fill("8");
+    await add.getByLabel("医疗").check();
+    await add.getByLabel("周二").check();
+    await add.getByRole("button", { name: "添加资源" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "已保存在本机" })).toBeVisible();
+    const clinic = list.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "义诊：每周二上午" }) });
+    await expect(clinic.getByText("医疗 · 周二 · 全部网格", { exact: false })).toBeVisible();
+    await expect(add.getByLabel("资源名称")).toHaveValue("");
+    await shots(page, "resources");
+
+    // Used up: no demands are offered to it; withdrawn: gone from the list.
+    await clinic.getByLabel("名额/数量").fill("0");
+    await clinic.getByRole("button", { name: "更新数量：义诊：每周二上午" }).click();
+    await expect(clinic.getByText("可对接的需求：0 个")).toBeVisible();
+    await clinic.getByRole("button", { name: "撤下：义诊：每周二上午" }).click();
+    await expect(list.getByRole("heading", { name: "义诊：每周二上午" })).toHaveCount(0);
+    await page.reload();
+    await expect(list.getByRole("heading", { name: "周六志愿者20人" })).toBeVisible();
+    await expect(list.getByRole("heading", { name: "义诊：每周二上午" })).toHaveCount(0);
+  });
+
+  test("a coordinator adds a resource for any partner unit; a volunteer is told the list is not theirs", async ({ page }) => {
+    await seedAs(page, server.url, "c1");
+    await page.goto(server.url + "/resources");
+    const add = page.getByRole("region", { name: "添加资源" });
+    await add.getByLabel("资源名称").fill("社区活动室（可容纳30人）");
+    await add.getByRole("button", { name: "添加资源" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "请选择共建单位。" })).toBeVisible();
+    await add.getByLabel("共建单位").selectOption({ index: 1 });
+    await add.getByRole("button", { name: "添加资源" }).click();
+    const room = page.getByRole("region", { name: "现有资源" }).getByRole("heading", { name: "社区活动室（可容纳30人）" });
+    await expect(room).toBeVisible();
+    await page.getByRole("button", { name: /^切换语言/ }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Resources" })).toBeVisible();
+    await shots(page, "resources-en");
+    await page.getByRole("button", { name: /^Switch language/ }).click();
+
+    const volunteer = await page.context().browser().newContext();
+    const v = await volunteer.newPage();
+    await seedAs(v, server.url, "v1");
+    await v.goto(server.url + "/resources");
+    await expect(v.getByText("资源清单由共建单位和协调员管理。")).toBeVisible();
+    await volunteer.close();
+  });
+
   test("lists stay paged with 10,000 wishes (timings: ./dev bench)", async ({ page }) => {
     test.setTimeout(180_000);
     await seedAs(page, server.url, "c1", { synthetic: 10_000 });

@@ -2,7 +2,7 @@
 //! page never re-implements a rule). Sorting is total (ties broken by id) so
 //! every device lists the same thing in the same order.
 
-use crate::ids::{MemberId, WishId};
+use crate::ids::{MemberId, ResourceId, WishId};
 use crate::model::{Category, Resource, Status, TimeWindow, Urgency, Wish};
 use crate::reduce::{PointsEntry, PointsKind, State};
 use std::collections::BTreeMap;
@@ -519,6 +519,39 @@ pub fn match_resources<'a>(state: &'a State, wish: &WishId) -> Vec<ResourceMatch
             .then(a.resource.id.cmp(&b.resource.id))
     });
     out
+}
+
+/// The demand list as one resource sees it: published wishes it could
+/// serve (its categories, or any), best fit first — time (4) and place (2),
+/// as in `match_resources` — then oldest first. Empty for a withdrawn or
+/// used-up resource.
+pub fn demands_for<'a>(state: &'a State, resource: &ResourceId) -> Vec<&'a Wish> {
+    let Some(r) = state
+        .resources
+        .get(resource)
+        .filter(|r| r.active && r.capacity > 0)
+    else {
+        return Vec::new();
+    };
+    let offset = state.settings().utc_offset_minutes;
+    let mut out: Vec<(u32, &Wish)> = state
+        .wishes
+        .values()
+        .filter(|w| w.status == Status::Published)
+        .filter(|w| r.categories.is_empty() || r.categories.contains(&w.category))
+        .map(|w| {
+            let time = time_fits(r, w.window.as_ref(), offset);
+            let place =
+                r.grids.is_empty() || w.place.grid.as_ref().is_some_and(|g| r.grids.contains(g));
+            (u32::from(time) * 4 + u32::from(place) * 2, w)
+        })
+        .collect();
+    out.sort_by(|(a, x), (b, y)| {
+        b.cmp(a)
+            .then(x.created_at.cmp(&y.created_at))
+            .then(x.id.cmp(&y.id))
+    });
+    out.into_iter().map(|(_, w)| w).collect()
 }
 
 #[cfg(test)]

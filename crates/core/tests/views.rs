@@ -187,6 +187,66 @@ fn resources_are_ranked_by_category_time_and_place() {
     assert!(match_resources(&b.state, &WishId::from("nope")).is_empty());
 }
 
+/// The reverse view: one resource's demand list agrees with
+/// `match_resources` wish by wish, and keeps only published wishes.
+#[test]
+fn a_resource_sees_the_published_demands_it_could_serve() {
+    let mut b = demo_builder(1, T0);
+    let sat = 1_700_265_600_000 - 8 * 3_600_000 + 9 * 3_600_000;
+    for (id, grid) in [("med-a", "三网格"), ("med-b", "一网格")] {
+        b.push(
+            "c1",
+            OpKind::CreateWish {
+                wish: id.into(),
+                category: Category::Medical,
+                title: "上门测量血压".into(),
+                description: String::new(),
+                place: Place {
+                    grid: Some(grid.into()),
+                    ..Place::default()
+                },
+                urgency: Urgency::Normal,
+                window: Some(TimeWindow {
+                    from: sat,
+                    to: sat + 3_600_000,
+                }),
+                channel: Channel::OnBehalf,
+                requester: None,
+            },
+        );
+    }
+    b.push(
+        "c1",
+        OpKind::Publish {
+            wish: "med-a".into(),
+        },
+    );
+    let s = &b.state;
+    for r in s.resources.values() {
+        let demands = demands_for(s, &r.id);
+        for w in s.wishes.values() {
+            let listed = demands.iter().any(|d| d.id == w.id);
+            let matches = match_resources(s, &w.id)
+                .iter()
+                .any(|m| m.resource.id == r.id);
+            assert_eq!(
+                listed,
+                matches && w.status == Status::Published,
+                "{} for {}",
+                r.id.as_str(),
+                w.id.as_str()
+            );
+        }
+    }
+    let clinic = demands_for(s, &"res1".into());
+    assert!(clinic.iter().any(|w| w.id.as_str() == "med-a"));
+    assert!(
+        !clinic.iter().any(|w| w.id.as_str() == "med-b"),
+        "not published"
+    );
+    assert!(demands_for(s, &"nope".into()).is_empty());
+}
+
 #[test]
 fn overdue_lists_leases_past_their_deadline() {
     let b = demo_builder(1, T0);
