@@ -16,7 +16,7 @@ use leptos_router::path;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Board, Dashboard, Home, Invite, Join, NotFound, Orders, Resources, Settings, Volunteers,
+    Admin, Board, Dashboard, Home, Invite, Join, NotFound, Orders, Resources, Settings, Volunteers,
     WishDetail, Wishes,
 };
 
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/join") view=Join />
                             <Route path=path!("/invite") view=Invite />
                             <Route path=path!("/resources") view=Resources />
+                            <Route path=path!("/admin") view=Admin />
                         </Routes>
                     </main>
                 </div>

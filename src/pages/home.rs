@@ -87,6 +87,7 @@ fn Today() -> impl IntoView {
                         links.push(("/wishes", k::HOME_TODO_FILE, 0));
                         if role == Role::Coordinator {
                             links.push(("/resources", k::HOME_TODO_RESOURCES, 0));
+                            links.push(("/admin", k::HOME_TODO_ADMIN, 0));
                         }
                     }
                     Role::Volunteer | Role::Partner => {

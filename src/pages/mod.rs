@@ -1,5 +1,7 @@
 //! One file per route. Pages render state and dispatch operations.
+mod admin;
 mod board;
+mod checks;
 mod dashboard;
 mod home;
 mod invite;
@@ -14,6 +16,7 @@ mod volunteers;
 mod wish_detail;
 mod wishes;
 
+pub use admin::Admin;
 pub use board::Board;
 pub use dashboard::Dashboard;
 pub use home::Home;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use linli_core::model::{Category, Role};
 use linli_core::{OpKind, PartnerId, ResourceId, WishId, views};
 
+use super::checks::CheckList;
 use super::ui::{Gate, Msg, StatusLine, code_of, label, me, run};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -111,6 +112,22 @@ fn ResourceList(msg: RwSignal<Msg>, unit: Option<PartnerId>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Every category as (code, words), for a `CheckList`.
+pub fn category_options(i18n: crate::i18n::I18n) -> Vec<(String, String)> {
+    Category::ALL
+        .into_iter()
+        .map(|c| (c.code().to_owned(), label(i18n, "category", c.code())))
+        .collect()
+}
+
+/// Ticked category codes back to categories (unknown codes are skipped).
+pub fn parse_categories(codes: &[String]) -> Vec<Category> {
+    Category::ALL
+        .into_iter()
+        .filter(|c| codes.iter().any(|x| x == c.code()))
+        .collect()
 }
 
 fn days_text(i18n: crate::i18n::I18n, mask: u8) -> String {
@@ -282,9 +299,18 @@ fn ResourceForm(msg: RwSignal<Msg>, unit: Option<Option<PartnerId>>) -> impl Int
     let chosen = RwSignal::new(unit.flatten().map(|p| p.0).unwrap_or_default());
     let title = RwSignal::new(String::new());
     let capacity = RwSignal::new("1".to_owned());
-    let categories = RwSignal::new(Vec::<Category>::new());
-    let days = RwSignal::new(0u8);
+    let categories = RwSignal::new(Vec::<String>::new());
+    let days = RwSignal::new(Vec::<String>::new());
     let served = RwSignal::new(Vec::<String>::new());
+    let category_options = Signal::derive(move || category_options(i18n));
+    let day_options = Signal::derive(move || {
+        WEEKDAYS
+            .iter()
+            .map(|d| (d.to_string(), label(i18n, "weekday", d)))
+            .collect()
+    });
+    let grid_options =
+        Signal::derive(move || grids.get().into_iter().map(|g| (g.clone(), g)).collect());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let partner = chosen.get_untracked();
@@ -300,17 +326,23 @@ fn ResourceForm(msg: RwSignal<Msg>, unit: Option<Option<PartnerId>>) -> impl Int
             resource: new_resource_id().into(),
             partner: partner.into(),
             title: title.get_untracked().trim().to_owned(),
-            categories: categories.get_untracked(),
+            categories: categories.with_untracked(|c| parse_categories(c)),
             capacity: n,
             window: None,
-            weekdays: days.get_untracked(),
+            weekdays: days.with_untracked(|d| {
+                WEEKDAYS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| d.iter().any(|x| x == *w))
+                    .fold(0u8, |m, (i, _)| m | (1 << i))
+            }),
             grids: served.get_untracked(),
         };
         run(app, kind, msg, move || {
             title.set(String::new());
             capacity.set("1".into());
             categories.set(Vec::new());
-            days.set(0);
+            days.set(Vec::new());
             served.set(Vec::new());
         });
     };
@@ -363,99 +395,27 @@ fn ResourceForm(msg: RwSignal<Msg>, unit: Option<Option<PartnerId>>) -> impl Int
                         on:input=move |ev| capacity.set(event_target_value(&ev))
                     />
                 </div>
-                <fieldset class="field">
-                    <legend>{tr(k::RESOURCES_CATEGORIES)}</legend>
-                    <p class="hint">{tr(k::RESOURCES_CATEGORIES_HINT)}</p>
-                    {Category::ALL
-                        .into_iter()
-                        .map(|c| {
-                            let code = code_of(&c);
-                            let id = format!("res-cat-{code}");
-                            let for_id = id.clone();
-                            view! {
-                                <label class="radio" for=for_id>
-                                    <input
-                                        type="checkbox"
-                                        id=id
-                                        prop:checked=move || categories.with(|v| v.contains(&c))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            categories.update(|v| {
-                                                v.retain(|x| *x != c);
-                                                if on {
-                                                    v.push(c);
-                                                }
-                                            });
-                                        }
-                                    />
-                                    {move || label(i18n, "category", &code)}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
-                <fieldset class="field">
-                    <legend>{tr(k::RESOURCES_DAYS)}</legend>
-                    <p class="hint">{tr(k::RESOURCES_DAYS_HINT)}</p>
-                    {WEEKDAYS
-                        .iter()
-                        .enumerate()
-                        .map(|(i, d)| {
-                            let id = format!("res-day-{d}");
-                            let for_id = id.clone();
-                            let bit = 1u8 << i;
-                            view! {
-                                <label class="radio" for=for_id>
-                                    <input
-                                        type="checkbox"
-                                        id=id
-                                        prop:checked=move || days.get() & bit != 0
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            days.update(|m| if on { *m |= bit } else { *m &= !bit });
-                                        }
-                                    />
-                                    {move || label(i18n, "weekday", d)}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
-                <fieldset class="field">
-                    <legend>{tr(k::RESOURCES_GRIDS)}</legend>
-                    <p class="hint">{tr(k::RESOURCES_GRIDS_HINT)}</p>
-                    {move || {
-                        grids
-                            .get()
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, g)| {
-                                let id = format!("res-grid-{i}");
-                            let for_id = id.clone();
-                                let (g1, g2) = (g.clone(), g.clone());
-                                view! {
-                                    <label class="radio" for=for_id>
-                                        <input
-                                            type="checkbox"
-                                            id=id
-                                            prop:checked=move || served.with(|v| v.contains(&g1))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                served.update(|v| {
-                                                    v.retain(|x| *x != g2);
-                                                    if on {
-                                                        v.push(g2.clone());
-                                                    }
-                                                });
-                                            }
-                                        />
-                                        {g}
-                                    </label>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </fieldset>
+                <CheckList
+                    legend=k::RESOURCES_CATEGORIES
+                    hint=k::RESOURCES_CATEGORIES_HINT
+                    id_prefix="res-cat"
+                    options=category_options
+                    selected=categories
+                />
+                <CheckList
+                    legend=k::RESOURCES_DAYS
+                    hint=k::RESOURCES_DAYS_HINT
+                    id_prefix="res-day"
+                    options=day_options
+                    selected=days
+                />
+                <CheckList
+                    legend=k::RESOURCES_GRIDS
+                    hint=k::RESOURCES_GRIDS_HINT
+                    id_prefix="res-grid"
+                    options=grid_options
+                    selected=served
+                />
                 <div class="form-row">
                     <button type="submit">{tr(k::RESOURCES_SUBMIT)}</button>
                 </div>

@@ -6,7 +6,7 @@ import { startServer, nextBuild } from "./server.mjs";
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
 
-const ROUTES = ["/", "/wishes", "/board", "/orders", "/volunteers", "/dashboard", "/settings", "/join", "/invite", "/resources"];
+const ROUTES = ["/", "/wishes", "/board", "/orders", "/volunteers", "/dashboard", "/settings", "/join", "/invite", "/resources", "/admin"];
 
 let server;
 test.beforeEach(async () => {

@@ -321,6 +321,68 @@ test.describe("one device per role", () => {
     await volunteer.close();
   });
 
+  test("a coordinator runs the community: roles, removal, the last coordinator kept, teams, units, grids and the claim period", async ({ page }) => {
+    await seedAs(page, server.url, "c1");
+    await page.goto(server.url + "/");
+    await page.getByRole("link", { name: "社区管理" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "社区管理" })).toBeVisible();
+    const saved = page.getByRole("status").filter({ hasText: "已保存在本机" });
+    const members = page.getByRole("region", { name: "成员" });
+    const row = (name) => members.getByRole("listitem").filter({ has: page.getByText(name, { exact: true }) });
+
+    // A resident becomes a volunteer; another member leaves.
+    await members.getByLabel("李阿姨的角色").selectOption("volunteer");
+    await members.getByRole("button", { name: "改角色：李阿姨" }).click();
+    await expect(saved).toBeVisible();
+    await expect(row("李阿姨").locator(".chip")).toHaveText("志愿者");
+    await members.getByRole("button", { name: "移出社区：杨双锁" }).click();
+    await members.getByRole("group", { name: /确定把杨双锁移出社区吗/ }).getByRole("button", { name: "确定移出" }).click();
+    await expect(row("杨双锁")).toHaveCount(0);
+    // Two coordinators: one may go, the last one may not (the reducer says so).
+    await members.getByRole("button", { name: "移出社区：王润梅" }).click();
+    await members.getByRole("button", { name: "确定移出" }).click();
+    await expect(row("王润梅")).toHaveCount(0);
+    await members.getByRole("button", { name: "移出社区：苏琼芬" }).click();
+    await members.getByRole("button", { name: "确定移出" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "社区至少要保留一位协调员。" })).toBeVisible();
+    await expect(row("苏琼芬")).toHaveCount(1);
+
+    // A new team led by the new volunteer; she is on it as well.
+    const teams = page.getByRole("region", { name: "服务队" });
+    const form = teams.getByRole("form", { name: "新建服务队" });
+    await form.getByLabel("服务队名称").fill("绿化小队");
+    await form.getByLabel("队长").selectOption({ label: "李阿姨" });
+    await form.getByLabel("绿化").check();
+    await form.getByLabel("杨志强").check();
+    await form.getByRole("button", { name: "新建服务队" }).click();
+    await expect(saved).toBeVisible();
+    const team = teams.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "绿化小队" }) });
+    await expect(team.getByText(/杨志强/).first()).toBeVisible();
+    await expect(team.getByText(/李阿姨/).first()).toBeVisible();
+    await expect(team.getByLabel("队长")).toHaveValue(/.+/);
+
+    // A partner unit, then grids and the claim period.
+    const units = page.getByRole("region", { name: "共建单位" });
+    await units.getByLabel("单位名称").fill("社区卫生服务站");
+    await units.getByRole("button", { name: "添加单位" }).click();
+    await expect(units.getByText("社区卫生服务站")).toBeVisible();
+    const community = page.getByRole("region", { name: "网格、楼栋和认领期限" });
+    await community.getByLabel("网格（每行一个）").fill("一网格\n二网格\n三网格\n四网格\n四网格");
+    await community.getByLabel("认领期限（小时）").fill("0");
+    await community.getByRole("button", { name: "保存" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "认领期限应在 1 到 720 小时之间。" })).toBeVisible();
+    await community.getByLabel("认领期限（小时）").fill("48");
+    await community.getByRole("button", { name: "保存" }).click();
+    await expect(saved).toBeVisible();
+    await shots(page, "admin");
+
+    await page.goto(server.url + "/wishes");
+    await expect(page.getByLabel("网格", { exact: true }).locator("option", { hasText: "四网格" })).toHaveCount(1);
+    await page.goto(server.url + "/admin");
+    await expect(page.getByLabel("认领期限（小时）")).toHaveValue("48");
+    await expect(page.getByRole("region", { name: "服务队" }).getByRole("heading", { name: "绿化小队" })).toBeVisible();
+  });
+
   test("lists stay paged with 10,000 wishes (timings: ./dev bench)", async ({ page }) => {
     test.setTimeout(180_000);
     await seedAs(page, server.url, "c1", { synthetic: 10_000 });
