@@ -79,7 +79,7 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
                         *sum != 0 || s.ledger[*id].iter().any(|e| views::utc_month(e.at) == m)
                     })
                     .collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                v.sort_by(views::by_points);
                 v
             };
             totals

@@ -396,13 +396,14 @@ fn ActionForm(
                     .values()
                     .filter(|o| o.id != w.id && !o.status.is_terminal() && o.category == w.category)
                     .collect();
-                v.sort_by_key(|o| {
+                let key = |o: &Wish| {
                     (
                         o.place.grid != w.place.grid,
                         o.place.building != w.place.building,
                         std::cmp::Reverse(o.created_at),
                     )
-                });
+                };
+                linli_core::views::sort_stable(&mut v, &|a, b| key(a).cmp(&key(b)));
                 v.into_iter()
                     .take(100)
                     .map(|o| {

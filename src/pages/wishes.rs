@@ -568,7 +568,7 @@ fn WishLists() -> impl IntoView {
                     .collect(),
                 Tab::All => {
                     let mut v: Vec<&Wish> = s.wishes.values().filter(keep).collect();
-                    v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+                    views::sort_stable(&mut v, &views::by_newest);
                     v.into_iter().map(|w| w.id.clone()).collect()
                 }
             }

@@ -68,6 +68,22 @@ impl Column {
 }
 
 /// Most urgent first, then oldest, then id: the order of every list.
+/// A stable sort with the order behind a `dyn`: one copy of the sort per
+/// element type instead of one per call site (each copy is kilobytes of wasm).
+pub fn sort_stable<T>(v: &mut [T], cmp: &dyn Fn(&T, &T) -> std::cmp::Ordering) {
+    v.sort_by(|a, b| cmp(a, b));
+}
+
+/// Newest first, ties by id: the order of wish lists.
+pub fn by_newest(a: &&Wish, b: &&Wish) -> std::cmp::Ordering {
+    b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id))
+}
+
+/// Most points first, ties by id: the leaderboard's order.
+pub fn by_points(a: &(&MemberId, i64), b: &(&MemberId, i64)) -> std::cmp::Ordering {
+    b.1.cmp(&a.1).then(a.0.cmp(b.0))
+}
+
 fn by_priority(a: &&Wish, b: &&Wish) -> std::cmp::Ordering {
     b.urgency
         .cmp(&a.urgency)
@@ -87,7 +103,7 @@ pub fn board_where(state: &State, keep: impl Fn(&Wish) -> bool) -> Vec<(Column, 
         cols[Column::of(w.status) as usize].1.push(w);
     }
     for (_, v) in &mut cols {
-        v.sort_by(by_priority);
+        sort_stable(v, &by_priority);
     }
     cols
 }
@@ -201,11 +217,9 @@ pub fn my_orders<'a>(state: &'a State, member: &MemberId) -> MyOrders<'a> {
             out.done.push(w);
         }
     }
-    out.holding.sort_by(by_priority);
-    out.requested
-        .sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
-    out.done
-        .sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    sort_stable(&mut out.holding, &by_priority);
+    sort_stable(&mut out.requested, &by_newest);
+    sort_stable(&mut out.done, &by_newest);
     out
 }
 
@@ -261,7 +275,7 @@ pub fn leaderboard(state: &State) -> Vec<(&MemberId, i64)> {
         .iter()
         .map(|(m, l)| (m, l.iter().map(|e| e.delta).sum::<i64>()))
         .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.sort_by(by_points);
     v
 }
 
