@@ -191,60 +191,35 @@ impl SyncState {
         }
         let mut cursor = start;
         let total = head.seq.saturating_sub(start);
-        let segments: Vec<_> = head.segments_after(start).collect();
-        // Three things overlap per segment: IndexedDB commits segment n, the
-        // network brings segment n+1, and the fold of n runs meanwhile.
-        let mut fetched = match segments.first() {
-            Some(seg) => Some(client.segment(&seg.name).await?),
-            None => None,
-        };
-        for next in segments.iter().skip(1).map(Some).chain([None]) {
-            let Some(segment) = fetched.take() else {
-                break;
-            };
+        for seg in head.segments_after(start) {
             if total > 0 {
                 self.status.set(Status::Syncing {
                     done: cursor - start,
                     total,
                 });
             }
+            let segment = client.segment(&seg.name).await?;
             let entries: Vec<_> = segment
                 .entries
                 .into_iter()
                 .filter(|e| e.seq > cursor)
                 .collect();
-            let fetch_next = async {
-                match next {
-                    Some(seg) => client.segment(&seg.name).await.map(Some),
-                    None => Ok(None),
-                }
+            let Some(last) = entries.last().map(|e| e.seq) else {
+                continue;
             };
-            let fold = async {
-                if let Some(max) = entries.iter().map(|e| e.op.hlc).max() {
-                    app.observe(max);
-                }
-                let mut mine = Vec::new();
-                app.replica
-                    .update(|r| mine = r.apply_pulled(&entries, &device));
-                let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
-                    Outcome::Void(reason) => Some(Notice { op, reason }),
-                    _ => None,
-                });
-                self.notices.update(|n| n.extend(voids));
-            };
-            // Polled in this order: the puts are issued, the fetch is sent,
-            // then the fold runs while both are under way.
-            let (stored, next_segment, ()) =
-                futures::join!(store.append_log(&entries, Some(&device)), fetch_next, fold);
-            if let Err(e) = stored {
-                // Memory is ahead of the store now: read the store again.
-                app.reload().await;
-                return Err(e.into());
+            store.append_log(&entries, Some(&device)).await?;
+            if let Some(max) = entries.iter().map(|e| e.op.hlc).max() {
+                app.observe(max);
             }
-            if let Some(last) = entries.last() {
-                cursor = last.seq;
-            }
-            fetched = next_segment?;
+            let mut mine = Vec::new();
+            app.replica
+                .update(|r| mine = r.apply_pulled(&entries, &device));
+            let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
+                Outcome::Void(reason) => Some(Notice { op, reason }),
+                _ => None,
+            });
+            self.notices.update(|n| n.extend(voids));
+            cursor = last;
         }
         let pulled = cursor - start;
         if pulled > SNAPSHOT_AFTER {
