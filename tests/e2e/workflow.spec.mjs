@@ -638,6 +638,30 @@ test.describe("devices in sync", () => {
     for (const d of [resident, coordinator, volunteer]) await d.context.close();
   });
 
+  test("a partner unit joins by code and claims a published demand from its resource list; the coordinator sees it", async ({
+    browser,
+    request,
+  }) => {
+    test.setTimeout(120_000);
+    const partner = await device(browser, request, "p1");
+    const coordinator = await device(browser, request, "c1");
+    const p = partner.page;
+    await p.goto(server.url + "/");
+    await p.getByRole("link", { name: "资源清单" }).click();
+    const saturday = p.getByRole("region", { name: "现有资源" }).getByRole("listitem").filter({ has: p.getByRole("heading", { name: "周六志愿者20人" }) });
+    const demand = saturday.getByRole("listitem").getByRole("link").first();
+    const title = (await demand.textContent()).trim();
+    await demand.click();
+    await expect(p.getByRole("heading", { level: 1, name: title })).toBeVisible();
+    await p.locator("section[aria-labelledby=resources-title]").getByRole("button", { name: "认领服务：周六志愿者20人" }).click();
+    await expect(status(p)).toHaveText("已接单");
+    await sync(p);
+    await sync(coordinator.page);
+    await openFromBoard(coordinator.page, title);
+    await expect(coordinator.page.locator(".fact").filter({ hasText: "当前承接" })).toContainText("市第三人民医院");
+    for (const d of [partner, coordinator]) await d.context.close();
+  });
+
   test("two volunteers claim the same order offline: after sync one has it, the other is told", async ({ browser, request }) => {
     test.setTimeout(120_000);
     const coordinator = await device(browser, request, "c1");

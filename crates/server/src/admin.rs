@@ -137,8 +137,8 @@ struct DemoPlan {
 }
 
 /// Demo members given join codes (a coordinator, a grid worker, two
-/// volunteers, a resident, the kiosk).
-pub const DEMO_MEMBERS: [&str; 6] = ["c1", "g1", "v1", "v2", "r1", "k1"];
+/// volunteers, a resident, the kiosk, a partner unit's contact).
+pub const DEMO_MEMBERS: [&str; 7] = ["c1", "g1", "v1", "v2", "r1", "k1", "p1"];
 const DEMO_SEED: u64 = 2024;
 /// Demo codes: many uses, ten years.
 const DEMO_USES: u32 = 1000;
