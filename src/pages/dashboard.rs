@@ -167,6 +167,43 @@ fn DashboardBody() -> impl IntoView {
                     {tr(k::DASHBOARD_EXPORT)}
                 </button>
             </p>
+            <figure class="chart" aria-labelledby="dash-chart-title">
+                <figcaption id="dash-chart-title">{tr(k::DASHBOARD_CHART)}</figcaption>
+                <ul class="plain">
+                    {move || {
+                        data.get()
+                            .1
+                            .into_iter()
+                            .map(|(name, r)| {
+                                let bars = [
+                                    ("response", k::DASHBOARD_BAR_RESPONSE, r.response_rate()),
+                                    ("resolution", k::DASHBOARD_BAR_RESOLUTION, r.resolution_rate()),
+                                    ("satisfaction", k::DASHBOARD_BAR_SATISFACTION, r.satisfaction_rate()),
+                                ];
+                                view! {
+                                    <li class="chart-group">
+                                        <span class="chart-name">{name}</span>
+                                        {bars
+                                            .into_iter()
+                                            .map(|(class, key, rate)| {
+                                                let width = format!("width: {:.0}%", rate.unwrap_or(0.0) * 100.0);
+                                                view! {
+                                                    <span class="chart-row">
+                                                        <span class="chart-label">{tr(key)} " " {pct(rate)}</span>
+                                                        <span class="bar-track" aria-hidden="true">
+                                                            <span class=format!("bar {class}") style=width></span>
+                                                        </span>
+                                                    </span>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </figure>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
                 <table class="data wide">
                     <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>

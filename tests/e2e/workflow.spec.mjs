@@ -192,6 +192,13 @@ test.describe("one device per role", () => {
     await expect(page.getByRole("rowheader").first()).toBeVisible();
     await page.getByLabel("月份").selectOption("");
     await expect(page.getByRole("rowheader", { name: "维修" })).toBeVisible();
+    // The chart has a line per row of the table, and each bar is as long as its rate.
+    const chart = page.getByRole("figure", { name: /三率对比/ });
+    await expect(chart.getByRole("listitem")).toHaveCount(await page.getByRole("rowheader").count());
+    const repair = chart.getByRole("listitem").filter({ hasText: "维修" });
+    const rate = Number((await repair.locator(".chart-label").first().textContent()).match(/([\d.]+)%/)[1]);
+    const width = Number((await repair.locator(".bar.response").getAttribute("style")).match(/width: ([\d.]+)%/)[1]);
+    expect(Math.abs(rate - width)).toBeLessThanOrEqual(0.5);
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "导出 CSV" }).click();
     const csv = await (await download).path();
