@@ -434,6 +434,23 @@ test.describe("devices in sync", () => {
 
   const status = (page) => page.locator(".detail-head .chip");
 
+  /** On the wish's page: complete the work with a report and minutes. */
+  async function complete(page, report, minutes) {
+    await page.getByRole("button", { name: "完成服务" }).click();
+    await page.getByLabel("完成情况").fill(report);
+    await page.getByLabel("服务时长（分钟）").fill(minutes);
+    await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
+    await expect(status(page)).toHaveText("待评价");
+  }
+
+  /** On the wish's page: the resident is satisfied, and the wish closes. */
+  async function accept(page) {
+    await page.getByRole("button", { name: "评价", exact: true }).click();
+    await page.getByLabel("满意", { exact: true }).check();
+    await page.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
+    await expect(status(page)).toHaveText("已办结");
+  }
+
   /** Polls: sync `page`, then expect the wish page's status chip to read `text`. */
   async function expectStatus(page, text) {
     await expect
@@ -485,11 +502,7 @@ test.describe("devices in sync", () => {
     await mine.getByRole("button", { name: `开始服务：${title}` }).click();
     await mine.getByRole("link", { name: title }).click();
     await expect(status(v)).toHaveText("服务中");
-    await v.getByRole("button", { name: "完成服务" }).click();
-    await v.getByLabel("完成情况").fill("换了灯泡");
-    await v.getByLabel("服务时长（分钟）").fill("60");
-    await v.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
-    await expect(status(v)).toHaveText("待评价");
+    await complete(v, "换了灯泡", "60");
     await expect(v.getByText("待同步").first()).toBeVisible();
     await volunteer.context.setOffline(false);
     await v.evaluate(() => window.dispatchEvent(new Event("online")));
@@ -511,17 +524,10 @@ test.describe("devices in sync", () => {
     await expectStatus(v, "待接单");
     await v.getByRole("button", { name: "接单", exact: true }).click();
     await expect(status(v)).toHaveText("已接单");
-    await v.getByRole("button", { name: "完成服务" }).click();
-    await v.getByLabel("完成情况").fill("换了整套灯具");
-    await v.getByLabel("服务时长（分钟）").fill("90");
-    await v.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
-    await expect(status(v)).toHaveText("待评价");
+    await complete(v, "换了整套灯具", "90");
     await sync(v);
     await expectStatus(r, "待评价");
-    await r.getByRole("button", { name: "评价", exact: true }).click();
-    await r.getByLabel("满意", { exact: true }).check();
-    await r.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
-    await expect(status(r)).toHaveText("已办结");
+    await accept(r);
     await sync(r);
 
     // Points and the timeline reach every device.
@@ -624,17 +630,10 @@ test.describe("devices in sync", () => {
     await v.screenshot({ path: test.info().outputPath("wish-detail-contact-360.png"), fullPage: true });
 
     // Done and accepted: every device but the coordinator's forgets it.
-    await v.getByRole("button", { name: "完成服务" }).click();
-    await v.getByLabel("完成情况").fill("换了水管接头");
-    await v.getByLabel("服务时长（分钟）").fill("45");
-    await v.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
-    await expect(status(v)).toHaveText("待评价");
+    await complete(v, "换了水管接头", "45");
     await sync(v);
     await expectStatus(r, "待评价");
-    await r.getByRole("button", { name: "评价", exact: true }).click();
-    await r.getByLabel("满意", { exact: true }).check();
-    await r.getByRole("form", { name: "评价" }).getByRole("button", { name: "评价" }).click();
-    await expect(status(r)).toHaveText("已办结");
+    await accept(r);
     await sync(r);
     await expectStatus(v, "已办结");
     await expect(contact(v)).toHaveCount(0);
