@@ -25,19 +25,38 @@ pub fn Admin() -> impl IntoView {
 #[component]
 fn AdminBody() -> impl IntoView {
     let app = use_app();
-    if me(app).is_none_or(|m| m.role != Role::Coordinator) {
-        return view! { <p class="empty">{tr(k::ADMIN_NOT_ALLOWED)}</p> }.into_any();
-    }
+    let Some(member) = me(app) else {
+        return ().into_any();
+    };
     let msg = RwSignal::new(Msg::None);
-    view! {
-        <p>{tr(k::ADMIN_INTRO)}</p>
-        <StatusLine msg=msg />
-        <Members msg=msg />
-        <Teams msg=msg />
-        <Partners msg=msg />
-        <CommunityForm msg=msg />
+    if member.role == Role::Coordinator {
+        return view! {
+            <p>{tr(k::ADMIN_INTRO)}</p>
+            <StatusLine msg=msg />
+            <Members msg=msg />
+            <Teams msg=msg lead=None />
+            <Partners msg=msg />
+            <CommunityForm msg=msg />
+        }
+        .into_any();
     }
-    .into_any()
+    // A team lead manages the members of the teams they lead (permission
+    // matrix: `TeamLead`), nothing else here.
+    let leads = app.replica.with_untracked(|r| {
+        r.view()
+            .teams
+            .values()
+            .any(|t| t.lead.as_ref() == Some(&member.id))
+    });
+    if member.role == Role::Volunteer && leads {
+        return view! {
+            <p>{tr(k::ADMIN_LEAD_INTRO)}</p>
+            <StatusLine msg=msg />
+            <Teams msg=msg lead=Some(member.id) />
+        }
+        .into_any();
+    }
+    view! { <p class="empty">{tr(k::ADMIN_NOT_ALLOWED)}</p> }.into_any()
 }
 
 /// A fresh id with `prefix` (the same randomness as wish ids).
@@ -205,14 +224,20 @@ struct TeamRow {
 }
 
 #[component]
-fn Teams(msg: RwSignal<Msg>) -> impl IntoView {
+fn Teams(
+    msg: RwSignal<Msg>,
+    /// Only the teams this member leads, and no new team (a team lead).
+    lead: Option<MemberId>,
+) -> impl IntoView {
     let app = use_app();
+    let coordinator = lead.is_none();
     let rows = Memo::new(move |_| {
         app.replica.with(|r| {
             let s = r.view();
             let name_of = |m: &MemberId| s.members.get(m).map_or(m.0.clone(), |m| m.name.clone());
             s.teams
                 .values()
+                .filter(|t| lead.is_none() || t.lead == lead)
                 .map(|t| TeamRow {
                     id: t.id.clone(),
                     name: t.name.clone(),
@@ -231,7 +256,7 @@ fn Teams(msg: RwSignal<Msg>) -> impl IntoView {
                     <TeamEditor team=team msg=msg />
                 </For>
             </ul>
-            <NewTeam msg=msg />
+            {coordinator.then(|| view! { <NewTeam msg=msg /> })}
         </section>
     }
 }

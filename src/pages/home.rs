@@ -55,6 +55,11 @@ fn Today() -> impl IntoView {
                 .find(|(c, _)| *c == views::Column::Inbox)
                 .map_or(0, |(_, v)| v.len());
             let open = views::open_orders(s, &m.id).len();
+            let leads = s
+                .teams
+                .values()
+                .filter(|t| t.lead.as_ref() == Some(&m.id))
+                .count();
             (
                 m.name,
                 m.role,
@@ -64,12 +69,13 @@ fn Today() -> impl IntoView {
                 inbox,
                 open,
                 s.points(&m.id),
+                leads,
             )
         }))
     });
     move || {
         data.get()
-            .map(|(name, role, community, holding, to_eval, inbox, open, points)| {
+            .map(|(name, role, community, holding, to_eval, inbox, open, points, leads)| {
                 let who = move || {
                     fill(
                         i18n.t(k::HOME_YOU_ARE),
@@ -95,6 +101,9 @@ fn Today() -> impl IntoView {
                         links.push(("/orders", k::HOME_TODO_OPEN, open));
                         if role == Role::Partner {
                             links.push(("/resources", k::HOME_TODO_RESOURCES, 0));
+                        }
+                        if leads > 0 {
+                            links.push(("/admin", k::HOME_TODO_TEAMS, leads));
                         }
                     }
                     Role::Resident => {

@@ -390,6 +390,31 @@ test.describe("one device per role", () => {
     await expect(page.getByRole("region", { name: "服务队" }).getByRole("heading", { name: "绿化小队" })).toBeVisible();
   });
 
+  test("a team lead changes the members of their own team, and only that", async ({ browser, page }) => {
+    await seedAs(page, server.url, "v1");
+    await page.goto(server.url + "/");
+    await page.getByRole("link", { name: "我带的服务队：1 个" }).click();
+    const teams = page.getByRole("region", { name: "服务队" });
+    await expect(teams.getByRole("heading", { level: 3 })).toHaveText(["党员先锋队"]);
+    await expect(teams.getByRole("form", { name: "新建服务队" })).toHaveCount(0);
+    await expect(page.getByRole("region", { name: "成员" })).toHaveCount(0);
+    const team = teams.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "党员先锋队" }) });
+    await expect(team.locator("p.hint")).toContainText("陈晓敏");
+    await team.getByLabel("陈晓敏").uncheck();
+    await team.getByRole("button", { name: "保存服务队：党员先锋队" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "已保存在本机" })).toBeVisible();
+    await expect(team.locator("p.hint")).not.toContainText("陈晓敏");
+    await shots(page, "admin-team-lead");
+
+    // A volunteer who leads no team is told the page is not theirs.
+    const other = await browser.newContext();
+    const v2 = await other.newPage();
+    await seedAs(v2, server.url, "v2");
+    await v2.goto(server.url + "/admin");
+    await expect(v2.getByText("社区管理只对协调员和服务队队长开放。")).toBeVisible();
+    await other.close();
+  });
+
   test("lists stay paged with 10,000 wishes (timings: ./dev bench)", async ({ page }) => {
     test.setTimeout(180_000);
     await seedAs(page, server.url, "c1", { synthetic: 10_000 });
