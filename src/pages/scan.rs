@@ -74,6 +74,13 @@ async fn open_camera() -> Result<web_sys::MediaStream, JsValue> {
     Ok(JsFuture::from(promise).await?.unchecked_into())
 }
 
+/// Turns the camera off (and its light).
+fn stop_tracks(stream: &web_sys::MediaStream) {
+    for track in stream.get_tracks().iter() {
+        track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
+    }
+}
+
 fn detector() -> Result<BarcodeDetector, JsValue> {
     let options = Object::new();
     Reflect::set(
@@ -95,9 +102,7 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
     // Turns the camera off (its light too); safe to call twice.
     let stop = move || {
         if let Some(Some(s)) = stream.try_update_value(Option::take) {
-            for track in s.get_tracks().iter() {
-                track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
-            }
+            stop_tracks(&s);
         }
         if let Some(v) = video.try_get_untracked().flatten() {
             v.set_src_object(None);
@@ -108,14 +113,25 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
     let start = move |_| {
         state.set(Scan::Starting);
         spawn_local(async move {
-            let (Ok(camera), Ok(detector), Some(v)) =
-                (open_camera().await, detector(), video.get_untracked())
-            else {
+            let fail = move || {
                 stop();
                 let _ = state.try_set(Scan::Failed);
-                return;
             };
-            stream.set_value(Some(camera.clone()));
+            let (Ok(detector), Some(v)) = (detector(), video.get_untracked()) else {
+                return fail();
+            };
+            let Ok(camera) = open_camera().await else {
+                return fail();
+            };
+            // The page may have been left while the browser asked for the
+            // camera: then nobody will stop it but us.
+            if stream.try_set_value(Some(camera.clone())).is_some() {
+                return stop_tracks(&camera);
+            }
+            // "Stop" was pressed while the browser asked.
+            if state.try_get_untracked() != Some(Scan::Starting) {
+                return stop();
+            }
             v.set_src_object(Some(&camera));
             let _ = v.play();
             let _ = state.try_set(Scan::Scanning);
