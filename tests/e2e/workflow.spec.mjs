@@ -33,6 +33,16 @@ async function shots(page, name) {
   }
 }
 
+/** A device of `member` (its own context) opens `path` and is told `text`. */
+async function expectRefused(browser, member, path, text) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await seedAs(page, server.url, member);
+  await page.goto(server.url + path);
+  await expect(page.getByText(text)).toBeVisible();
+  await context.close();
+}
+
 // One device at a time, seeded from a backup of the demo community (as a
 // phone moved from another one): every role's screens, axe, screenshots.
 test.describe("one device per role", () => {
@@ -320,12 +330,7 @@ test.describe("one device per role", () => {
     await shots(page, "resources-en");
     await page.getByRole("button", { name: /^Switch language/ }).click();
 
-    const volunteer = await page.context().browser().newContext();
-    const v = await volunteer.newPage();
-    await seedAs(v, server.url, "v1");
-    await v.goto(server.url + "/resources");
-    await expect(v.getByText("资源清单由共建单位和协调员管理。")).toBeVisible();
-    await volunteer.close();
+    await expectRefused(page.context().browser(), "v1", "/resources", "资源清单由共建单位和协调员管理。");
   });
 
   test("a coordinator runs the community: roles, removal, the last coordinator kept, teams, units, grids and the claim period", async ({ page }) => {
@@ -407,12 +412,7 @@ test.describe("one device per role", () => {
     await shots(page, "admin-team-lead");
 
     // A volunteer who leads no team is told the page is not theirs.
-    const other = await browser.newContext();
-    const v2 = await other.newPage();
-    await seedAs(v2, server.url, "v2");
-    await v2.goto(server.url + "/admin");
-    await expect(v2.getByText("社区管理只对协调员和服务队队长开放。")).toBeVisible();
-    await other.close();
+    await expectRefused(browser, "v2", "/admin", "社区管理只对协调员和服务队队长开放。");
   });
 
   test("lists stay paged with 10,000 wishes (timings: ./dev bench)", async ({ page }) => {
