@@ -9,7 +9,7 @@ use linli_core::{MemberId, OpKind, TeamId};
 
 use super::checks::CheckList;
 use super::resources::{category_options, parse_categories};
-use super::ui::{Gate, Msg, StatusLine, label, me, new_wish_id, run};
+use super::ui::{Gate, Msg, StatusLine, label, me, new_id, run};
 use crate::i18n::{I18n, fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -57,11 +57,6 @@ fn AdminBody() -> impl IntoView {
         .into_any();
     }
     view! { <p class="empty">{tr(k::ADMIN_NOT_ALLOWED)}</p> }.into_any()
-}
-
-/// A fresh id with `prefix` (the same randomness as wish ids).
-fn new_id(prefix: &str) -> String {
-    format!("{prefix}-{}", new_wish_id().trim_start_matches("w-"))
 }
 
 fn role_words(i18n: I18n, role: Role) -> String {

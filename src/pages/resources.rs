@@ -44,11 +44,6 @@ fn ResourcesBody() -> impl IntoView {
     .into_any()
 }
 
-fn new_resource_id() -> String {
-    // Same randomness as wish ids; the prefix tells them apart in logs.
-    format!("r-{}", super::ui::new_wish_id().trim_start_matches("w-"))
-}
-
 #[derive(Clone, PartialEq)]
 struct Row {
     id: ResourceId,
@@ -323,7 +318,7 @@ fn ResourceForm(msg: RwSignal<Msg>, unit: Option<Option<PartnerId>>) -> impl Int
             return;
         };
         let kind = OpKind::AddResource {
-            resource: new_resource_id().into(),
+            resource: super::ui::new_id("r").into(),
             partner: partner.into(),
             title: title.get_untracked().trim().to_owned(),
             categories: categories.with_untracked(|c| parse_categories(c)),

@@ -399,8 +399,9 @@ pub fn pending_wishes(app: AppState) -> std::collections::BTreeSet<linli_core::W
     })
 }
 
-/// A fresh wish id from the browser's CSPRNG ("w-" + 16 hex digits).
-pub fn new_wish_id() -> String {
+/// A fresh id from the browser's CSPRNG: `prefix` + "-" + 16 hex digits
+/// ("w" wishes, "r" resources, "t" teams, "u" partner units).
+pub fn new_id(prefix: &str) -> String {
     let mut bytes = [0u8; 8];
     let ok = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -410,7 +411,7 @@ pub fn new_wish_id() -> String {
         bytes = seed.to_le_bytes();
     }
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("w-{hex}")
+    format!("{prefix}-{hex}")
 }
 
 pub fn now_ms() -> u64 {

@@ -8,7 +8,7 @@ use linli_core::private::ContactRecord;
 use linli_core::{Action, OpKind, WishId, views};
 
 use super::ui::{
-    Gate, More, Msg, PAGE, StatusLine, WishItem, code_of, label, me, new_wish_id, parse_local,
+    Gate, More, Msg, PAGE, StatusLine, WishItem, code_of, label, me, new_id, parse_local,
     pending_wishes, run_with, status_label, text_of,
 };
 use crate::i18n::{k, tr, use_i18n};
@@ -216,7 +216,7 @@ fn WishForm() -> impl IntoView {
             _ => Urgency::Normal,
         };
         let ch = channel.get_untracked();
-        let wish = WishId::from(new_wish_id().as_str());
+        let wish = WishId::from(new_id("w").as_str());
         let kind = OpKind::CreateWish {
             wish: wish.clone(),
             category: cat,
