@@ -476,6 +476,15 @@ test.describe("devices in sync", () => {
     await expect(status(page)).toHaveText("已办结");
   }
 
+  /** The volunteer `v` completes; once synced, the resident `r` accepts; both sync. */
+  async function doneAndAccepted(v, r, report, minutes) {
+    await complete(v, report, minutes);
+    await sync(v);
+    await expectStatus(r, "待评价");
+    await accept(r);
+    await sync(r);
+  }
+
   /** Polls: sync `page`, then expect the wish page's status chip to read `text`. */
   async function expectStatus(page, text) {
     await expect
@@ -549,11 +558,7 @@ test.describe("devices in sync", () => {
     await expectStatus(v, "待接单");
     await v.getByRole("button", { name: "接单", exact: true }).click();
     await expect(status(v)).toHaveText("已接单");
-    await complete(v, "换了整套灯具", "90");
-    await sync(v);
-    await expectStatus(r, "待评价");
-    await accept(r);
-    await sync(r);
+    await doneAndAccepted(v, r, "换了整套灯具", "90");
 
     // Points and the timeline reach every device.
     await expectStatus(c, "已办结");
@@ -655,11 +660,7 @@ test.describe("devices in sync", () => {
     await v.screenshot({ path: test.info().outputPath("wish-detail-contact-360.png"), fullPage: true });
 
     // Done and accepted: every device but the coordinator's forgets it.
-    await complete(v, "换了水管接头", "45");
-    await sync(v);
-    await expectStatus(r, "待评价");
-    await accept(r);
-    await sync(r);
+    await doneAndAccepted(v, r, "换了水管接头", "45");
     await expectStatus(v, "已办结");
     await expect(contact(v)).toHaveCount(0);
     await expect.poll(async () => (await storedContacts(v)).private).not.toContain(wish);
