@@ -248,7 +248,7 @@ fn Teams(
             <h2 id="admin-teams">{tr(k::ADMIN_TEAMS)}</h2>
             <ul class="plain admin-list">
                 <For each=move || rows.get() key=|t| t.clone() let:team>
-                    <TeamEditor team=team msg=msg />
+                    <TeamEditor team=team msg=msg coordinator=coordinator />
                 </For>
             </ul>
             {coordinator.then(|| view! { <NewTeam msg=msg /> })}
@@ -278,7 +278,7 @@ fn LeadSelect(id: String, chosen: RwSignal<String>) -> impl IntoView {
 }
 
 #[component]
-fn TeamEditor(team: TeamRow, msg: RwSignal<Msg>) -> impl IntoView {
+fn TeamEditor(team: TeamRow, msg: RwSignal<Msg>, coordinator: bool) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let lead = RwSignal::new(team.lead.clone().map(|m| m.0).unwrap_or_default());
@@ -299,8 +299,9 @@ fn TeamEditor(team: TeamRow, msg: RwSignal<Msg>) -> impl IntoView {
             .into_iter()
             .map(Into::into)
             .collect();
+        // Only a coordinator hands the lead on (the reducer's rule).
         let new_lead = Some(lead.get_untracked())
-            .filter(|l| !l.is_empty())
+            .filter(|l| coordinator && !l.is_empty())
             .map(Into::into);
         run(
             app,
@@ -335,10 +336,15 @@ fn TeamEditor(team: TeamRow, msg: RwSignal<Msg>) -> impl IntoView {
             <h3 id=heading>{team.name.clone()}</h3>
             <p class="hint">{team.summary.clone()}</p>
             <form on:submit=save>
-                <div class="field">
-                    <label for=lead_for>{tr(k::ADMIN_TEAM_LEAD)}</label>
-                    <LeadSelect id=lead_id chosen=lead />
-                </div>
+                {coordinator
+                    .then(|| {
+                        view! {
+                            <div class="field">
+                                <label for=lead_for>{tr(k::ADMIN_TEAM_LEAD)}</label>
+                                <LeadSelect id=lead_id chosen=lead />
+                            </div>
+                        }
+                    })}
                 <CheckList legend=k::ADMIN_TEAM_MEMBERS id_prefix=prefix options=options selected=members />
                 <button type="submit" class="secondary" aria-label=save_label>
                     {tr(k::ADMIN_TEAM_SAVE)}

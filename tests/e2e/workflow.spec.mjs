@@ -405,6 +405,8 @@ test.describe("one device per role", () => {
     await expect(page.getByRole("region", { name: "成员" })).toHaveCount(0);
     const team = teams.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "党员先锋队" }) });
     await expect(team.locator("p.hint")).toContainText("陈晓敏");
+    // Only a coordinator hands the lead on: no lead picker here.
+    await expect(team.getByLabel("队长", { exact: true })).toHaveCount(0);
     await team.getByLabel("陈晓敏").uncheck();
     await team.getByRole("button", { name: "保存服务队：党员先锋队" }).click();
     await expect(page.getByRole("status").filter({ hasText: "已保存在本机" })).toBeVisible();

@@ -5,6 +5,7 @@
 
 use crate::ids::{MemberId, WishId};
 use crate::model::Role;
+use crate::model::{Member, Wish};
 use crate::reduce::State;
 use serde::{Deserialize, Serialize};
 
@@ -65,9 +66,10 @@ impl ContactRecord {
     }
 }
 
-/// Whether `member` may read the contact record of `wish`: coordinators and
-/// grid workers (who visit door to door), the requester, the filer, and
-/// whoever currently holds the open wish.
+/// Whether `member` may read the contact record of `wish`: coordinators,
+/// grid workers of the wish's grid (who visit door to door), the requester,
+/// the filer (not a kiosk), and whoever currently holds the open wish. Once
+/// the wish is closed only coordinators, until the endpoint deletes it.
 pub fn may_see(state: &State, member: &MemberId, wish: &WishId) -> bool {
     let (Some(m), Some(w)) = (state.members.get(member), state.wishes.get(wish)) else {
         return false;
@@ -75,10 +77,27 @@ pub fn may_see(state: &State, member: &MemberId, wish: &WishId) -> bool {
     if !m.active || w.status.is_terminal() && m.role != Role::Coordinator {
         return false;
     }
-    matches!(m.role, Role::Coordinator | Role::GridWorker)
-        || w.requester.as_ref() == Some(member)
-        || (w.created_by == *member && m.role != Role::Kiosk)
+    staff_or_requester(m, w)
+        || (w.created_by == m.id && m.role != Role::Kiosk)
         || state.holds(member, w)
+}
+
+/// Whether `member` may set the contact record of `wish` (the endpoint's
+/// `PUT …/private/{wish}`): coordinators, grid workers of its grid, the
+/// requester and the filer (a kiosk too: it sends what was typed at it,
+/// and never reads it back), only while the wish is open.
+pub fn may_write(state: &State, member: &MemberId, wish: &WishId) -> bool {
+    let (Some(m), Some(w)) = (state.members.get(member), state.wishes.get(wish)) else {
+        return false;
+    };
+    m.active && !w.status.is_terminal() && (staff_or_requester(m, w) || w.created_by == m.id)
+}
+
+fn staff_or_requester(m: &Member, w: &Wish) -> bool {
+    let in_grid = || w.place.grid.as_ref().is_some_and(|g| m.grids.contains(g));
+    m.role == Role::Coordinator
+        || (m.role == Role::GridWorker && in_grid())
+        || w.requester.as_ref() == Some(&m.id)
 }
 
 /// Whether a device should keep the record: false once the wish is closed,

@@ -276,6 +276,9 @@ pub struct ErrorDetail {
     /// `stamp_in_future`: the endpoint's clock, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_ms: Option<u64>,
+    /// `rate_limited`: how long to wait before pushing again, milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// Stable error codes of the API.
@@ -341,7 +344,68 @@ pub mod codes {
     pub const STORAGE: &str = "storage";
     /// 503: too much contention on the log; retry.
     pub const BUSY: &str = "busy";
+    /// 429: the device pushed more than its budget (`PUSH_BUDGET`); retry
+    /// after `retry_after_ms`.
+    pub const RATE_LIMITED: &str = "rate_limited";
+
+    /// Every code, for tests that check an answer carries a known one.
+    pub const ALL: &[&str] = &[
+        MALFORMED_JSON,
+        BAD_REQUEST,
+        UNAUTHORIZED,
+        TOKEN_REVOKED,
+        FORBIDDEN,
+        WRONG_COMMUNITY,
+        WRONG_DEVICE,
+        WRONG_AUTHOR,
+        MEMBER_INACTIVE,
+        NOT_FOUND,
+        COMMUNITY_NOT_FOUND,
+        SEGMENT_NOT_FOUND,
+        CODE_NOT_FOUND,
+        DEVICE_NOT_FOUND,
+        MEMBER_NOT_FOUND,
+        UNKNOWN_WISH,
+        METHOD_NOT_ALLOWED,
+        SEQ_GAP,
+        WISH_CLOSED,
+        CODE_EXPIRED,
+        CODE_REVOKED,
+        CODE_USED_UP,
+        BODY_TOO_LARGE,
+        TOO_MANY_OPS,
+        INVALID_OP,
+        STAMP_IN_FUTURE,
+        INVALID,
+        STORAGE,
+        BUSY,
+        RATE_LIMITED,
+    ];
 }
+
+/// What one device may push to one endpoint instance: a burst of `ops`
+/// ops and `bytes` bytes (as JSON), regained at `per_hour` of each per
+/// hour. A week's offline work of a busy coordinator (~1,500 ops, ~1 MB)
+/// goes through at once; a device pushing junk is stopped after the burst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushBudget {
+    /// Most ops in a burst.
+    pub ops: u64,
+    /// Most bytes in a burst.
+    pub bytes: u64,
+    /// Ops regained per hour.
+    pub ops_per_hour: u64,
+    /// Bytes regained per hour.
+    pub bytes_per_hour: u64,
+}
+
+/// The endpoint's push budget per device and instance.
+pub const PUSH_BUDGET: PushBudget = PushBudget {
+    ops: 4_000,
+    bytes: 4 * 1024 * 1024,
+    ops_per_hour: 1_000,
+    bytes_per_hour: 1024 * 1024,
+};
 
 /// Canonical form of a join code: letters upper-cased, everything but
 /// letters and digits dropped (people type dashes and spaces freely).
@@ -395,6 +459,7 @@ mod tests {
                 index: None,
                 reason: None,
                 server_ms: None,
+                retry_after_ms: None,
             },
         };
         let json = serde_json::to_string(&e).unwrap();

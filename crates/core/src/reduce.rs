@@ -622,6 +622,11 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             partner,
         } => {
             permit(state, rule, &author, Target::NewMember(*role))?;
+            // Tying a member to a partner unit makes them a holder of its
+            // wishes: a coordinator's call, not a grid worker's.
+            if rule != Rule::Yes && partner.is_some() {
+                return Err(V::Forbidden);
+            }
             if state.members.contains_key(member) {
                 return Err(V::AlreadyExists);
             }
@@ -655,6 +660,11 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             }
             permit(state, rule, &author, Target::Member(member))?;
             let m = state.members.get_mut(member).ok_or(V::UnknownMember)?;
+            // Grids are power (a grid worker acts on wishes in them): a
+            // member may rename themselves, never widen their own reach.
+            if rule != Rule::Yes && grids.as_ref().is_some_and(|g| *g != m.grids) {
+                return Err(V::Forbidden);
+            }
             if let Some(n) = name {
                 m.name = n.clone();
             }
@@ -734,6 +744,10 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
         } => {
             let t = state.teams.get(team).ok_or(V::UnknownTeam)?;
             permit(state, rule, &author, Target::Team(t))?;
+            // Leadership is handed out by coordinators only.
+            if rule != Rule::Yes && lead.is_some() && *lead != t.lead {
+                return Err(V::Forbidden);
+            }
             if lead
                 .as_ref()
                 .is_some_and(|l| !state.members.contains_key(l))
@@ -873,6 +887,11 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             permit(state, rule, &author, Target::Channel(*channel))?;
             if state.wishes.contains_key(wish) {
                 return Err(V::AlreadyExists);
+            }
+            // Nobody is identified at a kiosk: naming a requester there would
+            // show the details typed at the kiosk to whoever was named.
+            if *channel == Channel::Kiosk && requester.is_some() {
+                return Err(V::Forbidden);
             }
             let requester = if *channel == Channel::SelfService {
                 match requester {

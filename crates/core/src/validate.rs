@@ -17,8 +17,13 @@ pub const TEXT_MAX_CHARS: usize = 1000;
 pub const NAME_MAX_CHARS: usize = 60;
 /// Longest place part (grid, building, unit, free text).
 pub const PLACE_MAX_CHARS: usize = 100;
-/// Longest id of any kind.
-pub const ID_MAX_CHARS: usize = 64;
+/// Longest id of any kind, in bytes: ids become object names (a file name
+/// is at most 255 bytes), and the app mints ASCII ids.
+pub const ID_MAX_BYTES: usize = 64;
+/// Largest op, as compact JSON bytes. The largest real op (a wish with every
+/// text at its limit in Chinese) is about 8 KB; the log is immutable, so junk
+/// must be stopped at the door.
+pub const OP_MAX_BYTES: usize = 16 * 1024;
 /// Longest list in an op (grids, skills, members…).
 pub const LIST_MAX: usize = 200;
 /// Service time allowed in one completion, minutes (1 minute to 100 hours).
@@ -77,9 +82,12 @@ pub enum ValidationError {
     /// An id is empty.
     #[error("an id is empty")]
     IdEmpty,
-    /// An id is over `ID_MAX_CHARS`.
-    #[error("an id is longer than {ID_MAX_CHARS} characters")]
+    /// An id is over `ID_MAX_BYTES`.
+    #[error("an id is longer than {ID_MAX_BYTES} bytes")]
     IdTooLong,
+    /// The op is over `OP_MAX_BYTES` as JSON.
+    #[error("the op is larger than {OP_MAX_BYTES} bytes")]
+    OpTooLarge,
     /// Op sequence number is zero.
     #[error("op sequence numbers start at 1")]
     BadSeq,
@@ -131,6 +139,7 @@ impl ValidationError {
             BadCategory => "bad_category",
             IdEmpty => "id_empty",
             IdTooLong => "id_too_long",
+            OpTooLarge => "op_too_large",
             BadSeq => "bad_seq",
             WindowInverted => "window_inverted",
             MergeIntoSelf => "merge_into_self",
@@ -154,7 +163,7 @@ fn chars(s: &str) -> usize {
 fn id(s: &str) -> R {
     if s.trim().is_empty() {
         Err(ValidationError::IdEmpty)
-    } else if chars(s) > ID_MAX_CHARS {
+    } else if s.len() > ID_MAX_BYTES {
         Err(ValidationError::IdTooLong)
     } else {
         Ok(())
@@ -283,15 +292,50 @@ fn capacity(c: u32) -> R {
     }
 }
 
-/// Check an op's envelope and payload. Does not look at state: whether the
-/// wish exists or the author may do this is the reducer's business.
+/// Check an op's envelope, size and payload. Does not look at state: whether
+/// the wish exists or the author may do this is the reducer's business.
 pub fn op(op: &Op) -> R {
     id(op.id.device.as_str())?;
     if op.id.seq == 0 {
         return Err(ValidationError::BadSeq);
     }
     id(op.author.as_str())?;
-    kind(&op.kind)
+    kind(&op.kind)?;
+    size(op)
+}
+
+/// Check an op's size as compact JSON (an unknown kind's payload included).
+pub fn size(op: &Op) -> R {
+    if bytes(op) > OP_MAX_BYTES {
+        return Err(ValidationError::OpTooLarge);
+    }
+    Ok(())
+}
+
+/// An op's size as compact JSON, counted up to just past `OP_MAX_BYTES`.
+pub fn bytes(op: &Op) -> usize {
+    let mut counter = ByteCount(0);
+    // Counting instead of building the string: ops arrive 500 at a time.
+    match serde_json::to_writer(&mut counter, op) {
+        Ok(()) => counter.0,
+        Err(_) => counter.0.max(OP_MAX_BYTES + 1),
+    }
+}
+
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        // Stop serializing once past the bound.
+        if self.0 > OP_MAX_BYTES {
+            return Err(std::io::Error::other("too large"));
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Check an op's payload alone.
@@ -512,6 +556,66 @@ mod tests {
         }
     }
 
+    fn envelope(kind: OpKind) -> Op {
+        let id = crate::ids::OpId::new("d0123456789abcdef", 1);
+        Op::new(id, "m-0123456789abcdef", Hlc::at(1_700_000_000_000), kind)
+    }
+
+    /// The largest ops a real form can make fit under `OP_MAX_BYTES`; an
+    /// unknown kind with a big payload does not.
+    #[test]
+    fn real_ops_fit_and_junk_does_not() {
+        let zh = |n: usize| "修".repeat(n);
+        let largest_wish = OpKind::CreateWish {
+            wish: "w".repeat(ID_MAX_BYTES).into(),
+            category: Category::Repair,
+            title: zh(TITLE_MAX_CHARS),
+            description: zh(DESCRIPTION_MAX_CHARS),
+            place: Place {
+                grid: Some(zh(PLACE_MAX_CHARS)),
+                building: Some(zh(PLACE_MAX_CHARS)),
+                unit: Some(zh(PLACE_MAX_CHARS)),
+                text: Some(zh(PLACE_MAX_CHARS)),
+            },
+            urgency: Urgency::High,
+            window: Some(TimeWindow { from: 1, to: 2 }),
+            channel: Channel::OnBehalf,
+            requester: Some("m".repeat(ID_MAX_BYTES).into()),
+        };
+        assert_eq!(op(&envelope(largest_wish)), Ok(()));
+        // A community of 200 buildings with ten-character names.
+        let buildings = OpKind::UpdateCommunity {
+            name: Some(zh(NAME_MAX_CHARS)),
+            grids: Some((0..50).map(|i| format!("{}{i}", zh(8))).collect()),
+            buildings: Some((0..LIST_MAX).map(|i| format!("{}{i}", zh(8))).collect()),
+        };
+        assert_eq!(op(&envelope(buildings)), Ok(()));
+        let team = OpKind::SetTeamMembers {
+            team: "t".repeat(ID_MAX_BYTES).into(),
+            members: (0..LIST_MAX)
+                .map(|i| format!("m-{i:0>61}").into())
+                .collect(),
+        };
+        assert_eq!(op(&envelope(team)), Ok(()));
+        let junk = OpKind::Unknown(serde_json::json!({
+            "type": "from_the_future",
+            "blob": "x".repeat(OP_MAX_BYTES),
+        }));
+        assert_eq!(op(&envelope(junk)), Err(ValidationError::OpTooLarge));
+    }
+
+    /// Ids are bounded in bytes: 64 ASCII bytes pass, 22 Chinese characters
+    /// (66 bytes) do not.
+    #[test]
+    fn ids_count_bytes() {
+        let claim = |w: String| OpKind::Claim { wish: w.into() };
+        assert_eq!(kind(&claim("w".repeat(ID_MAX_BYTES))), Ok(()));
+        assert_eq!(
+            kind(&claim("修".repeat(22))),
+            Err(ValidationError::IdTooLong)
+        );
+    }
+
     #[test]
     fn titles_count_chars_not_bytes() {
         let zh: String = "修".repeat(TITLE_MAX_CHARS);
@@ -605,7 +709,7 @@ mod tests {
             (OpKind::Claim { wish: "".into() }, Err(E::IdEmpty)),
             (
                 OpKind::Claim {
-                    wish: "x".repeat(ID_MAX_CHARS + 1).into(),
+                    wish: "x".repeat(ID_MAX_BYTES + 1).into(),
                 },
                 Err(E::IdTooLong),
             ),

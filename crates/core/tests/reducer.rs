@@ -765,6 +765,117 @@ fn membership_and_teams() {
     );
 }
 
+/// Review finding 2: nobody widens their own power by editing themselves.
+/// A grid worker may rename themselves but not add grids (which would let
+/// it act on wishes anywhere); a team lead may change members but not hand
+/// the lead on; a grid worker may not tie a new resident to a partner unit.
+#[test]
+fn self_updates_never_widen_power() {
+    let mut b = base();
+    ok(create(&mut b, "c1", "w2", Channel::OnBehalf));
+    // w3 is in the other grid, which g1 does not have.
+    ok(b.push(
+        "c1",
+        OpKind::CreateWish {
+            wish: "w3".into(),
+            category: Category::Repair,
+            title: "二网格的事".into(),
+            description: String::new(),
+            place: Place {
+                grid: Some("二网格".into()),
+                ..Place::default()
+            },
+            urgency: Urgency::Normal,
+            window: None,
+            channel: Channel::OnBehalf,
+            requester: None,
+        },
+    ));
+    let widen = |grids: Vec<&str>| OpKind::UpdateMember {
+        member: "g1".into(),
+        name: Some("新名字".into()),
+        skills: None,
+        grids: Some(grids.into_iter().map(Into::into).collect()),
+    };
+    assert_eq!(
+        void(b.push("g1", widen(vec![GRID, "二网格"]))),
+        VoidReason::Forbidden
+    );
+    assert_eq!(b.state.members[&"g1".into()].grids, vec![GRID.to_string()]);
+    // Still refused: the cancel in a grid g1 does not have.
+    assert_eq!(
+        void(b.push(
+            "g1",
+            OpKind::Cancel {
+                wish: w("w3"),
+                reason: String::new()
+            }
+        )),
+        VoidReason::Forbidden
+    );
+    // Naming the grids it already has, and renaming, is fine.
+    ok(b.push("g1", widen(vec![GRID])));
+    // A coordinator may change anyone's grids.
+    ok(b.push(
+        "c1",
+        OpKind::UpdateMember {
+            member: "g1".into(),
+            name: None,
+            skills: None,
+            grids: Some(vec!["二网格".into()]),
+        },
+    ));
+    // The team lead keeps the lead as it is, or the op is void.
+    let lead = |l: &str| OpKind::UpdateTeam {
+        team: "t1".into(),
+        name: None,
+        lead: Some(l.into()),
+        categories: None,
+    };
+    assert_eq!(void(b.push("v1", lead("v2"))), VoidReason::Forbidden);
+    ok(b.push("v1", lead("v1")));
+    ok(b.push("c1", lead("v2")));
+    // A grid worker registers residents, never partner staff.
+    assert_eq!(
+        void(b.push(
+            "g1",
+            OpKind::AddMember {
+                member: "r8".into(),
+                name: "李阿姨".into(),
+                role: Role::Resident,
+                skills: vec![],
+                grids: vec![],
+                partner: Some("u1".into()),
+            }
+        )),
+        VoidReason::Forbidden
+    );
+}
+
+/// Nobody is identified at a kiosk, so a kiosk wish names no requester
+/// (else the named member would read what was typed at the kiosk).
+#[test]
+fn a_kiosk_wish_names_no_requester() {
+    let mut b = base();
+    let kiosk = |wish: &str, requester: Option<&str>| OpKind::CreateWish {
+        wish: wish.into(),
+        category: Category::Repair,
+        title: "窗口登记".into(),
+        description: String::new(),
+        place: Place::default(),
+        urgency: Urgency::Normal,
+        window: None,
+        channel: Channel::Kiosk,
+        requester: requester.map(Into::into),
+    };
+    assert_eq!(
+        void(b.push("k1", kiosk("w7", Some("r1")))),
+        VoidReason::Forbidden
+    );
+    ok(b.push("k1", kiosk("w8", None)));
+    assert_eq!(wish(&b, "w8").requester, None);
+}
+
 #[test]
 fn every_void_reason_is_reachable() {
     use VoidReason::*;

@@ -21,13 +21,16 @@ pub struct ApiError {
     pub expected: Option<u64>,
     /// Index of the op concerned in a push.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<usize>,
+    pub index: Option<u32>,
     /// The core's validation code (`invalid_op`, `invalid`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     /// The endpoint's clock (`stamp_in_future`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_ms: Option<u64>,
+    /// When to try again (`rate_limited`); also sent as `Retry-After`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u32>,
 }
 
 impl ApiError {
@@ -40,11 +43,13 @@ impl ApiError {
             index: None,
             reason: None,
             server_ms: None,
+            retry_after_ms: None,
         }
     }
 
     pub fn with_index(mut self, i: usize) -> Self {
-        self.index = Some(i);
+        // A push holds at most MAX_OPS_PER_PUSH ops.
+        self.index = Some(u32::try_from(i).unwrap_or(u32::MAX));
         self
     }
 
@@ -60,7 +65,12 @@ impl IntoResponse for ApiError {
         struct Body<'a> {
             error: &'a ApiError,
         }
-        (self.status, Json(Body { error: &self })).into_response()
+        let mut res = (self.status, Json(Body { error: &self })).into_response();
+        if let Some(ms) = self.retry_after_ms {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, ms.div_ceil(1000).into());
+        }
+        res
     }
 }
 

@@ -20,9 +20,24 @@ use crate::api::ApiError;
 use crate::log::{AppendError, Log};
 use crate::store::{self, CodeIndex, CodeRecord, CodeUse, CommunityMeta, DeviceRecord, Store};
 
-/// How long an instance trusts a token lookup (and its revocation status)
-/// before reading the store again. Revocation on this instance is immediate.
+/// How long an instance trusts a token lookup (and its revocation status),
+/// and how far behind the store its member view may be, for pushes and
+/// pulls. Revocation and role changes on this instance are immediate;
+/// privileged answers (`Fresh::Now`) always read the store first.
 pub const AUTH_TTL: Duration = Duration::from_secs(2);
+
+/// How current an instance's view of tokens and members must be before it
+/// answers a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fresh {
+    /// Read the revocation marker and every newer log segment first: for
+    /// answers that hand out power or personal data (join codes, devices,
+    /// contact records).
+    Now,
+    /// At most `AUTH_TTL` behind the store: pushes (the reducer judges
+    /// every op in log order anyway) and pulls.
+    Recent,
+}
 /// Letters of join codes: no 0/O, 1/I/L.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 /// Characters in a join code (31^12 ≈ 2^59).
@@ -66,14 +81,20 @@ pub fn random_code() -> String {
         .join("-")
 }
 
+/// The answer to a storage failure. The cause (paths, OS errors) goes to the
+/// log, never to the client.
+pub fn storage_error() -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        codes::STORAGE,
+        "the server could not read or write its storage; try again later",
+    )
+}
+
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
-        tracing::error!("{e}");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            codes::STORAGE,
-            e.to_string(),
-        )
+        tracing::error!("storage: {e}");
+        storage_error()
     }
 }
 
@@ -90,7 +111,8 @@ impl From<AppendError> for ApiError {
                 err
             }
             AppendError::Storage(m) => {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, codes::STORAGE, m)
+                tracing::error!("append: {m}");
+                storage_error()
             }
             AppendError::Busy => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -132,6 +154,13 @@ impl Caller {
     }
 }
 
+/// What a device has left of its push budget (`protocol::PUSH_BUDGET`).
+struct Budget {
+    ops: f64,
+    bytes: f64,
+    at: Instant,
+}
+
 struct CachedToken {
     rec: store::TokenRecord,
     revoked: bool,
@@ -144,6 +173,7 @@ pub struct Hub {
     tokens: Mutex<HashMap<String, CachedToken>>,
     last_seen: Mutex<HashMap<DeviceId, u64>>,
     code_slots: Mutex<HashMap<String, u32>>,
+    budgets: Mutex<HashMap<DeviceId, Budget>>,
     /// Set when serving with `--demo`.
     pub demo: Option<Demo>,
 }
@@ -152,9 +182,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A community id as it may appear in a path.
+/// An id as it may appear in a path (the core's bound, in bytes).
 fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.chars().count() <= validate::ID_MAX_CHARS && !s.chars().any(char::is_control)
+    !s.is_empty() && s.len() <= validate::ID_MAX_BYTES && !s.chars().any(char::is_control)
 }
 
 impl Hub {
@@ -165,6 +195,7 @@ impl Hub {
             tokens: Default::default(),
             last_seen: Default::default(),
             code_slots: Default::default(),
+            budgets: Default::default(),
             demo,
         }
     }
@@ -198,6 +229,7 @@ impl Hub {
         &self,
         headers: &HeaderMap,
         c: &CommunityId,
+        fresh: Fresh,
     ) -> Result<Caller, ApiError> {
         let unauthorized = |m: &str| err(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, m);
         let token = headers
@@ -212,7 +244,7 @@ impl Hub {
         let hash = sha256_hex(token);
         let cached = lock(&self.tokens)
             .get(&hash)
-            .filter(|t| t.at.elapsed() < AUTH_TTL)
+            .filter(|t| fresh == Fresh::Recent && t.at.elapsed() < AUTH_TTL)
             .map(|t| (t.rec.clone(), t.revoked));
         let (rec, revoked) = match cached {
             Some(x) => x,
@@ -253,8 +285,13 @@ impl Hub {
             ));
         }
         let log = self.log(c).await?;
+        match fresh {
+            Fresh::Now => log.sync().await?,
+            Fresh::Recent => log.sync_within(AUTH_TTL).await?,
+        }
         let view = match log.member(&rec.member) {
             Some(v) => Some(v),
+            // A member added since (a join on another instance).
             None => {
                 log.sync().await?;
                 log.member(&rec.member)
@@ -278,6 +315,42 @@ impl Hub {
             role,
             log,
         })
+    }
+
+    /// Take `ops` ops of `bytes` bytes from the device's push budget, or
+    /// say when it will have enough again. The budget lives in this
+    /// instance's memory: n instances allow n budgets, a restart refills it.
+    pub fn charge(&self, device: &DeviceId, ops: usize, bytes: usize) -> Result<(), ApiError> {
+        let b = protocol::PUSH_BUDGET;
+        let (ops, bytes) = (ops as f64, bytes as f64);
+        let mut budgets = lock(&self.budgets);
+        let now = Instant::now();
+        let left = budgets.entry(device.clone()).or_insert(Budget {
+            ops: b.ops as f64,
+            bytes: b.bytes as f64,
+            at: now,
+        });
+        let hours = now.duration_since(left.at).as_secs_f64() / 3600.0;
+        left.ops = (left.ops + hours * b.ops_per_hour as f64).min(b.ops as f64);
+        left.bytes = (left.bytes + hours * b.bytes_per_hour as f64).min(b.bytes as f64);
+        left.at = now;
+        if left.ops >= ops && left.bytes >= bytes {
+            left.ops -= ops;
+            left.bytes -= bytes;
+            return Ok(());
+        }
+        let wait_h = f64::max(
+            (ops - left.ops) / b.ops_per_hour as f64,
+            (bytes - left.bytes) / b.bytes_per_hour as f64,
+        );
+        let mut e = err(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMITED,
+            "this device has pushed too much for now; it will be able to push again later",
+        );
+        // `as` saturates: at most ~49 days, far above any real wait.
+        e.retry_after_ms = Some((wait_h * 3_600_000.0).ceil() as u32);
+        Err(e)
     }
 
     /// Make a device and its token for `member` (join, admin CLI).
@@ -496,8 +569,16 @@ impl Hub {
         let log = self.log(&c).await?;
         log.sync().await?;
         let name = req.display_name.trim().to_owned();
-        // A code bound to a member: that member must still be active. A code
-        // that creates members: its maker must still be a coordinator.
+        // A code is the power of its maker: it stops working when the maker
+        // is no longer an active coordinator, bound or not.
+        let maker = log.member(&rec.created_by);
+        if !maker.is_some_and(|v| v.active && v.role == Role::Coordinator) {
+            return Err(gone(
+                codes::CODE_REVOKED,
+                "the coordinator who made this code can no longer add members",
+            ));
+        }
+        // A code bound to a member: that member must still be active.
         let (member, display_name) = match &rec.member {
             Some(m) => {
                 if !log.member(m).is_some_and(|v| v.active) {
@@ -513,13 +594,6 @@ impl Hub {
                 (Some(m.clone()), shown)
             }
             None => {
-                let maker = log.member(&rec.created_by);
-                if !maker.is_some_and(|v| v.active && v.role == Role::Coordinator) {
-                    return Err(gone(
-                        codes::CODE_REVOKED,
-                        "the coordinator who made this code can no longer add members",
-                    ));
-                }
                 let op_check = validate::kind(&OpKind::AddMember {
                     member: "m".into(),
                     name: name.clone(),
@@ -551,9 +625,12 @@ impl Hub {
         let member = match member {
             Some(m) => m,
             None => {
-                let member = MemberId(format!("m-{}-{n}", rec.code_id));
+                // Unguessable, so nobody can add the member first and be
+                // handed out in its place.
+                let member = MemberId(format!("m-{}", random_hex(8)));
+                let op_id = OpId::new(format!("join-{}", rec.code_id), u64::from(n));
                 let op = Op::new(
-                    OpId::new(format!("join-{}", rec.code_id), u64::from(n)),
+                    op_id.clone(),
                     rec.created_by.clone(),
                     Hlc::at(now),
                     OpKind::AddMember {
@@ -566,7 +643,11 @@ impl Hub {
                     },
                 );
                 log.push_internal(op).await?;
-                if !log.member(&member).is_some_and(|v| v.active) {
+                // Hand out only the member this very op created.
+                let ours = log
+                    .with_state(|s| s.outcome(&op_id) == Some(linli_core::Outcome::Applied))
+                    .await?;
+                if !ours || !log.member(&member).is_some_and(|v| v.active) {
                     return Err(err(
                         StatusCode::GONE,
                         codes::CODE_REVOKED,

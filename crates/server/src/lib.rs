@@ -41,11 +41,19 @@ pub fn open_store(config: &Config) -> std::io::Result<store::Store> {
     if let Some(s) = &config.store {
         return Ok(s.clone());
     }
+    private_files();
     std::fs::create_dir_all(&config.data)?;
     let fs = object_store::local::LocalFileSystem::new_with_prefix(&config.data)
         .map_err(std::io::Error::other)?
         .with_fsync(!config.no_fsync);
     Ok(Arc::new(fs))
+}
+
+/// Files and directories this process creates are its own alone (0600 and
+/// 0700): the data directory holds residents' phone numbers and addresses.
+pub fn private_files() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 /// Open the store, seed the demo if asked, and build the router.

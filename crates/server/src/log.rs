@@ -10,26 +10,35 @@
 //! writes every queued push into one segment (a push is never split).
 //! Compaction merges chain segments into larger ones and writes a new
 //! numbered manifest, all create-only.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-use linli_core::ids::{CommunityId, DeviceId, MemberId};
+use linli_core::ids::{CommunityId, DeviceId, MemberId, WishId};
 use linli_core::model::Role;
 use linli_core::protocol::{Head, Segment, SegmentInfo};
 use linli_core::{Action, LogEntry, Op, State};
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use object_store::ObjectStoreExt;
+
 use crate::store::{self, Store, StoreError};
 
 /// Compaction starts once this many chain segments follow the manifest.
 pub const COMPACT_AFTER: usize = 64;
-/// Entries per merged segment.
+/// Most entries per merged segment.
 pub const MERGED_ENTRIES: u64 = 2000;
+/// Most bytes per merged segment (a fresh device downloads whole segments;
+/// a segment is written once, so it must stay small enough to hold in memory).
+pub const MERGED_BYTES: usize = 4 * 1024 * 1024;
 /// Most ops written in one segment by one group commit (a single push of
 /// up to `MAX_OPS_PER_PUSH` always fits).
 const BATCH_OPS: usize = 4000;
+/// Most op bytes in one group commit (a single push, at most one body of
+/// `MAX_BODY_BYTES`, always fits).
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Lost create races in a row before a push is answered `busy`.
 const MAX_RACES: u32 = 200;
 
@@ -100,8 +109,12 @@ pub struct Appended {
 }
 
 enum Work {
-    /// A device's ops, consecutive in device seq.
-    Push { device: DeviceId, ops: Vec<Op> },
+    /// A device's ops, consecutive in device seq, and their size as JSON.
+    Push {
+        device: DeviceId,
+        ops: Vec<Op>,
+        bytes: usize,
+    },
     /// An op minted by the endpoint itself (a join's `add_member`);
     /// deduped by id, no gap rule.
     Internal(Box<Op>),
@@ -141,6 +154,17 @@ pub struct Log {
     queue: Mutex<Vec<Request>>,
     members: RwLock<BTreeMap<MemberId, MemberView>>,
     compacting: AtomicBool,
+    /// When the last refresh began: every segment created before then is folded.
+    refreshed: Mutex<Option<Instant>>,
+    /// Wishes closed by ops folded since the last `purge_closed`.
+    closed: Mutex<Vec<WishId>>,
+    /// Highest folded seq per device (a copy of `State::seen` outside the
+    /// cache lock, for the push budget).
+    uptos: RwLock<HashMap<DeviceId, u64>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn corrupt(path: impl std::fmt::Display, why: impl std::fmt::Display) -> StoreError {
@@ -190,6 +214,9 @@ impl Log {
             queue: Mutex::new(Vec::new()),
             members: RwLock::new(BTreeMap::new()),
             compacting: AtomicBool::new(false),
+            refreshed: Mutex::new(None),
+            closed: Mutex::new(Vec::new()),
+            uptos: RwLock::new(HashMap::new()),
         };
         {
             let mut cache = log.cache.lock().await;
@@ -205,6 +232,11 @@ impl Log {
             }
             cache.manifest = manifest;
             log.refresh(&mut cache).await?;
+        }
+        // History's closings are swept by listing instead.
+        lock(&log.closed).clear();
+        if let Err(e) = log.sweep_private().await {
+            tracing::warn!(community = %log.community, "contact record sweep failed: {e}");
         }
         Ok(Arc::new(log))
     }
@@ -231,6 +263,7 @@ impl Log {
     /// Fold entries that continue the cache's log.
     fn fold(&self, cache: &mut Cache, entries: &[LogEntry]) -> store::Result<()> {
         let mut members_changed = false;
+        let mut uptos = self.uptos.write().unwrap_or_else(|e| e.into_inner());
         for e in entries {
             if e.seq != cache.seq + 1 {
                 return Err(corrupt(
@@ -238,8 +271,20 @@ impl Log {
                     format!("log seq {} follows {}", e.seq, cache.seq),
                 ));
             }
+            let wish = e.op.kind.wish().cloned();
+            let open =
+                |st: &State, w: &WishId| st.wishes.get(w).is_some_and(|x| !x.status.is_terminal());
+            let was_open = wish.as_ref().is_some_and(|w| open(&cache.state, w));
             cache.state.apply(e);
             cache.seq = e.seq;
+            let upto = uptos.entry(e.op.id.device.clone()).or_default();
+            *upto = (*upto).max(e.op.id.seq);
+            if let Some(w) = wish
+                && was_open
+                && !open(&cache.state, &w)
+            {
+                lock(&self.closed).push(w);
+            }
             members_changed |= matches!(
                 e.op.kind.action(),
                 Some(
@@ -272,14 +317,17 @@ impl Log {
 
     /// Fold every chain segment other instances wrote after ours.
     async fn refresh(&self, cache: &mut Cache) -> store::Result<()> {
+        let started = Instant::now();
         loop {
             let key = store::chain_segment(&self.community, &self.epoch, cache.pos + 1);
             let Some(seg) = store::get_json::<Segment>(&self.store, &key).await? else {
+                *self.refreshed.lock().unwrap_or_else(|e| e.into_inner()) = Some(started);
                 return Ok(());
             };
+            let len = seg.entries.len() as u64;
             if seg.first_seq != cache.seq + 1
-                || seg.entries.is_empty()
-                || seg.last_seq != seg.first_seq + seg.entries.len() as u64 - 1
+                || len == 0
+                || seg.first_seq.checked_add(len - 1) != Some(seg.last_seq)
             {
                 return Err(corrupt(&key, "segment does not continue the log"));
             }
@@ -291,6 +339,16 @@ impl Log {
                 last_seq: seg.last_seq,
             });
         }
+    }
+
+    /// The device's highest op seq this instance has folded (0: none).
+    pub fn device_upto(&self, d: &DeviceId) -> u64 {
+        self.uptos
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(d)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The member's role and whether active, as of what this instance folded.
@@ -306,6 +364,15 @@ impl Log {
     pub async fn sync(&self) -> store::Result<()> {
         let mut cache = self.cache.lock().await;
         self.refresh(&mut cache).await
+    }
+
+    /// Catch up unless a refresh began less than `max_age` ago.
+    pub async fn sync_within(&self, max_age: Duration) -> store::Result<()> {
+        let last = *self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < max_age) {
+            return Ok(());
+        }
+        self.sync().await
     }
 
     /// Run `f` on the up-to-date state.
@@ -339,8 +406,9 @@ impl Log {
         self: &Arc<Self>,
         device: DeviceId,
         ops: Vec<Op>,
+        bytes: usize,
     ) -> Result<Appended, AppendError> {
-        self.submit(Work::Push { device, ops }).await
+        self.submit(Work::Push { device, ops, bytes }).await
     }
 
     /// Append an endpoint-minted op unless its id is already in the log.
@@ -364,17 +432,17 @@ impl Log {
 
     fn take_batch(&self) -> Vec<Request> {
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        let mut n = 0;
-        let mut ops = 0;
+        let (mut n, mut ops, mut bytes) = (0, 0, 0);
         for r in q.iter() {
-            let k = match &r.work {
-                Work::Push { ops, .. } => ops.len(),
-                Work::Internal(_) => 1,
+            let (k, b) = match &r.work {
+                Work::Push { ops, bytes, .. } => (ops.len(), *bytes),
+                Work::Internal(_) => (1, 0),
             };
-            if n > 0 && ops + k > BATCH_OPS {
+            if n > 0 && (ops + k > BATCH_OPS || bytes + b > BATCH_BYTES) {
                 break;
             }
             ops += k;
+            bytes += b;
             n += 1;
         }
         q.drain(..n).collect()
@@ -397,6 +465,9 @@ impl Log {
                 if let Err(e) = this.compact().await {
                     tracing::warn!(community = %this.community, "compaction failed: {e}");
                 }
+                if let Err(e) = this.sweep_private().await {
+                    tracing::warn!(community = %this.community, "contact record sweep failed: {e}");
+                }
                 this.compacting.store(false, Ordering::Release);
             });
         }
@@ -415,16 +486,19 @@ impl Log {
             let mut outcomes: Vec<(Result<u64, AppendError>, bool)> = Vec::new();
             for r in &batch {
                 let out = match &r.work {
-                    Work::Push { device, ops } => {
+                    Work::Push { device, ops, .. } => {
                         let last = *upto
                             .entry(device)
                             .or_insert_with(|| cache.state.seen.get(device).map_or(0, |d| d.upto));
                         let fresh: Vec<&Op> = ops.iter().filter(|o| o.id.seq > last).collect();
                         match fresh.first() {
                             None => (Ok(last), false),
-                            Some(first) if first.id.seq != last + 1 => {
-                                (Err(AppendError::Gap { expected: last + 1 }), false)
-                            }
+                            Some(first) if Some(first.id.seq) != last.checked_add(1) => (
+                                Err(AppendError::Gap {
+                                    expected: last.saturating_add(1),
+                                }),
+                                false,
+                            ),
                             Some(_) => {
                                 for op in fresh {
                                     entries.push(LogEntry {
@@ -552,35 +626,44 @@ impl Log {
         }
         let mut keep = old.segments.clone();
         let mut redo: Vec<SegmentInfo> = Vec::new();
-        if keep
-            .last()
-            .is_some_and(|s| s.last_seq - s.first_seq + 1 < MERGED_ENTRIES)
+        // A short last merged segment is merged again with what follows,
+        // unless it is short because its entries are big.
+        if let Some(last) = keep.last()
+            && last.last_seq - last.first_seq + 1 < MERGED_ENTRIES
         {
-            redo.extend(keep.pop());
+            let size = match parse_name(&self.epoch, &last.name) {
+                Some(k) => {
+                    self.store
+                        .head(&self.key(k))
+                        .await
+                        .map_err(StoreError::from)?
+                        .size
+                }
+                None => return Err(corrupt(&last.name, "bad segment name in manifest")),
+            };
+            if size < (MERGED_BYTES / 2) as u64 {
+                redo.extend(keep.pop());
+            }
         }
         redo.extend(chain.iter().cloned());
-        let mut entries: Vec<LogEntry> = Vec::new();
+        // Streamed: one source segment and one merged chunk in memory at a time.
+        let mut chunk: Vec<LogEntry> = Vec::new();
+        let mut chunk_bytes = 0;
         for s in &redo {
-            entries.extend(self.read_segment(s).await?);
+            for e in self.read_segment(s).await? {
+                let size = store::to_json(&e).len();
+                let full = chunk.len() as u64 >= MERGED_ENTRIES
+                    || (!chunk.is_empty() && chunk_bytes + size > MERGED_BYTES);
+                if full {
+                    keep.push(self.write_merged(std::mem::take(&mut chunk)).await?);
+                    chunk_bytes = 0;
+                }
+                chunk.push(e);
+                chunk_bytes += size;
+            }
         }
-        for chunk in entries.chunks(MERGED_ENTRIES as usize) {
-            let (a, b) = (chunk[0].seq, chunk[chunk.len() - 1].seq);
-            let seg = Segment {
-                first_seq: a,
-                last_seq: b,
-                entries: chunk.to_vec(),
-            };
-            store::create(
-                &self.store,
-                &store::merged_segment(c, &self.epoch, a, b),
-                store::to_json(&seg),
-            )
-            .await?;
-            keep.push(SegmentInfo {
-                name: merged_name(&self.epoch, a, b),
-                first_seq: a,
-                last_seq: b,
-            });
+        if !chunk.is_empty() {
+            keep.push(self.write_merged(chunk).await?);
         }
         let through = chain.last().map(|s| (s.name.clone(), s.last_seq));
         let Some((last_name, through_seq)) = through else {
@@ -608,6 +691,27 @@ impl Log {
         Ok(())
     }
 
+    /// Write one merged segment, create-only: its name (a seq range of an
+    /// immutable log) fixes its content, so an existing one is the same.
+    async fn write_merged(&self, entries: Vec<LogEntry>) -> store::Result<SegmentInfo> {
+        let (a, b) = match (entries.first(), entries.last()) {
+            (Some(f), Some(l)) => (f.seq, l.seq),
+            _ => return Err(corrupt(&self.community, "empty merged segment")),
+        };
+        let seg = Segment {
+            first_seq: a,
+            last_seq: b,
+            entries,
+        };
+        let key = store::merged_segment(&self.community, &self.epoch, a, b);
+        store::create(&self.store, &key, store::to_json(&seg)).await?;
+        Ok(SegmentInfo {
+            name: merged_name(&self.epoch, a, b),
+            first_seq: a,
+            last_seq: b,
+        })
+    }
+
     async fn install(&self, m: Manifest) {
         let mut cache = self.cache.lock().await;
         if m.n <= cache.manifest.n || m.through_pos > cache.pos {
@@ -630,6 +734,48 @@ impl Log {
             &hint,
         )
         .await;
+    }
+
+    /// Delete the contact records of wishes closed since the last call
+    /// (personal data lives only while the wish is open).
+    pub async fn purge_closed(&self) {
+        let wishes = std::mem::take(&mut *lock(&self.closed));
+        for w in wishes {
+            self.delete_private(&w).await;
+        }
+    }
+
+    /// Delete one wish's contact record (gone already is fine).
+    pub async fn delete_private(&self, w: &WishId) {
+        let key = store::private_record(&self.community, w.as_str());
+        match self.store.delete(&key).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => tracing::warn!(community = %self.community, "deleting a contact record: {e}"),
+        }
+    }
+
+    /// Delete every stored contact record whose wish is closed: catches what
+    /// `purge_closed` missed (a crash, a record written on another instance
+    /// as the wish closed). Returns how many it deleted.
+    pub async fn sweep_private(&self) -> store::Result<usize> {
+        let listed =
+            store::list_flat(&self.store, &store::private_records(&self.community)).await?;
+        let wishes: Vec<WishId> = listed
+            .iter()
+            .filter_map(|m| store::private_wish(&m.location))
+            .collect();
+        let closed: Vec<WishId> = self
+            .with_state(|s| {
+                wishes
+                    .into_iter()
+                    .filter(|w| s.wishes.get(w).is_some_and(|x| x.status.is_terminal()))
+                    .collect()
+            })
+            .await?;
+        for w in &closed {
+            self.delete_private(w).await;
+        }
+        Ok(closed.len())
     }
 
     /// Number of chain segments after the manifest (for tests).

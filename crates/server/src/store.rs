@@ -15,7 +15,7 @@
 //! communities/{c}/codes/{code_id}.json           CodeRecord
 //! communities/{c}/code-uses/{code_id}/{n:06}     use slot n of a code
 //! communities/{c}/code-deleted/{code_id}         deletion marker
-//! communities/{c}/private/{wish}.json            ContactRecord (overwritten)
+//! communities/{c}/private/{wish}.json            ContactRecord (overwritten; deleted when the wish closes)
 //! tokens/{sha256(token)}.json                    TokenRecord
 //! codes/{sha256(code)}.json                      CodeIndex
 //! demo.json                                      the demo community's codes
@@ -221,6 +221,30 @@ pub fn private_record(c: &CommunityId, wish: &str) -> Path {
         "private",
         &format!("{wish}.json"),
     ])
+}
+
+/// The wish a listed contact record belongs to (from its object name).
+pub fn private_wish(at: &Path) -> Option<linli_core::WishId> {
+    let file = at.filename()?.strip_suffix(".json")?;
+    Some(linli_core::WishId(percent_decode(file)?))
+}
+
+/// Undo object_store's percent-encoding of a path part.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 pub fn private_records(c: &CommunityId) -> Path {

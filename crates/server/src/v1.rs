@@ -14,7 +14,7 @@ use axum::routing::{delete, get, post, put};
 use bytes::Bytes;
 use linli_core::ids::{CommunityId, WishId};
 use linli_core::model::Role;
-use linli_core::private::{ContactRecord, may_see};
+use linli_core::private::{ContactRecord, may_see, may_write};
 use linli_core::protocol::{
     self, CreateCodeRequest, JoinRequest, PrivateRecords, PushRequest, PushResponse, codes,
 };
@@ -22,7 +22,7 @@ use linli_core::{Op, State as CoreState, validate};
 use serde::de::DeserializeOwned;
 
 use crate::api::ApiError;
-use crate::hub::{Hub, now_ms};
+use crate::hub::{Fresh, Hub, now_ms};
 use crate::log::parse_name;
 use crate::store;
 
@@ -152,7 +152,9 @@ async fn push(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Recent)
+        .await?;
     if caller.role == Role::Viewer {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -208,7 +210,7 @@ async fn push(
             err.server_ms = Some(now);
             return Err(err);
         }
-        if i > 0 && op.id.seq != req.ops[i - 1].id.seq + 1 {
+        if i > 0 && Some(op.id.seq) != req.ops[i - 1].id.seq.checked_add(1) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 codes::INVALID_OP,
@@ -218,7 +220,24 @@ async fn push(
             .with_reason("not_consecutive"));
         }
     }
-    let done = caller.log.push(caller.device.clone(), req.ops).await?;
+    // Only ops the log does not hold yet cost budget: retries are free.
+    let upto = caller.log.device_upto(&caller.device);
+    let (mut fresh_ops, mut fresh_bytes, mut bytes) = (0usize, 0usize, 0usize);
+    for op in &req.ops {
+        let n = validate::bytes(op);
+        bytes = bytes.saturating_add(n);
+        if op.id.seq > upto {
+            fresh_ops += 1;
+            fresh_bytes = fresh_bytes.saturating_add(n);
+        }
+    }
+    hub.charge(&caller.device, fresh_ops, fresh_bytes)?;
+    let done = caller
+        .log
+        .push(caller.device.clone(), req.ops, bytes)
+        .await?;
+    // Personal data lives while its wish is open (ARCHITECTURE.md).
+    caller.log.purge_closed().await;
     Ok(no_store(&PushResponse {
         accepted_through: done.accepted_through,
         head: done.head,
@@ -232,7 +251,10 @@ async fn head(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Recent)
+        .await?;
+    caller.log.purge_closed().await;
     let mut since = 0;
     for pair in q.as_deref().unwrap_or("").split('&') {
         if let Some(v) = pair.strip_prefix("since=") {
@@ -253,7 +275,9 @@ async fn segment(
     P((c, name)): P<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Recent)
+        .await?;
     let not_found = || {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -284,36 +308,18 @@ fn may_read(state: &CoreState, member: &linli_core::MemberId, wish: &WishId) -> 
     !w.status.is_terminal() && may_see(state, member, wish)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let h = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 async fn private_list(
     State(hub): Hubs,
     P(c): P<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     let listed = store::list_flat(&hub.store, &store::private_records(&caller.community)).await?;
     let wishes: Vec<(WishId, object_store::path::Path)> = listed
         .into_iter()
-        .filter_map(|m| {
-            let file = m.location.filename()?.strip_suffix(".json")?.to_owned();
-            Some((WishId(percent_decode(&file)?), m.location))
-        })
+        .filter_map(|m| Some((store::private_wish(&m.location)?, m.location)))
         .collect();
     let visible: Vec<object_store::path::Path> = caller
         .log
@@ -341,7 +347,9 @@ async fn private_put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     let rec: ContactRecord = json_body(body).await?;
     if rec.wish.as_str() != wish {
         return Err(ApiError::new(
@@ -363,13 +371,13 @@ async fn private_put(
         .log
         .with_state(|s| {
             let w = s.wishes.get(&wish)?;
-            if w.status.is_terminal() {
-                return Some(Err(codes::WISH_CLOSED));
-            }
-            let ok = matches!(caller.role, Role::Coordinator | Role::GridWorker)
-                || w.requester.as_ref() == Some(&caller.member)
-                || w.created_by == caller.member;
-            Some(if ok { Ok(()) } else { Err(codes::FORBIDDEN) })
+            Some(if w.status.is_terminal() {
+                Err(codes::WISH_CLOSED)
+            } else if may_write(s, &caller.member, &wish) {
+                Ok(())
+            } else {
+                Err(codes::FORBIDDEN)
+            })
         })
         .await?;
     match verdict {
@@ -378,26 +386,36 @@ async fn private_put(
             codes::UNKNOWN_WISH,
             "the wish is not in the log yet; push its ops first",
         )),
-        Some(Err(code)) if code == codes::WISH_CLOSED => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::WISH_CLOSED,
-            "the wish is closed; its contact details are no longer kept",
-        )),
+        Some(Err(code)) if code == codes::WISH_CLOSED => Err(wish_closed()),
         Some(Err(_)) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             codes::FORBIDDEN,
-            "only the requester, the filer, a coordinator or a grid worker may set contact details",
+            "only the requester, the filer, a coordinator or a grid worker of the wish's grid may set contact details",
         )),
         Some(Ok(())) => {
-            store::overwrite_json(
-                &hub.store,
-                &store::private_record(&caller.community, wish.as_str()),
-                &rec,
-            )
-            .await?;
+            let key = store::private_record(&caller.community, wish.as_str());
+            store::overwrite_json(&hub.store, &key, &rec).await?;
+            // The wish may have closed on another instance meanwhile: then
+            // the record must not outlive it.
+            let closed = caller
+                .log
+                .with_state(|s| s.wishes.get(&wish).is_none_or(|w| w.status.is_terminal()))
+                .await?;
+            if closed {
+                caller.log.delete_private(&wish).await;
+                return Err(wish_closed());
+            }
             Ok(no_store(&rec))
         }
     }
+}
+
+fn wish_closed() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        codes::WISH_CLOSED,
+        "the wish is closed; its contact details are no longer kept",
+    )
 }
 
 async fn code_create(
@@ -406,7 +424,9 @@ async fn code_create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     caller.require(&[Role::Coordinator])?;
     let req: CreateCodeRequest = json_body(body).await?;
     Ok(no_store(&hub.create_code(&caller, req).await?))
@@ -417,7 +437,9 @@ async fn code_list(
     P(c): P<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     Ok(no_store(&hub.list_codes(&caller).await?))
 }
 
@@ -426,7 +448,9 @@ async fn code_delete(
     P((c, code_id)): P<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     Ok(no_store(&hub.delete_code(&caller, &code_id).await?))
 }
 
@@ -435,7 +459,9 @@ async fn device_list(
     P(c): P<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     Ok(no_store(&hub.list_devices(&caller).await?))
 }
 
@@ -444,7 +470,9 @@ async fn device_revoke(
     P((c, device)): P<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     Ok(no_store(&hub.revoke_device(&caller, &device).await?))
 }
 
@@ -453,13 +481,15 @@ async fn member_revoke(
     P((c, member)): P<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let caller = hub.authenticate(&headers, &CommunityId(c)).await?;
+    let caller = hub
+        .authenticate(&headers, &CommunityId(c), Fresh::Now)
+        .await?;
     Ok(no_store(&hub.revoke_member(&caller, &member).await?))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::store::percent_decode;
 
     #[test]
     fn percent_decoding() {
