@@ -215,6 +215,9 @@ impl Fuzz {
             Ok(r) => r.status() == StatusCode::OK,
             Err(_) => false,
         };
+        if ok {
+            *self.ok.entry("health").or_default() += 1;
+        }
         if !ok {
             let req = Req {
                 cat: "health",

@@ -528,9 +528,6 @@ async fn role_changes_take_effect_on_every_instance() {
         total.add(roles_seed(&env, seed).await);
     }
     println!("roles: {}", total.line());
-    for n in &total.notes {
-        println!("  {n}");
-    }
     total.assert_clean();
 }
 
@@ -548,8 +545,5 @@ async fn soak() {
         total.add(t);
     }
     println!("{} ({:.0} s)", total.line(), start.elapsed().as_secs_f64());
-    for n in &total.notes {
-        println!("  {n}");
-    }
     total.assert_clean();
 }
