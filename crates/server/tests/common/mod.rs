@@ -34,7 +34,6 @@ impl Server {
 
     pub async fn start_with(store: Store, demo: bool) -> Server {
         let dist = tempfile::tempdir().unwrap();
-        std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
         let config = linli_server::Config {
             dist: dist.path().into(),
             data: dist.path().join("unused"),
@@ -42,6 +41,27 @@ impl Server {
             store: Some(store.clone()),
             no_fsync: true,
         };
+        Self::launch(config, store, dist).await
+    }
+
+    /// A server on the local filesystem under `data`, as `linli-server
+    /// serve` runs (real file names, so their limits show). `store` is a
+    /// second handle on the same directory, as the admin CLI opens it.
+    pub async fn start_fs(data: &std::path::Path) -> Server {
+        let dist = tempfile::tempdir().unwrap();
+        let config = linli_server::Config {
+            dist: dist.path().into(),
+            data: data.into(),
+            demo: false,
+            store: None,
+            no_fsync: true,
+        };
+        let store = linli_server::open_store(&config).unwrap();
+        Self::launch(config, store, dist).await
+    }
+
+    async fn launch(config: linli_server::Config, store: Store, dist: tempfile::TempDir) -> Server {
+        std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
         let app = linli_server::app(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
