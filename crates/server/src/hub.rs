@@ -142,6 +142,19 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Check the member again after the log was refreshed (a head answer
+    /// reads the newest segments anyway, so it costs nothing).
+    pub fn still_active(&self) -> Result<(), ApiError> {
+        match self.log.member(&self.member) {
+            Some(v) if v.active => Ok(()),
+            _ => Err(err(
+                StatusCode::FORBIDDEN,
+                codes::MEMBER_INACTIVE,
+                "this member is not (or no longer) in the community",
+            )),
+        }
+    }
+
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.role) {
             Ok(())

@@ -267,7 +267,9 @@ async fn head(
             })?;
         }
     }
-    Ok(no_store(&caller.log.head(since).await?))
+    let head = caller.log.head(since).await?;
+    caller.still_active()?;
+    Ok(no_store(&head))
 }
 
 async fn segment(

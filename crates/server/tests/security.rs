@@ -190,9 +190,18 @@ async fn removed_and_demoted_members_lose_power_on_every_instance_at_once() {
         (s, error_code(&j)),
         (StatusCode::FORBIDDEN, "member_inactive")
     );
-    // Reads and pushes may lag by at most AUTH_TTL.
-    tokio::time::sleep(linli_server::hub::AUTH_TTL + Duration::from_millis(100)).await;
+    // The head reads the newest segments anyway: refused at once too.
     let (s, j) = on_b(&remove).send(&http, Method::GET, "head", None).await;
+    assert_eq!(
+        (s, error_code(&j)),
+        (StatusCode::FORBIDDEN, "member_inactive")
+    );
+    // Segment reads and pushes may lag by at most AUTH_TTL (a push's ops
+    // fold as void anyway).
+    tokio::time::sleep(linli_server::hub::AUTH_TTL + Duration::from_millis(100)).await;
+    let mut late = on_b(&remove);
+    let op = late.wish_op("移除之后");
+    let (s, j) = late.push_raw(&http, &[op]).await;
     assert_eq!(
         (s, error_code(&j)),
         (StatusCode::FORBIDDEN, "member_inactive")

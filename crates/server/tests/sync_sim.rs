@@ -15,9 +15,9 @@ use std::time::Instant;
 
 use common::*;
 use linli_core::demo::Rng;
-use linli_core::ids::{MemberId, WishId};
+use linli_core::ids::{MemberId, OpId, WishId};
 use linli_core::model::{Assignee, Rating, Role};
-use linli_core::{LogEntry, Op, OpKind, State};
+use linli_core::{LogEntry, Op, OpKind, State, VoidReason};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -136,6 +136,9 @@ struct Tally {
     stale_privileged: u64,
     /// What the stale answers were (the first few).
     notes: Vec<String>,
+    /// Ops a removed member pushed and an instance acknowledged (within
+    /// `AUTH_TTL` a push may be taken): each must fold as void.
+    after_removal: Vec<(OpId, String)>,
 }
 
 impl Tally {
@@ -145,6 +148,7 @@ impl Tally {
         self.duplicated += o.duplicated;
         self.diverged += o.diverged;
         self.stale_privileged += o.stale_privileged;
+        self.after_removal.extend(o.after_removal);
         for n in o.notes {
             if self.notes.len() < 20 {
                 self.notes.push(n);
@@ -422,6 +426,13 @@ async fn admin_event(
             if s == StatusCode::OK {
                 sims[v].dev.seq = victim.seq;
                 sims[v].ack(j["accepted_through"].as_u64().unwrap_or(0));
+                // Pushes may lag by AUTH_TTL (ARCHITECTURE.md, Auth): taken,
+                // but the reducer must void it.
+                let id = OpId::new(victim.device.clone(), victim.seq);
+                let note =
+                    format!("seed {seed}: removed {was:?} {target}'s push on instance {y} applied");
+                t.after_removal.push((id, note));
+                continue;
             } else {
                 victim.seq -= 1;
             }
@@ -516,6 +527,13 @@ async fn roles_seed(env: &Env, seed: u64) -> Tally {
         }
     }
     let mut f = finish(&mut sims, &urls, http, seed).await;
+    for (id, note) in std::mem::take(&mut t.after_removal) {
+        if sims[0].state.outcome(&id) != Some(linli_core::Outcome::Void(VoidReason::UnknownAuthor))
+        {
+            t.stale_privileged += 1;
+            t.notes.push(note);
+        }
+    }
     f.add(t);
     f
 }
