@@ -348,6 +348,27 @@ pub mod codes {
     /// after `retry_after_ms`.
     pub const RATE_LIMITED: &str = "rate_limited";
 
+    /// The HTTP status that goes with a code: the one place they are paired.
+    /// `None` for a code this version does not know.
+    pub fn status(code: &str) -> Option<u16> {
+        Some(match code {
+            MALFORMED_JSON | BAD_REQUEST => 400,
+            UNAUTHORIZED | TOKEN_REVOKED => 401,
+            FORBIDDEN | WRONG_COMMUNITY | WRONG_DEVICE | WRONG_AUTHOR | MEMBER_INACTIVE => 403,
+            NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
+            | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH => 404,
+            METHOD_NOT_ALLOWED => 405,
+            SEQ_GAP | WISH_CLOSED => 409,
+            CODE_EXPIRED | CODE_REVOKED | CODE_USED_UP => 410,
+            BODY_TOO_LARGE | TOO_MANY_OPS => 413,
+            INVALID_OP | STAMP_IN_FUTURE | INVALID => 422,
+            RATE_LIMITED => 429,
+            STORAGE => 500,
+            BUSY => 503,
+            _ => return None,
+        })
+    }
+
     /// Every code, for tests that check an answer carries a known one.
     pub const ALL: &[&str] = &[
         MALFORMED_JSON,
@@ -447,6 +468,19 @@ mod tests {
         let names: Vec<_> = head.segments_after(15).map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["s11", "s21"]);
         assert_eq!(head.segments_after(30).count(), 0);
+    }
+
+    #[test]
+    fn every_code_has_one_status() {
+        for code in codes::ALL {
+            let s = codes::status(code).unwrap_or_else(|| panic!("{code} has no status"));
+            assert!((400..600).contains(&s), "{code}: {s}");
+        }
+        let mut unique = codes::ALL.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes::ALL.len(), "a code is listed twice");
+        assert_eq!(codes::status("from_the_future"), None);
     }
 
     #[test]

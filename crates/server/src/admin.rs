@@ -22,7 +22,7 @@ pub enum AdminError {
     Exists(CommunityId),
     #[error("storage: {0}")]
     Store(#[from] store::StoreError),
-    #[error("{}: {}", .0.code, .0.message)]
+    #[error("{}: {}", .0.0.code, .0.0.message)]
     Api(ApiError),
 }
 

@@ -6,67 +6,50 @@ use axum::extract::OriginalUri;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use linli_core::protocol::{ErrorBody, ErrorDetail, codes};
 use serde::Serialize;
 
-/// A JSON error with a stable code (the shape of
-/// `linli_core::protocol::ErrorDetail`; codes in `protocol::codes`).
-#[derive(Debug, Clone, Serialize)]
-pub struct ApiError {
-    #[serde(skip)]
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    /// The device seq the endpoint expects next (`seq_gap`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<u64>,
-    /// Index of the op concerned in a push.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u32>,
-    /// The core's validation code (`invalid_op`, `invalid`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    /// The endpoint's clock (`stamp_in_future`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub server_ms: Option<u64>,
-    /// When to try again (`rate_limited`); also sent as `Retry-After`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after_ms: Option<u32>,
-}
+/// A JSON error: the core's wire type (`protocol::ErrorDetail`), whose
+/// HTTP status follows from its code (`protocol::codes::status`).
+#[derive(Debug, Clone)]
+pub struct ApiError(pub Box<ErrorDetail>);
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError(Box::new(ErrorDetail {
+            code: code.to_owned(),
             message: message.into(),
             expected: None,
             index: None,
             reason: None,
             server_ms: None,
             retry_after_ms: None,
-        }
+        }))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        codes::status(&self.0.code)
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     pub fn with_index(mut self, i: usize) -> Self {
-        // A push holds at most MAX_OPS_PER_PUSH ops.
-        self.index = Some(u32::try_from(i).unwrap_or(u32::MAX));
+        self.0.index = Some(i);
         self
     }
 
     pub fn with_reason(mut self, r: &'static str) -> Self {
-        self.reason = Some(r);
+        self.0.reason = Some(r.to_owned());
         self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            error: &'a ApiError,
-        }
-        let mut res = (self.status, Json(Body { error: &self })).into_response();
-        if let Some(ms) = self.retry_after_ms {
+        let status = self.status();
+        let retry = self.0.retry_after_ms;
+        let mut res = (status, Json(ErrorBody { error: *self.0 })).into_response();
+        if let Some(ms) = retry {
             res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, ms.div_ceil(1000).into());
         }
@@ -91,16 +74,14 @@ async fn health() -> Json<Health> {
 
 pub async fn not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
+        codes::NOT_FOUND,
         format!("no API endpoint at {}", uri.path()),
     )
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        codes::METHOD_NOT_ALLOWED,
         "this endpoint does not take that method",
     )
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use linli_core::ids::{CommunityId, DeviceId, MemberId, OpId};
 use linli_core::model::Role;
 use linli_core::protocol::{
@@ -85,7 +87,6 @@ pub fn random_code() -> String {
 /// log, never to the client.
 pub fn storage_error() -> ApiError {
     ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
         codes::STORAGE,
         "the server could not read or write its storage; try again later",
     )
@@ -103,32 +104,27 @@ impl From<AppendError> for ApiError {
         match e {
             AppendError::Gap { expected } => {
                 let mut err = ApiError::new(
-                    StatusCode::CONFLICT,
                     codes::SEQ_GAP,
                     format!("the device's next op must have seq {expected}; push from there"),
                 );
-                err.expected = Some(expected);
+                err.0.expected = Some(expected);
                 err
             }
             AppendError::Storage(m) => {
                 tracing::error!("append: {m}");
                 storage_error()
             }
-            AppendError::Busy => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                codes::BUSY,
-                "the log is too busy right now; retry",
-            ),
+            AppendError::Busy => ApiError::new(codes::BUSY, "the log is too busy right now; retry"),
         }
     }
 }
 
-fn err(status: StatusCode, code: &'static str, msg: impl Into<String>) -> ApiError {
-    ApiError::new(status, code, msg)
+fn err(code: &'static str, msg: impl Into<String>) -> ApiError {
+    ApiError::new(code, msg)
 }
 
 fn forbidden(msg: impl Into<String>) -> ApiError {
-    err(StatusCode::FORBIDDEN, codes::FORBIDDEN, msg)
+    err(codes::FORBIDDEN, msg)
 }
 
 /// An authenticated request.
@@ -148,7 +144,6 @@ impl Caller {
         match self.log.member(&self.member) {
             Some(v) if v.active => Ok(()),
             _ => Err(err(
-                StatusCode::FORBIDDEN,
                 codes::MEMBER_INACTIVE,
                 "this member is not (or no longer) in the community",
             )),
@@ -172,6 +167,30 @@ struct Budget {
     ops: f64,
     bytes: f64,
     at: Instant,
+}
+
+/// The authenticated caller of a `/communities/{community}/…` route, as an
+/// extractor: `Now` reads tokens and members fresh (answers that hand out
+/// power or personal data), `Recent` allows `AUTH_TTL` of staleness
+/// (pushes and pulls). It runs before the body is read, so a stranger's
+/// body costs nothing.
+pub struct Auth<const NOW: bool>(pub Caller);
+/// `Fresh::Now` authentication.
+pub type Now = Auth<true>;
+/// `Fresh::Recent` authentication.
+pub type Recent = Auth<false>;
+
+impl<const NOW: bool> FromRequestParts<Arc<Hub>> for Auth<NOW> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, ApiError> {
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, hub)
+            .await
+            .map_err(|e| ApiError::new(codes::BAD_REQUEST, e.body_text()))?;
+        let c = CommunityId(params.0.get("community").cloned().unwrap_or_default());
+        let fresh = if NOW { Fresh::Now } else { Fresh::Recent };
+        hub.authenticate(&parts.headers, &c, fresh).await.map(Auth)
+    }
 }
 
 struct CachedToken {
@@ -215,13 +234,7 @@ impl Hub {
 
     /// The community's log, loaded on first use.
     pub async fn log(&self, c: &CommunityId) -> Result<Arc<Log>, ApiError> {
-        let not_found = || {
-            err(
-                StatusCode::NOT_FOUND,
-                codes::COMMUNITY_NOT_FOUND,
-                format!("no community {c}"),
-            )
-        };
+        let not_found = || err(codes::COMMUNITY_NOT_FOUND, format!("no community {c}"));
         if !valid_id(c.as_str()) {
             return Err(not_found());
         }
@@ -244,7 +257,7 @@ impl Hub {
         c: &CommunityId,
         fresh: Fresh,
     ) -> Result<Caller, ApiError> {
-        let unauthorized = |m: &str| err(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, m);
+        let unauthorized = |m: &str| err(codes::UNAUTHORIZED, m);
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -285,14 +298,12 @@ impl Hub {
         };
         if revoked {
             return Err(err(
-                StatusCode::UNAUTHORIZED,
                 codes::TOKEN_REVOKED,
                 "this device's token was revoked; join again with a new code",
             ));
         }
         if rec.community != *c {
             return Err(err(
-                StatusCode::FORBIDDEN,
                 codes::WRONG_COMMUNITY,
                 "this token belongs to another community",
             ));
@@ -314,7 +325,6 @@ impl Hub {
             Some(v) if v.active => v.role,
             _ => {
                 return Err(err(
-                    StatusCode::FORBIDDEN,
                     codes::MEMBER_INACTIVE,
                     "this member is not (or no longer) in the community",
                 ));
@@ -357,12 +367,10 @@ impl Hub {
             (bytes - left.bytes) / b.bytes_per_hour as f64,
         );
         let mut e = err(
-            StatusCode::TOO_MANY_REQUESTS,
             codes::RATE_LIMITED,
             "this device has pushed too much for now; it will be able to push again later",
         );
-        // `as` saturates: at most ~49 days, far above any real wait.
-        e.retry_after_ms = Some((wait_h * 3_600_000.0).ceil() as u32);
+        e.0.retry_after_ms = Some((wait_h * 3_600_000.0).ceil() as u64);
         Err(e)
     }
 
@@ -385,11 +393,7 @@ impl Hub {
         };
         // Device first: a crash before the token leaves a listed, unusable device.
         if !store::create_json(&self.store, &store::device(c, &device), &rec).await? {
-            return Err(err(
-                StatusCode::SERVICE_UNAVAILABLE,
-                codes::BUSY,
-                "device id collision; retry",
-            ));
+            return Err(err(codes::BUSY, "device id collision; retry"));
         }
         let token = format!("lnt_{}", random_hex(16));
         let trec = store::TokenRecord {
@@ -431,11 +435,7 @@ impl Hub {
         };
         let key = store::code_index(&sha256_hex(&protocol::normalize_code(&code)));
         if !store::create_json(&self.store, &key, &index).await? {
-            return Err(err(
-                StatusCode::SERVICE_UNAVAILABLE,
-                codes::BUSY,
-                "code collision; retry",
-            ));
+            return Err(err(codes::BUSY, "code collision; retry"));
         }
         Ok((code, rec))
     }
@@ -446,9 +446,7 @@ impl Hub {
         req: CreateCodeRequest,
     ) -> Result<CreateCodeResponse, ApiError> {
         caller.require(&[Role::Coordinator])?;
-        let invalid = |r: &'static str, m: &str| {
-            err(StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID, m).with_reason(r)
-        };
+        let invalid = |r: &'static str, m: &str| err(codes::INVALID, m).with_reason(r);
         if !(1..=protocol::MAX_CODE_HOURS).contains(&req.expires_in_hours) {
             return Err(invalid(
                 "expires_out_of_range",
@@ -467,7 +465,6 @@ impl Hub {
                 Some(v) if v.active => v.role,
                 _ => {
                     return Err(err(
-                        StatusCode::NOT_FOUND,
                         codes::MEMBER_NOT_FOUND,
                         format!("no active member {m}"),
                     ));
@@ -538,13 +535,7 @@ impl Hub {
     }
 
     async fn code_record(&self, c: &CommunityId, code_id: &str) -> Result<CodeRecord, ApiError> {
-        let not_found = || {
-            err(
-                StatusCode::NOT_FOUND,
-                codes::CODE_NOT_FOUND,
-                "no such join code",
-            )
-        };
+        let not_found = || err(codes::CODE_NOT_FOUND, "no such join code");
         if !valid_id(code_id) {
             return Err(not_found());
         }
@@ -555,11 +546,10 @@ impl Hub {
 
     /// Redeem a join code.
     pub async fn join(&self, req: JoinRequest) -> Result<JoinResponse, ApiError> {
-        let gone = |code: &'static str, m: &str| err(StatusCode::GONE, code, m);
+        let gone = |code: &'static str, m: &str| err(code, m);
         let norm = protocol::normalize_code(&req.code);
         let not_found = || {
             err(
-                StatusCode::NOT_FOUND,
                 codes::CODE_NOT_FOUND,
                 "no such join code; check it and try again",
             )
@@ -616,23 +606,17 @@ impl Hub {
                     partner: None,
                 });
                 if let Err(e) = op_check {
-                    return Err(err(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        codes::INVALID,
-                        format!("display name: {e}"),
-                    )
-                    .with_reason(e.code()));
+                    return Err(
+                        err(codes::INVALID, format!("display name: {e}")).with_reason(e.code())
+                    );
                 }
                 (None, name.clone())
             }
         };
         if display_name.chars().count() > protocol::DISPLAY_NAME_MAX_CHARS {
-            return Err(err(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                codes::INVALID,
-                "display name is too long",
-            )
-            .with_reason("name_too_long"));
+            return Err(
+                err(codes::INVALID, "display name is too long").with_reason("name_too_long")
+            );
         }
         let n = self.claim_use(&c, &rec).await?;
         let member = match member {
@@ -662,7 +646,6 @@ impl Hub {
                     .await?;
                 if !ours || !log.member(&member).is_some_and(|v| v.active) {
                     return Err(err(
-                        StatusCode::GONE,
                         codes::CODE_REVOKED,
                         "the community refused the new member",
                     ));
@@ -714,11 +697,7 @@ impl Hub {
                 n
             };
             if n > rec.max_uses {
-                return Err(err(
-                    StatusCode::GONE,
-                    codes::CODE_USED_UP,
-                    "this join code has been used up",
-                ));
+                return Err(err(codes::CODE_USED_UP, "this join code has been used up"));
             }
             let key = store::code_use(c, &rec.code_id, n);
             if store::create(&self.store, &key, now_ms().to_string()).await? {
@@ -776,7 +755,6 @@ impl Hub {
             && store::exists(&self.store, &store::device(c, &device)).await?;
         if !known {
             return Err(err(
-                StatusCode::NOT_FOUND,
                 codes::DEVICE_NOT_FOUND,
                 "no such device in this community",
             ));
@@ -800,7 +778,6 @@ impl Hub {
             .collect();
         if devices.is_empty() && caller.log.member(&member).is_none() {
             return Err(err(
-                StatusCode::NOT_FOUND,
                 codes::MEMBER_NOT_FOUND,
                 "no such member in this community",
             ));

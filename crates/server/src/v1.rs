@@ -1,6 +1,7 @@
-//! `/api/v1`: the sync endpoint. Handlers authenticate first, then read
-//! the body (so a stranger's huge body costs nothing), then act. Every
-//! answer is JSON; every error is `{"error": {"code", "message", …}}`.
+//! `/api/v1`: the sync endpoint. Handlers take the caller first (the
+//! `hub::Now`/`hub::Recent` extractors), then read the body (so a stranger's
+//! huge body costs nothing), then act. Every answer is JSON; every error is
+//! `{"error": {"code", "message", …}}` (`protocol::ErrorBody`).
 use std::sync::Arc;
 
 use axum::Json;
@@ -8,11 +9,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use bytes::Bytes;
-use linli_core::ids::{CommunityId, WishId};
+use linli_core::ids::WishId;
 use linli_core::model::Role;
 use linli_core::private::{ContactRecord, may_see, may_write};
 use linli_core::protocol::{
@@ -22,7 +23,7 @@ use linli_core::{Op, State as CoreState, validate};
 use serde::de::DeserializeOwned;
 
 use crate::api::ApiError;
-use crate::hub::{Fresh, Hub, now_ms};
+use crate::hub::{Auth, Hub, Now, Recent, now_ms};
 use crate::log::parse_name;
 use crate::store;
 
@@ -51,7 +52,6 @@ pub fn router(hub: Arc<Hub>) -> Router {
         )
         .method_not_allowed_fallback(|| async {
             ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
                 codes::METHOD_NOT_ALLOWED,
                 "this endpoint does not take that method",
             )
@@ -68,7 +68,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| P(p.0))
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.body_text()))
+            .map_err(|e| ApiError::new(codes::BAD_REQUEST, e.body_text()))
     }
 }
 
@@ -78,7 +78,6 @@ async fn read_body(body: Body) -> Result<Bytes, ApiError> {
         .await
         .map_err(|_| {
             ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
                 codes::BODY_TOO_LARGE,
                 format!("the body is larger than {} bytes", protocol::MAX_BODY_BYTES),
             )
@@ -87,7 +86,6 @@ async fn read_body(body: Body) -> Result<Bytes, ApiError> {
 
 fn malformed(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
-        StatusCode::BAD_REQUEST,
         codes::MALFORMED_JSON,
         format!("the body is not the expected JSON: {e}"),
     )
@@ -114,7 +112,6 @@ async fn demo(State(hub): Hubs) -> Result<Response, ApiError> {
     match &hub.demo {
         Some(d) => Ok(no_store(d)),
         None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
             codes::NOT_FOUND,
             "this server has no demo community (start it with --demo)",
         )),
@@ -133,7 +130,6 @@ fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
             for (i, op) in ops.iter().enumerate() {
                 if let Err(e) = serde_json::from_value::<Op>(op.clone()) {
                     return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
                         codes::INVALID_OP,
                         format!("op {i} does not decode: {e}"),
                     )
@@ -146,26 +142,13 @@ fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
     }
 }
 
-async fn push(
-    State(hub): Hubs,
-    P(c): P<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Recent)
-        .await?;
+async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Response, ApiError> {
     if caller.role == Role::Viewer {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
-            "a viewer cannot push ops",
-        ));
+        return Err(ApiError::new(codes::FORBIDDEN, "a viewer cannot push ops"));
     }
     let req = parse_push(&read_body(body).await?)?;
     if req.ops.len() > protocol::MAX_OPS_PER_PUSH {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
             codes::TOO_MANY_OPS,
             format!(
                 "at most {} ops per push; send the rest in the next one",
@@ -177,7 +160,6 @@ async fn push(
     for (i, op) in req.ops.iter().enumerate() {
         if op.id.device != caller.device {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
                 codes::WRONG_DEVICE,
                 format!("op {i} was minted by another device"),
             )
@@ -185,34 +167,27 @@ async fn push(
         }
         if op.author != caller.member {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
                 codes::WRONG_AUTHOR,
                 format!("op {i} is authored by another member"),
             )
             .with_index(i));
         }
         if let Err(e) = validate::op(op) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                codes::INVALID_OP,
-                format!("op {i}: {e}"),
-            )
-            .with_index(i)
-            .with_reason(e.code()));
+            return Err(ApiError::new(codes::INVALID_OP, format!("op {i}: {e}"))
+                .with_index(i)
+                .with_reason(e.code()));
         }
         if let Err(e) = validate::stamp(op.hlc, now) {
             let mut err = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
                 codes::STAMP_IN_FUTURE,
                 format!("op {i}: {e}; the device clock runs ahead"),
             )
             .with_index(i);
-            err.server_ms = Some(now);
+            err.0.server_ms = Some(now);
             return Err(err);
         }
         if i > 0 && Some(op.id.seq) != req.ops[i - 1].id.seq.checked_add(1) {
             return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
                 codes::INVALID_OP,
                 format!("op {i}: the ops of a push must have consecutive seqs"),
             )
@@ -245,26 +220,14 @@ async fn push(
     }))
 }
 
-async fn head(
-    State(hub): Hubs,
-    P(c): P<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Recent)
-        .await?;
+async fn head(Auth(caller): Recent, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     caller.log.purge_closed().await;
     let mut since = 0;
     for pair in q.as_deref().unwrap_or("").split('&') {
         if let Some(v) = pair.strip_prefix("since=") {
-            since = v.parse().map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    codes::BAD_REQUEST,
-                    "since must be a log seq",
-                )
-            })?;
+            since = v
+                .parse()
+                .map_err(|_| ApiError::new(codes::BAD_REQUEST, "since must be a log seq"))?;
         }
     }
     let head = caller.log.head(since).await?;
@@ -274,19 +237,10 @@ async fn head(
 
 async fn segment(
     State(hub): Hubs,
-    P((c, name)): P<(String, String)>,
-    headers: HeaderMap,
+    Auth(caller): Recent,
+    P((_, name)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Recent)
-        .await?;
-    let not_found = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            codes::SEGMENT_NOT_FOUND,
-            format!("no segment {name}"),
-        )
-    };
+    let not_found = || ApiError::new(codes::SEGMENT_NOT_FOUND, format!("no segment {name}"));
     let key = parse_name(&caller.log.epoch, &name).ok_or_else(not_found)?;
     let bytes = store::get(&hub.store, &caller.log.key(key))
         .await?
@@ -310,14 +264,7 @@ fn may_read(state: &CoreState, member: &linli_core::MemberId, wish: &WishId) -> 
     !w.status.is_terminal() && may_see(state, member, wish)
 }
 
-async fn private_list(
-    State(hub): Hubs,
-    P(c): P<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
+async fn private_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiError> {
     let listed = store::list_flat(&hub.store, &store::private_records(&caller.community)).await?;
     let wishes: Vec<(WishId, object_store::path::Path)> = listed
         .into_iter()
@@ -345,28 +292,19 @@ async fn private_list(
 
 async fn private_put(
     State(hub): Hubs,
-    P((c, wish)): P<(String, String)>,
-    headers: HeaderMap,
+    Auth(caller): Now,
+    P((_, wish)): P<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
     let rec: ContactRecord = json_body(body).await?;
     if rec.wish.as_str() != wish {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
             codes::BAD_REQUEST,
             "the record's wish is not the wish in the path",
         ));
     }
     if let Err(e) = rec.validate() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            codes::INVALID,
-            e.to_string(),
-        )
-        .with_reason(e.code()));
+        return Err(ApiError::new(codes::INVALID, e.to_string()).with_reason(e.code()));
     }
     let wish = rec.wish.clone();
     let verdict = caller
@@ -384,13 +322,11 @@ async fn private_put(
         .await?;
     match verdict {
         None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
             codes::UNKNOWN_WISH,
             "the wish is not in the log yet; push its ops first",
         )),
         Some(Err(code)) if code == codes::WISH_CLOSED => Err(wish_closed()),
         Some(Err(_)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
             codes::FORBIDDEN,
             "only the requester, the filer, a coordinator or a grid worker of the wish's grid may set contact details",
         )),
@@ -414,7 +350,6 @@ async fn private_put(
 
 fn wish_closed() -> ApiError {
     ApiError::new(
-        StatusCode::CONFLICT,
         codes::WISH_CLOSED,
         "the wish is closed; its contact details are no longer kept",
     )
@@ -422,70 +357,43 @@ fn wish_closed() -> ApiError {
 
 async fn code_create(
     State(hub): Hubs,
-    P(c): P<String>,
-    headers: HeaderMap,
+    Auth(caller): Now,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
     caller.require(&[Role::Coordinator])?;
     let req: CreateCodeRequest = json_body(body).await?;
     Ok(no_store(&hub.create_code(&caller, req).await?))
 }
 
-async fn code_list(
-    State(hub): Hubs,
-    P(c): P<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
+async fn code_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiError> {
     Ok(no_store(&hub.list_codes(&caller).await?))
 }
 
 async fn code_delete(
     State(hub): Hubs,
-    P((c, code_id)): P<(String, String)>,
-    headers: HeaderMap,
+    Auth(caller): Now,
+    P((_, code_id)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
     Ok(no_store(&hub.delete_code(&caller, &code_id).await?))
 }
 
-async fn device_list(
-    State(hub): Hubs,
-    P(c): P<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
+async fn device_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiError> {
     Ok(no_store(&hub.list_devices(&caller).await?))
 }
 
 async fn device_revoke(
     State(hub): Hubs,
-    P((c, device)): P<(String, String)>,
-    headers: HeaderMap,
+    Auth(caller): Now,
+    P((_, device)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
     Ok(no_store(&hub.revoke_device(&caller, &device).await?))
 }
 
 async fn member_revoke(
     State(hub): Hubs,
-    P((c, member)): P<(String, String)>,
-    headers: HeaderMap,
+    Auth(caller): Now,
+    P((_, member)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = hub
-        .authenticate(&headers, &CommunityId(c), Fresh::Now)
-        .await?;
     Ok(no_store(&hub.revoke_member(&caller, &member).await?))
 }
 
