@@ -39,6 +39,8 @@ const BATCH_OPS: usize = 4000;
 /// Most op bytes in one group commit (a single push, at most one body of
 /// `MAX_BODY_BYTES`, always fits).
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// How often a long-polled head probes the store for other instances' appends.
+pub const WAIT_PROBE: Duration = Duration::from_secs(1);
 /// Lost create races in a row before a push is answered `busy`.
 const MAX_RACES: u32 = 200;
 
@@ -161,6 +163,8 @@ pub struct Log {
     /// Highest folded seq per device (a copy of `State::seen` outside the
     /// cache lock, for the push budget).
     uptos: RwLock<HashMap<DeviceId, u64>>,
+    /// The last folded seq, for long-polling heads (`wait_past`).
+    seq_tx: tokio::sync::watch::Sender<u64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -217,6 +221,7 @@ impl Log {
             refreshed: Mutex::new(None),
             closed: Mutex::new(Vec::new()),
             uptos: RwLock::new(HashMap::new()),
+            seq_tx: tokio::sync::watch::Sender::new(0),
         };
         {
             let mut cache = log.cache.lock().await;
@@ -295,6 +300,11 @@ impl Log {
                 )
             );
         }
+        self.seq_tx.send_if_modified(|v| {
+            let changed = *v != cache.seq;
+            *v = cache.seq;
+            changed
+        });
         if members_changed {
             let view = cache
                 .state
@@ -399,6 +409,32 @@ impl Log {
             epoch: self.epoch.clone(),
             segments,
         })
+    }
+
+    /// Wait until the log is past `since` or `deadline` comes. Appends on
+    /// this instance wake it at once; other instances' are found by a
+    /// probe of the store at most every `WAIT_PROBE` (shared by all waiters).
+    pub async fn wait_past(&self, since: u64, deadline: Instant) {
+        let mut rx = self.seq_tx.subscribe();
+        loop {
+            if *rx.borrow_and_update() > since {
+                return;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            let tick = (deadline - now).min(WAIT_PROBE);
+            tokio::select! {
+                r = rx.changed() => if r.is_err() { return },
+                _ = tokio::time::sleep(tick) => {
+                    if let Err(e) = self.sync_within(WAIT_PROBE).await {
+                        tracing::warn!(community = %self.community, "probe while waiting: {e}");
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /// Append a device's ops (consecutive device seqs; checked by the caller).

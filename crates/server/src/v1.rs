@@ -220,15 +220,30 @@ async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Resp
     }))
 }
 
+/// Longest a head request may wait for news (`wait=`, milliseconds).
+pub const MAX_HEAD_WAIT_MS: u64 = 25_000;
+
+/// `GET head[?since=N][&wait=MS]`: with `wait`, a long poll that answers as
+/// soon as the log is past `since` (or when the wait is over): the live
+/// channel that tells online devices to pull. Segments stay the data path.
 async fn head(Auth(caller): Recent, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     caller.log.purge_closed().await;
-    let mut since = 0;
+    let (mut since, mut wait) = (0, 0u64);
     for pair in q.as_deref().unwrap_or("").split('&') {
         if let Some(v) = pair.strip_prefix("since=") {
             since = v
                 .parse()
                 .map_err(|_| ApiError::new(codes::BAD_REQUEST, "since must be a log seq"))?;
+        } else if let Some(v) = pair.strip_prefix("wait=") {
+            wait = v
+                .parse()
+                .map_err(|_| ApiError::new(codes::BAD_REQUEST, "wait must be milliseconds"))?;
         }
+    }
+    if wait > 0 {
+        let deadline = std::time::Instant::now()
+            + std::time::Duration::from_millis(wait.min(MAX_HEAD_WAIT_MS));
+        caller.log.wait_past(since, deadline).await;
     }
     let head = caller.log.head(since).await?;
     caller.still_active()?;

@@ -848,3 +848,87 @@ async fn role_endpoint_matrix() {
         }
     }
 }
+
+/// `head?since=N&wait=MS` answers as soon as the log passes N — at once for
+/// a push on the same instance, within the store probe for a push on
+/// another — and after the wait when nothing happens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_long_poll_wakes_on_a_push_on_either_instance() {
+    use std::time::{Duration, Instant};
+    let store = mem_store();
+    let a = Server::start(store.clone()).await;
+    let b = Server::start(store.clone()).await;
+    let http = http();
+    let coord = community(&http, &a, "c1").await;
+    let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
+    let mut watcher = coord.clone();
+    let probe = linli_server::log::WAIT_PROBE;
+    // Watch on A, push on A; then watch on B, push on A.
+    for (watch_base, pusher_base, bound) in [
+        (a.url.clone(), a.url.clone(), Duration::from_millis(900)),
+        (
+            b.url.clone(),
+            a.url.clone(),
+            probe + Duration::from_millis(900),
+        ),
+    ] {
+        watcher.base = watch_base;
+        let since = watcher.head(&http).await.seq;
+        let op = r.wish_op("楼道灯坏了");
+        let mut pusher = r.clone();
+        pusher.base = pusher_base;
+        let http2 = http.clone();
+        let push = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            pusher.push(&http2, &[op]).await;
+            Instant::now()
+        });
+        let t0 = Instant::now();
+        let (s, j) = watcher
+            .send(
+                &http,
+                Method::GET,
+                &format!("head?since={since}&wait=20000"),
+                None,
+            )
+            .await;
+        let woke = Instant::now();
+        let pushed = push.await.unwrap();
+        assert_eq!(s, StatusCode::OK, "{j}");
+        assert!(j["seq"].as_u64().unwrap() > since, "{j}");
+        assert!(
+            woke >= pushed - Duration::from_millis(50),
+            "answered before the push"
+        );
+        assert!(
+            woke - pushed < bound,
+            "woke {:?} after the push",
+            woke - pushed
+        );
+        assert!(t0.elapsed() < Duration::from_secs(5));
+    }
+    // Nothing new: answers after the wait, with the same head.
+    let since = watcher.head(&http).await.seq;
+    let t0 = Instant::now();
+    let (s, j) = watcher
+        .send(
+            &http,
+            Method::GET,
+            &format!("head?since={since}&wait=600"),
+            None,
+        )
+        .await;
+    assert_eq!((s, j["seq"].as_u64()), (StatusCode::OK, Some(since)));
+    assert!(
+        t0.elapsed() >= Duration::from_millis(550),
+        "{:?}",
+        t0.elapsed()
+    );
+    let (s, j) = watcher
+        .send(&http, Method::GET, "head?wait=soon", None)
+        .await;
+    assert_eq!(
+        (s, error_code(&j)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+}
