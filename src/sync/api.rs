@@ -111,6 +111,14 @@ impl Client<'_> {
         read(req.send().await).await
     }
 
+    /// The live channel: a head that waits up to `wait_ms` for the log to
+    /// pass `since` (the endpoint's long poll).
+    pub async fn head_wait(&self, since: u64, wait_ms: u32) -> Result<Head, ApiError> {
+        let req = Request::get(&self.url(&format!("head?since={since}&wait={wait_ms}")))
+            .header("Authorization", &bearer(self.token));
+        read(req.send().await).await
+    }
+
     pub async fn segment(&self, name: &str) -> Result<Segment, ApiError> {
         let req = Request::get(&self.url(&format!("segments/{name}")))
             .header("Authorization", &bearer(self.token));

@@ -19,8 +19,13 @@ pub mod status;
 
 use api::{ApiError, Client};
 
-/// Poll for others' changes this often while all is well.
+/// Poll for others' changes this often while all is well (the live channel
+/// usually brings them sooner).
 const POLL_MS: u32 = 30_000;
+/// How long one live request waits for news (the endpoint allows 25 s).
+const LISTEN_MS: u32 = 20_000;
+/// Pause of the live channel after an error, or while there is no session.
+const LISTEN_RETRY_MS: u32 = 5_000;
 /// Backoff after failures: from this, doubling, up to `MAX_BACKOFF_MS`.
 const FIRST_BACKOFF_MS: u32 = 2_000;
 const MAX_BACKOFF_MS: u32 = 5 * 60_000;
@@ -98,6 +103,7 @@ impl SyncState {
         for event in ["online", "focus"] {
             window_event_listener_untyped(event, wake);
         }
+        spawn_local(self.listen(app));
         spawn_local(async move {
             let mut failures = 0u32;
             loop {
@@ -114,6 +120,40 @@ impl SyncState {
                 wait(delay).await;
             }
         });
+    }
+
+    /// The live channel: while the last round went well, a long-polled
+    /// head tells this tab as soon as the log moves, and a round pulls it.
+    async fn listen(self, app: AppState) {
+        loop {
+            let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
+            let ready = online && self.status.get_untracked() == Status::Synced;
+            let Some(session) = app.session.get_untracked().filter(|_| ready) else {
+                sleep(LISTEN_RETRY_MS).await;
+                continue;
+            };
+            let cursor = app.replica.with_untracked(|r| r.confirmed().seq);
+            let client = Client {
+                community: session.community.as_str(),
+                token: &session.token,
+            };
+            match client.head_wait(cursor, LISTEN_MS).await {
+                Ok(head) if head.seq > cursor => {
+                    trigger();
+                    // Let the round pull it before asking again.
+                    for _ in 0..50 {
+                        sleep(200).await;
+                        if app.replica.with_untracked(|r| r.confirmed().seq) >= head.seq
+                            || self.status.get_untracked() != Status::Synced
+                        {
+                            break;
+                        }
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => sleep(LISTEN_RETRY_MS).await,
+            }
+        }
     }
 
     async fn round(self, app: AppState) -> Result<(), ()> {
@@ -320,6 +360,10 @@ fn backoff(failures: u32) -> u32 {
     // Jitter 50–150 % so devices that lost the network together do not
     // come back in step.
     (base as f64 * (0.5 + js_sys::Math::random())) as u32
+}
+
+async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
 /// Sleeps `ms`, or less if `trigger` is called.

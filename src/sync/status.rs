@@ -77,6 +77,16 @@ pub fn SyncBadge(online: ReadSignal<bool>) -> impl IntoView {
             >
                 {text}
             </span>
+            <button
+                type="button"
+                class="sync-now"
+                aria-label=move || i18n.t(k::SYNC_NOW)
+                title=move || i18n.t(k::SYNC_NOW)
+                disabled=move || !online.get()
+                on:click=move |_| super::trigger()
+            >
+                <span aria-hidden="true">"↻"</span>
+            </button>
         </Show>
         {move || reason().map(|r| view! { <A href="/join" attr:class="visually-hidden">{r}</A> })}
     }

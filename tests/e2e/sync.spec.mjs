@@ -76,6 +76,29 @@ test("two devices join by code, write while one is offline, and converge", async
   await b.context.close();
 });
 
+test("a change reaches another online device at once, not at the next poll", async ({ browser, request }) => {
+  const a = await device(browser, (await demoCode(request, "coordinator")).code);
+  const b = await device(browser, (await demoCode(request, "volunteer")).code);
+  // "Sync now" on b: its next poll is 30 s away, so anything sooner is the live channel.
+  await b.page.getByRole("button", { name: "立即同步" }).click();
+  await expect(b.page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible();
+  await expect.poll(async () => (await check(a.page)) === (await check(b.page)), { timeout: 10_000 }).toBe(true);
+  const before = await check(b.page);
+  const t0 = Date.now();
+  await rename(a.page, "王书记（刚改的名字）");
+  await expect
+    .poll(async () => {
+      const [x, y] = [await check(a.page), await check(b.page)];
+      return y !== before && x === y;
+    }, { timeout: 10_000, intervals: [100] })
+    .toBe(true);
+  const ms = Date.now() - t0;
+  console.log(`live sync: b painted a's change ${ms} ms after the click`);
+  expect(ms).toBeLessThan(10_000);
+  await a.context.close();
+  await b.context.close();
+});
+
 test("a tab closed in the middle of a push loses nothing", async ({ browser, request }) => {
   const a = await device(browser, (await demoCode(request, "coordinator")).code);
   const b = await device(browser, (await demoCode(request, "volunteer")).code);
