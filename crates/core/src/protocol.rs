@@ -314,6 +314,8 @@ pub mod codes {
     pub const UNKNOWN_WISH: &str = "unknown_wish";
     /// 405: wrong method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// 408: the body did not arrive in time (slow link); retry.
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
     /// 409: the first new op is not the device's next seq (`expected`).
     pub const SEQ_GAP: &str = "seq_gap";
     /// 409: the wish is closed; its contact record is gone.

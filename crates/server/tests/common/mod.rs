@@ -41,18 +41,19 @@ impl Server {
             demo,
             store: Some(store.clone()),
             no_fsync: true,
+            ..Default::default()
         };
         let app = linli_server::app(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        // The real serve loop (limits, timeouts), as the binary runs it.
         tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            linli_server::serve_router(listener, app, config.limits, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         Server {
             url,
