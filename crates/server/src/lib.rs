@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod hub;
 pub mod log;
+pub mod security;
 pub mod static_files;
 pub mod store;
 pub mod transport;
@@ -74,6 +75,8 @@ pub fn router(config: &Config, hub: Arc<hub::Hub>) -> Router {
         .route("/api", axum::routing::any(api::not_found))
         .route("/api/", axum::routing::any(api::not_found))
         .fallback_service(static_files::service(&config.dist))
+        // Inside compression: it hashes index.html's scripts from the plain body.
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
