@@ -186,12 +186,13 @@ fn DashboardBody() -> impl IntoView {
                                         {bars
                                             .into_iter()
                                             .map(|(class, key, rate)| {
-                                                let width = format!("width: {:.0}%", rate.unwrap_or(0.0) * 100.0);
+                                                // style:width goes through CSSOM; a style="…" attribute would be refused by the CSP.
+                                                let width = format!("{:.0}%", rate.unwrap_or(0.0) * 100.0);
                                                 view! {
                                                     <span class="chart-row">
                                                         <span class="chart-label">{tr(key)} " " {pct(rate)}</span>
                                                         <span class="bar-track" aria-hidden="true">
-                                                            <span class=format!("bar {class}") style=width></span>
+                                                            <span class=format!("bar {class}") style:width=width></span>
                                                         </span>
                                                     </span>
                                                 }

@@ -31,7 +31,7 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Offline => true,
-            ApiError::Api { status, .. } => *status >= 500 || *status == 429,
+            ApiError::Api { status, .. } => *status >= 500 || *status == 429 || *status == 408,
         }
     }
 }

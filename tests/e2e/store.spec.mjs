@@ -1,6 +1,6 @@
 // The device's store as people meet it: several tabs, a full disk, a tab
 // closed in the middle of a write.
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./csp.mjs";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

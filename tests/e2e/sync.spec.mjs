@@ -1,5 +1,5 @@
 // Two devices of one community, through the real endpoint.
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./csp.mjs";
 import { startServer } from "./server.mjs";
 
 let server;

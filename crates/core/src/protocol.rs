@@ -317,6 +317,8 @@ pub mod codes {
     pub const UNKNOWN_WISH: &str = "unknown_wish";
     /// 405: wrong method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// 408: the body did not arrive in time (slow link); retry.
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
     /// 409: the first new op is not the device's next seq (`expected`).
     pub const SEQ_GAP: &str = "seq_gap";
     /// 409: the wish is closed; its contact record is gone.
@@ -358,6 +360,7 @@ pub mod codes {
             NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
             | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH => 404,
             METHOD_NOT_ALLOWED => 405,
+            REQUEST_TIMEOUT => 408,
             SEQ_GAP | WISH_CLOSED => 409,
             CODE_EXPIRED | CODE_REVOKED | CODE_USED_UP => 410,
             BODY_TOO_LARGE | TOO_MANY_OPS => 413,
@@ -388,6 +391,7 @@ pub mod codes {
         MEMBER_NOT_FOUND,
         UNKNOWN_WISH,
         METHOD_NOT_ALLOWED,
+        REQUEST_TIMEOUT,
         SEQ_GAP,
         WISH_CLOSED,
         CODE_EXPIRED,

@@ -6,17 +6,20 @@ pub mod admin;
 pub mod api;
 pub mod hub;
 pub mod log;
+pub mod security;
 pub mod static_files;
 pub mod store;
+pub mod transport;
 pub mod v1;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
+
+pub use transport::{Limits, serve_router};
 
 /// What an instance needs to know to serve.
 #[derive(Clone, Debug, Default)]
@@ -33,6 +36,8 @@ pub struct Config {
     /// Don't fsync local files after writes (benchmarks only; a crash of
     /// the process loses nothing either way, a power cut might).
     pub no_fsync: bool,
+    /// Connection cap and timeouts of the serve loop.
+    pub limits: Limits,
 }
 
 /// The object store a config names: `config.store`, else the local
@@ -78,23 +83,21 @@ pub fn router(config: &Config, hub: Arc<hub::Hub>) -> Router {
         .route("/api", axum::routing::any(api::not_found))
         .route("/api/", axum::routing::any(api::not_found))
         .fallback_service(static_files::service(&config.dist))
+        // Inside compression: it hashes index.html's scripts from the plain body.
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until `shutdown` resolves, then finishes requests in flight.
+/// Serves until `shutdown` resolves, then finishes requests in flight
+/// (`serve_router` with `config.limits`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = app(&config).await?;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_router(listener, app, config.limits, shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

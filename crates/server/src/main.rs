@@ -1,5 +1,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use linli_server::Config;
@@ -32,6 +33,16 @@ enum Command {
         /// Skip fsync after writes (benchmarks; a power cut may lose data).
         #[arg(long)]
         no_fsync: bool,
+        /// Seconds a client has to send a request's headers (and how long
+        /// an idle connection stays open).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout: u64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        body_timeout: u64,
+        /// Connections served at once (lowered to fit the open-file limit).
+        #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+        max_connections: u64,
     },
     /// Manage communities in the data directory.
     Community {
@@ -189,6 +200,9 @@ async fn main() -> std::process::ExitCode {
             data,
             demo,
             no_fsync,
+            header_timeout,
+            body_timeout,
+            max_connections,
         } => {
             if !dist.join("index.html").is_file() {
                 eprintln!(
@@ -212,12 +226,19 @@ async fn main() -> std::process::ExitCode {
                 "linli is serving at http://{local}/  (data in {}; Ctrl-C to stop)",
                 data.display()
             );
+            // Before the cap is derived from it (transport::connection_cap).
+            linli_server::transport::raise_nofile_limit();
             let config = Config {
                 dist,
                 data,
                 demo,
                 store: None,
                 no_fsync,
+                limits: linli_server::Limits {
+                    header_timeout: Duration::from_secs(header_timeout),
+                    body_timeout: Duration::from_secs(body_timeout),
+                    max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                },
             };
             if demo {
                 let seeded = match linli_server::open_store(&config) {

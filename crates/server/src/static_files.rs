@@ -66,10 +66,7 @@ pub fn service(dist: &Path) -> Svc {
             } else if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
                 set_cache(&mut res, cache_control(&path));
             }
-            res.headers_mut().insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
+            // nosniff and the other security headers: crate::security.
             Ok(res)
         }
     }))

@@ -72,16 +72,32 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
     }
 }
 
-/// Read a body up to `MAX_BODY_BYTES`.
+/// Read a body up to `MAX_BODY_BYTES`, within the serve loop's body deadline.
 async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, protocol::MAX_BODY_BYTES)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                codes::BODY_TOO_LARGE,
-                format!("the body is larger than {} bytes", protocol::MAX_BODY_BYTES),
-            )
+        .map_err(|e| {
+            if is_timeout(&e) {
+                ApiError::new(codes::REQUEST_TIMEOUT, "the body did not arrive in time")
+            } else {
+                ApiError::new(
+                    codes::BODY_TOO_LARGE,
+                    format!("the body is larger than {} bytes", protocol::MAX_BODY_BYTES),
+                )
+            }
         })
+}
+
+/// Whether a body error is the body deadline (`transport::Limits`).
+fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 fn malformed(e: impl std::fmt::Display) -> ApiError {

@@ -8,6 +8,13 @@ const WASM: &str = "linli-0123456789abcdef_bg.wasm";
 const JS: &str = "linli-0123456789abcdef.js";
 const CSS: &str = "main-fedcba9876543210.css";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Like Trunk's output: an external script and an inline module loader.
+const INDEX: &str = "<!doctype html><html lang=\"zh-CN\"><head><title>邻里</title>\
+    <script src=\"/pwa.js\" defer></script><script type=\"module\">\
+    import init from '/linli-0123456789abcdef.js';\nawait init();\n</script></head></html>";
+/// `printf "import init from '/linli-0123456789abcdef.js';\nawait init();\n" |
+/// openssl dgst -sha256 -binary | base64`
+const INDEX_SCRIPT_HASH: &str = "'sha256-6RIpE4Nv30wbKqUKMQgdl4N19522/RlEbZhfoMvSPr8='";
 
 struct Server {
     url: String,
@@ -18,10 +25,7 @@ struct Server {
 
 fn write_dist(dir: &Path) {
     let files = [
-        (
-            "index.html",
-            "<!doctype html><html lang=\"zh-CN\"><title>邻里</title></html>".to_string(),
-        ),
+        ("index.html", INDEX.to_string()),
         (
             "sw.js",
             "self.addEventListener('fetch', () => {});".to_string(),
@@ -250,4 +254,184 @@ async fn shutdown_finishes_and_frees_the_port() {
             .await
             .is_err()
     );
+}
+
+/// The app's policy: only the page's own files and exactly its inline
+/// loader may run; no inline styles, no plugins, no framing.
+fn check_app_headers(res: &reqwest::Response, what: &str, script_hash: Option<&str>) {
+    let csp = header(res, HeaderName::from_static("content-security-policy"));
+    for directive in [
+        "default-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(
+            csp.split("; ").any(|d| d == directive),
+            "{what}: no {directive:?} in {csp:?}"
+        );
+    }
+    let script_src = csp
+        .split("; ")
+        .find(|d| d.starts_with("script-src "))
+        .unwrap_or_else(|| panic!("{what}: no script-src in {csp:?}"));
+    let want = match script_hash {
+        Some(h) => format!("script-src 'self' 'wasm-unsafe-eval' {h}"),
+        None => "script-src 'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    assert_eq!(script_src, want, "{what}");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(
+        header(res, HeaderName::from_static("referrer-policy")),
+        "no-referrer",
+        "{what}"
+    );
+    let perms = header(res, HeaderName::from_static("permissions-policy"));
+    for p in [
+        "camera=(self)",
+        "microphone=()",
+        "geolocation=()",
+        "payment=()",
+        "usb=()",
+    ] {
+        assert!(
+            perms.split(", ").any(|x| x == p),
+            "{what}: no {p} in {perms:?}"
+        );
+    }
+    assert_eq!(
+        header(res, HeaderName::from_static("x-content-type-options")),
+        "nosniff",
+        "{what}"
+    );
+    assert_eq!(
+        header(res, HeaderName::from_static("x-frame-options")),
+        "DENY",
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn app_responses_carry_the_security_headers() {
+    let server = start().await;
+    // Pages: the policy allows exactly the page's inline loader, also when
+    // the page is sent compressed.
+    for (path, enc) in [
+        ("/", None),
+        ("/index.html", None),
+        ("/wishes", None),
+        ("/wishes/abc-123", Some("br")),
+    ] {
+        let res = server.get_with(path, enc).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        check_app_headers(&res, path, Some(INDEX_SCRIPT_HASH));
+    }
+    // Other files and misses: the same policy, no hashes.
+    for (path, status) in [
+        (format!("/{JS}"), StatusCode::OK),
+        (format!("/{WASM}"), StatusCode::OK),
+        ("/sw.js".into(), StatusCode::OK),
+        ("/manifest.webmanifest".into(), StatusCode::OK),
+        ("/icons/none.png".into(), StatusCode::NOT_FOUND),
+    ] {
+        let res = server.get(&path).await;
+        assert_eq!(res.status(), status, "{path}");
+        check_app_headers(&res, &path, None);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_script_hash_follows_a_rebuilt_index() {
+    let server = start().await;
+    let res = server.get("/").await;
+    let modified = header(&res, reqwest::header::LAST_MODIFIED);
+    assert!(!modified.is_empty());
+    // A revalidated page keeps the policy stored with it: a 304 has no
+    // body to hash, and its headers would replace the stored ones.
+    let res = client()
+        .get(format!("{}/", server.url))
+        .header("if-modified-since", &modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        header(&res, HeaderName::from_static("content-security-policy")),
+        ""
+    );
+    assert_eq!(
+        header(&res, HeaderName::from_static("referrer-policy")),
+        "no-referrer"
+    );
+    // `./dev` rebuilds dist/ under a running server.
+    let dist = server._dirs.0.path();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>邻里</title><script>window.rebuilt = 2;</script>",
+    )
+    .unwrap();
+    let res = server.get("/settings").await;
+    // printf "window.rebuilt = 2;" | openssl dgst -sha256 -binary | base64
+    check_app_headers(
+        &res,
+        "rebuilt",
+        Some("'sha256-tA/v+mpotWbRiiLy41Ow6xHziP8pNT6lRRoxpIVPH5M='"),
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn api_responses_carry_the_api_headers() {
+    let server = start().await;
+    let post = client()
+        .post(format!("{}/api/health", server.url))
+        .send()
+        .await
+        .unwrap();
+    let join = client()
+        .post(format!("{}/api/v1/join", server.url))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    let mut responses = vec![
+        (
+            "GET /api/health".to_string(),
+            server.get("/api/health").await,
+        ),
+        ("POST /api/health".into(), post),
+        ("POST /api/v1/join".into(), join),
+    ];
+    for path in ["/api/nope", "/api", "/api/"] {
+        responses.push((format!("GET {path}"), server.get(path).await));
+    }
+    for (what, res) in responses {
+        assert!(
+            header(&res, CONTENT_TYPE).starts_with("application/json"),
+            "{what}"
+        );
+        assert_eq!(
+            header(&res, HeaderName::from_static("content-security-policy")),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{what}"
+        );
+        assert_eq!(
+            header(&res, HeaderName::from_static("x-content-type-options")),
+            "nosniff",
+            "{what}"
+        );
+        assert_eq!(
+            header(&res, HeaderName::from_static("referrer-policy")),
+            "no-referrer",
+            "{what}"
+        );
+    }
+    server.stop().await;
 }

@@ -40,6 +40,7 @@ impl Server {
             demo,
             store: Some(store.clone()),
             no_fsync: true,
+            ..Default::default()
         };
         Self::launch(config, store, dist).await
     }
@@ -55,6 +56,7 @@ impl Server {
             demo: false,
             store: None,
             no_fsync: true,
+            ..Default::default()
         };
         let store = linli_server::open_store(&config).unwrap();
         Self::launch(config, store, dist).await
@@ -66,13 +68,13 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        // The real serve loop (limits, timeouts), as the binary runs it.
         tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            linli_server::serve_router(listener, app, config.limits, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         Server {
             url,
