@@ -24,8 +24,10 @@ use api::{ApiError, Client};
 const POLL_MS: u32 = 30_000;
 /// How long one live request waits for news (the endpoint allows 25 s).
 const LISTEN_MS: u32 = 20_000;
-/// Pause of the live channel after an error, or while there is no session.
+/// Pause of the live channel after an error.
 const LISTEN_RETRY_MS: u32 = 5_000;
+/// How often the live channel looks whether it may start (a cheap local check).
+const LISTEN_IDLE_MS: u32 = 500;
 /// Backoff after failures: from this, doubling, up to `MAX_BACKOFF_MS`.
 const FIRST_BACKOFF_MS: u32 = 2_000;
 const MAX_BACKOFF_MS: u32 = 5 * 60_000;
@@ -129,7 +131,7 @@ impl SyncState {
             let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
             let ready = online && self.status.get_untracked() == Status::Synced;
             let Some(session) = app.session.get_untracked().filter(|_| ready) else {
-                sleep(LISTEN_RETRY_MS).await;
+                sleep(LISTEN_IDLE_MS).await;
                 continue;
             };
             let cursor = app.replica.with_untracked(|r| r.confirmed().seq);
