@@ -5,13 +5,13 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use linli_core::model::{Category, Role, Urgency, Wish};
+use linli_core::model::{Category, Urgency, Wish};
+use linli_core::permissions;
 use linli_core::views::{self, Column};
 use linli_core::{Action, OpKind, WishId};
 
 use super::ui::{
-    Gate, Msg, PAGE, StatusLine, WishItem, code_of, label, me, now_ms, pending_wishes, run,
-    ticking_now,
+    Gate, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, run, ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -44,7 +44,7 @@ impl Filter {
     fn keep(&self, w: &Wish) -> bool {
         (self.grid.is_empty() || w.place.grid.as_deref() == Some(self.grid.as_str()))
             && (self.category.is_empty() || w.category.code() == self.category)
-            && (self.urgency.is_empty() || code_of(&w.urgency) == self.urgency)
+            && (self.urgency.is_empty() || w.urgency.code() == self.urgency)
             && (self.team.is_empty() || w.team.as_ref().is_some_and(|t| t.0 == self.team))
             && (self.text.is_empty()
                 || w.title.contains(&self.text)
@@ -64,7 +64,7 @@ fn BoardBody() -> impl IntoView {
         ..Filter::default()
     });
     let msg = RwSignal::new(Msg::None);
-    let kiosk = me(app).is_some_and(|m| m.role == Role::Kiosk);
+    let sees_lists = me(app).is_some_and(|m| permissions::sees_lists(m.role));
     let (grids, teams) = app.replica.with_untracked(|r| {
         let s = r.view();
         (
@@ -138,19 +138,15 @@ fn BoardBody() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let urg_options = move || {
-        [
-            Urgency::Urgent,
-            Urgency::High,
-            Urgency::Normal,
-            Urgency::Low,
-        ]
-        .into_iter()
-        .map(|u| (code_of(&u), label(i18n, "urgency", &code_of(&u))))
-        .collect::<Vec<_>>()
+        Urgency::ALL
+            .into_iter()
+            .rev()
+            .map(|u| (u.code().to_owned(), label(i18n, "urgency", u.code())))
+            .collect::<Vec<_>>()
     };
     let grid_options: Vec<(String, String)> = grids.into_iter().map(|g| (g.clone(), g)).collect();
 
-    if kiosk {
+    if !sees_lists {
         return view! { <p class="empty">{tr(k::BOARD_EMPTY)}</p> }.into_any();
     }
     view! {

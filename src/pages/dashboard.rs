@@ -2,11 +2,11 @@
 //! median times (`views::rates`) for a chosen month, by grid, category or
 //! team. Numbers first; charts come later.
 use leptos::prelude::*;
-use linli_core::State;
-use linli_core::model::Role;
+use linli_core::calendar::Period;
 use linli_core::views::{self, GroupBy, Rates};
+use linli_core::{State, permissions};
 
-use super::ui::{Gate, MonthOptions, label, me, newest_first, span};
+use super::ui::{Gate, MonthOptions, label, me, span};
 use crate::i18n::{I18n, fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -17,34 +17,6 @@ pub fn Dashboard() -> impl IntoView {
             <DashboardBody />
         </Gate>
     }
-}
-
-fn group_of(code: &str) -> GroupBy {
-    match code {
-        "grid" => GroupBy::Grid,
-        "category" => GroupBy::Category,
-        "team" => GroupBy::Team,
-        "month" => GroupBy::Month,
-        _ => GroupBy::All,
-    }
-}
-
-/// The rates over the wishes filed in `month` ("" = every month). The core's
-/// `rates` reads only `wishes`, so a state holding just those is enough.
-fn rates_for(state: &State, month: &str, by: GroupBy) -> Vec<Rates> {
-    if month.is_empty() {
-        return views::rates(state, by);
-    }
-    let only = State {
-        wishes: state
-            .wishes
-            .iter()
-            .filter(|(_, w)| views::utc_month(w.created_at) == month)
-            .map(|(id, w)| (id.clone(), w.clone()))
-            .collect(),
-        ..State::default()
-    };
-    views::rates(&only, by)
 }
 
 /// Saves `text` as a CSV file.
@@ -74,27 +46,18 @@ fn key_label(i18n: I18n, state: &State, by: GroupBy, key: &str) -> String {
 fn DashboardBody() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    if me(app).is_some_and(|m| m.role == Role::Kiosk) {
+    if !me(app).is_some_and(|m| permissions::sees_lists(m.role)) {
         return view! { <p class="empty">{tr(k::DASHBOARD_EMPTY)}</p> }.into_any();
     }
-    let months = Memo::new(move |_| {
-        app.replica.with(|r| {
-            newest_first(
-                r.view()
-                    .wishes
-                    .values()
-                    .map(|w| views::utc_month(w.created_at)),
-            )
-        })
-    });
+    let months = Memo::new(move |_| app.replica.with(|r| views::wish_months(r.view())));
     let month = RwSignal::new(months.get_untracked().first().cloned().unwrap_or_default());
-    let group = RwSignal::new(String::from("grid"));
+    let group = RwSignal::new(GroupBy::Grid);
     let data = Memo::new(move |_| {
-        let (m, by) = (month.get(), group_of(&group.get()));
+        let (period, by) = (Period::from_key(&month.get()), group.get());
         app.replica.with(|r| {
             let s = r.view();
-            let all = rates_for(s, &m, GroupBy::All).into_iter().next();
-            let rows: Vec<(String, Rates)> = rates_for(s, &m, by)
+            let all = views::rates_in(s, GroupBy::All, &period).into_iter().next();
+            let rows: Vec<(String, Rates)> = views::rates_in(s, by, &period)
                 .into_iter()
                 .map(|row| (key_label(i18n, s, by, &row.key), row))
                 .collect();
@@ -125,14 +88,20 @@ fn DashboardBody() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="dash-group">{tr(k::DASHBOARD_GROUP)}</label>
-                <select id="dash-group" on:change=move |ev| group.set(event_target_value(&ev))>
-                    {["grid", "category", "team", "month"]
+                <select
+                    id="dash-group"
+                    on:change=move |ev| {
+                        if let Some(g) = GroupBy::from_code(&event_target_value(&ev)) {
+                            group.set(g);
+                        }
+                    }
+                >
+                    {[GroupBy::Grid, GroupBy::Category, GroupBy::Team, GroupBy::Month]
                         .into_iter()
                         .map(|g| {
-                            let key = crate::i18n::key_by_name(&format!("dashboard.group.{g}"));
                             view! {
-                                <option value=g selected=g == "grid">
-                                    {move || key.map(|k| i18n.t(k)).unwrap_or(g)}
+                                <option value=g.code() selected=g == GroupBy::Grid>
+                                    {move || label(i18n, "dashboard.group", g.code())}
                                 </option>
                             }
                         })
@@ -160,7 +129,7 @@ fn DashboardBody() -> impl IntoView {
                     class="secondary"
                     on:click=move |_| {
                         let rows: Vec<Rates> = data.with(|d| d.1.iter().map(|(_, r)| r.clone()).collect());
-                        let name = format!("linli-rates-{}-{}.csv", group.get_untracked(), month.get_untracked());
+                        let name = format!("linli-rates-{}-{}.csv", group.get_untracked().code(), month.get_untracked());
                         let _ = download_csv(&name, &views::rates_csv(&rows));
                     }
                 >

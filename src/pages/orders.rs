@@ -24,14 +24,6 @@ pub fn Orders() -> impl IntoView {
     }
 }
 
-fn fit_code(f: Fit) -> &'static str {
-    match f {
-        Fit::Grid => "grid",
-        Fit::Skill => "skill",
-        Fit::Team => "team",
-    }
-}
-
 #[component]
 fn OrdersBody() -> impl IntoView {
     let app = use_app();
@@ -41,7 +33,7 @@ fn OrdersBody() -> impl IntoView {
         permissions::rule(r, Action::Claim) != Rule::No
             || permissions::rule(r, Action::PartnerClaim) != Rule::No
     });
-    if role == Some(Role::Kiosk) {
+    if !role.is_some_and(permissions::sees_lists) {
         return view! { <p class="empty">{tr(k::ORDERS_NOT_VOLUNTEER)}</p> }.into_any();
     }
     let msg = RwSignal::new(Msg::None);
@@ -103,7 +95,7 @@ fn OpenOrders(msg: RwSignal<Msg>) -> impl IntoView {
                         <p class="wish-meta">
                             {fits
                                 .into_iter()
-                                .map(|f| view! { <span class="chip status-published">{move || label(i18n, "fit", fit_code(f))}</span> })
+                                .map(|f| view! { <span class="chip status-published">{move || label(i18n, "fit", f.code())}</span> })
                                 .collect_view()}
                         </p>
                         <div class="quick">

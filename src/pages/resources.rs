@@ -5,10 +5,10 @@
 //! on the wish's page. Coordinators see and manage every unit's resources.
 use leptos::prelude::*;
 use linli_core::model::{Category, Role};
-use linli_core::{OpKind, PartnerId, ResourceId, WishId, views};
+use linli_core::{OpKind, PartnerId, ResourceId, WishId, permissions, views};
 
 use super::checks::CheckList;
-use super::ui::{Gate, Msg, StatusLine, code_of, label, me, run};
+use super::ui::{Gate, Msg, StatusLine, label, me, run};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -28,8 +28,7 @@ pub fn Resources() -> impl IntoView {
 #[component]
 fn ResourcesBody() -> impl IntoView {
     let app = use_app();
-    let Some(member) = me(app).filter(|m| matches!(m.role, Role::Coordinator | Role::Partner))
-    else {
+    let Some(member) = me(app).filter(|m| permissions::manages_resources(m.role)) else {
         return view! { <p class="empty">{tr(k::RESOURCES_NOT_ALLOWED)}</p> }.into_any();
     };
     // A partner manages its own unit's resources; a coordinator every unit's.
@@ -76,7 +75,7 @@ fn ResourceList(msg: RwSignal<Msg>, unit: Option<PartnerId>) -> impl IntoView {
                             .partners
                             .get(&r.partner)
                             .map_or_else(|| r.partner.0.clone(), |p| p.name.clone()),
-                        categories: r.categories.iter().map(code_of).collect(),
+                        categories: r.categories.iter().map(|c| c.code().to_owned()).collect(),
                         capacity: r.capacity,
                         weekdays: r.weekdays,
                         grids: r.grids.clone(),

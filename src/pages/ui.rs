@@ -8,7 +8,6 @@ use leptos_router::components::A;
 use linli_core::lifecycle::{self, Step};
 use linli_core::model::{Assignee, Member, Rating, Status, Wish};
 use linli_core::{Action, MemberId, OpKind, Outcome, State};
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::i18n::{I18n, Key, fill, k, key_by_name, tr, use_i18n};
@@ -16,14 +15,6 @@ use crate::state::{AppState, Load, use_app};
 
 /// Rows shown at once in a list; "show more" adds as many again.
 pub const PAGE: usize = 50;
-
-/// The snake_case code serde gives a unit enum variant (`Urgency::High` → "high").
-pub fn code_of<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 /// The text of `<prefix>.<code>` in the current locale, or the code itself.
 pub fn label(i18n: I18n, prefix: &str, code: &str) -> String {
@@ -185,7 +176,7 @@ pub fn available(state: &State, me: &Member, w: &Wish) -> Vec<Action> {
 }
 
 pub fn rating_label(i18n: I18n, r: Rating) -> String {
-    label(i18n, "rating", &code_of(&r))
+    label(i18n, "rating", r.code())
 }
 
 /// What happened to the last thing the user asked for, as key names (so
@@ -343,7 +334,7 @@ pub fn WishItem(
     let i18n = use_i18n();
     let href = format!("/wishes/{}", wish.id);
     let cat = wish.category.code();
-    let urg = code_of(&wish.urgency);
+    let urg = wish.urgency.code();
     let urgent = matches!(
         wish.urgency,
         linli_core::model::Urgency::High | linli_core::model::Urgency::Urgent
@@ -359,7 +350,7 @@ pub fn WishItem(
             </div>
             <p class="wish-meta">
                 <span class="chip">{move || label(i18n, "category", cat)}</span>
-                <span class="chip" class:urgent=urgent>{move || label(i18n, "urgency", &urg)}</span>
+                <span class="chip" class:urgent=urgent>{move || label(i18n, "urgency", urg)}</span>
                 {overdue.then(|| view! { <span class="chip warn">{tr(k::BOARD_OVERDUE)}</span> })}
                 {lapsing.then(|| view! { <span class="chip urgent">{tr(k::BOARD_LAPSING)}</span> })}
                 {pending.then(|| view! { <span class="chip pending">{tr(k::UI_PENDING)}</span> })}
@@ -431,15 +422,6 @@ pub fn ticking_now() -> Signal<u64> {
         on_cleanup(move || handle.clear());
     }
     now.into()
-}
-
-/// Distinct months (`YYYY-MM`), newest first.
-pub fn newest_first(months: impl Iterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = months.collect();
-    v.sort();
-    v.dedup();
-    v.reverse();
-    v
 }
 
 /// The options of a month picker: each month, then "all" (value "").

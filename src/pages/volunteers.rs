@@ -3,13 +3,12 @@
 //! (`views::ledger`), and the service teams.
 use leptos::prelude::*;
 use leptos_router::components::A;
+use linli_core::calendar::Period;
 use linli_core::model::Role;
 use linli_core::reduce::PointsEntry;
-use linli_core::{MemberId, views};
+use linli_core::{MemberId, permissions, views};
 
-use super::ui::{
-    Gate, MonthOptions, More, PAGE, code_of, label, me, member_name, newest_first, when,
-};
+use super::ui::{Gate, MonthOptions, More, PAGE, label, me, member_name, when};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -25,8 +24,7 @@ pub fn Volunteers() -> impl IntoView {
 #[component]
 fn VolunteersBody() -> impl IntoView {
     let app = use_app();
-    let kiosk = me(app).is_some_and(|m| m.role == Role::Kiosk);
-    if kiosk {
+    if !me(app).is_some_and(|m| permissions::sees_lists(m.role)) {
         return view! { <p class="empty">{tr(k::VOLUNTEERS_EMPTY)}</p> }.into_any();
     }
     let selected = RwSignal::new(me(app).map(|m| m.id.0).unwrap_or_default());
@@ -44,46 +42,14 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let shown = RwSignal::new(PAGE / 2);
     // Months that have ledger entries, newest first; "" = all time.
-    let months = Memo::new(move |_| {
-        app.replica.with(|r| {
-            newest_first(
-                r.view()
-                    .ledger
-                    .values()
-                    .flatten()
-                    .map(|e| views::utc_month(e.at)),
-            )
-        })
-    });
+    let months = Memo::new(move |_| app.replica.with(|r| views::ledger_months(r.view())));
     let month = RwSignal::new(months.get_untracked().first().cloned().unwrap_or_default());
     let rows = Memo::new(move |_| {
-        let m = month.get();
+        let period = Period::from_key(&month.get());
         app.replica.with(|r| {
             let s = r.view();
-            let mut totals: Vec<(&MemberId, i64)> = if m.is_empty() {
-                views::leaderboard(s)
-            } else {
-                // The same ranking (points, then id) over one month's entries.
-                let mut v: Vec<(&MemberId, i64)> = s
-                    .ledger
-                    .iter()
-                    .map(|(id, l)| {
-                        let sum = l
-                            .iter()
-                            .filter(|e| views::utc_month(e.at) == m)
-                            .map(|e| e.delta)
-                            .sum::<i64>();
-                        (id, sum)
-                    })
-                    .filter(|(id, sum)| {
-                        *sum != 0 || s.ledger[*id].iter().any(|e| views::utc_month(e.at) == m)
-                    })
-                    .collect();
-                v.sort_by(views::by_points);
-                v
-            };
-            totals
-                .drain(..)
+            views::leaderboard_in(s, &period)
+                .into_iter()
                 .map(|(m, p)| {
                     let (name, role) = s
                         .members
@@ -304,12 +270,12 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
                                 data.with(|d| d.2.iter().take(shown.get()).cloned().collect::<Vec<_>>())
                                     .into_iter()
                                     .map(|(e, title)| {
-                                        let reason = code_of(&e.reason);
+                                        let reason = e.reason.code();
                                         let plus = e.delta > 0;
                                         view! {
                                             <tr>
                                                 <td>{when(e.at)}</td>
-                                                <td>{move || label(i18n, "points.reason", &reason)}</td>
+                                                <td>{move || label(i18n, "points.reason", reason)}</td>
                                                 <td><A href=format!("/wishes/{}", e.wish)>{title}</A></td>
                                                 <td class="num" class:delta-plus=plus class:delta-minus=!plus>
                                                     {if plus { format!("+{}", e.delta) } else { e.delta.to_string() }}

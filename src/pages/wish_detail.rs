@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use linli_core::model::{Assignee, Level, Rating, Role, Status, Wish};
+use linli_core::model::{Assignee, Level, Rating, Status, Wish};
 use linli_core::{Action, OpId, OpKind, WishId};
 
 use super::ui::{
-    Gate, Msg, StatusChip, StatusLine, available, code_of, holder_name, label, me, member_name,
-    now_ms, place_text, rating_label, run, span, text_of, ticking_now, when,
+    Gate, Msg, StatusChip, StatusLine, available, holder_name, label, me, member_name, now_ms,
+    place_text, rating_label, run, span, text_of, ticking_now, when,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -60,8 +60,8 @@ fn Facts(wish: Wish) -> impl IntoView {
     let w = wish;
     let state = move |f: &dyn Fn(&linli_core::State) -> String| app.replica.with(|r| f(r.view()));
     let cat = w.category.code();
-    let urg = code_of(&w.urgency);
-    let ch = code_of(&w.channel);
+    let urg = w.urgency.code();
+    let ch = w.channel.code();
     let place = w.place.clone();
     let window = w
         .window
@@ -173,10 +173,10 @@ fn Facts(wish: Wish) -> impl IntoView {
             <h2 id="facts-title">{tr(k::WISH_DETAIL_INFO)}</h2>
             <dl class="facts">
                 {row(k::WISH_DETAIL_CATEGORY, view! { {move || label(i18n, "category", cat)} }.into_any())}
-                {row(k::WISH_DETAIL_URGENCY, view! { {move || label(i18n, "urgency", &urg)} }.into_any())}
+                {row(k::WISH_DETAIL_URGENCY, view! { {move || label(i18n, "urgency", urg)} }.into_any())}
                 {row(k::WISH_DETAIL_PLACE, view! { {move || place_text(i18n, &place)} }.into_any())}
                 {window.map(|t| row(k::WISH_DETAIL_WINDOW, view! { {t} }.into_any()))}
-                {row(k::WISH_DETAIL_CHANNEL, view! { {move || label(i18n, "channel", &ch)} }.into_any())}
+                {row(k::WISH_DETAIL_CHANNEL, view! { {move || label(i18n, "channel", ch)} }.into_any())}
                 {requester_row}
                 {row(
                     k::WISH_DETAIL_FILED_BY,
@@ -193,10 +193,10 @@ fn Facts(wish: Wish) -> impl IntoView {
                         row(k::WISH_DETAIL_DUPLICATES, links.into_any())
                     })}
                 {w.escalation.clone().map(|e| {
-                    let level = code_of(&e.level);
+                    let level = e.level.code();
                     row(
                         k::WISH_DETAIL_ESCALATION,
-                        view! { {move || label(i18n, "level", &level)} ": " {e.note.clone()} }.into_any(),
+                        view! { {move || label(i18n, "level", level)} ": " {e.note.clone()} }.into_any(),
                     )
                 })}
                 {completion_row}
@@ -314,8 +314,8 @@ fn ActionForm(
     let text = RwSignal::new(String::new());
     let minutes = RwSignal::new(String::from("60"));
     let choice = RwSignal::new(String::new());
-    let rating = RwSignal::new(String::from("satisfied"));
-    let level = RwSignal::new(String::from("street"));
+    let rating = RwSignal::new(Rating::Satisfied);
+    let level = RwSignal::new(Level::Street);
     let wid = move || {
         wish.with_untracked(|w| w.as_ref().map(|w| w.id.clone()))
             .unwrap_or_default()
@@ -345,80 +345,38 @@ fn ActionForm(
             return Vec::new();
         };
         match action {
-            Action::Assign => {
-                let mut v: Vec<(String, String)> = Vec::new();
-                let mut people: Vec<_> = s
-                    .members
-                    .values()
-                    .filter(|m| {
-                        m.active
-                            && matches!(
-                                m.role,
-                                Role::Volunteer
-                                    | Role::GridWorker
-                                    | Role::Coordinator
-                                    | Role::Partner
-                            )
-                    })
-                    .collect();
-                // Skilled volunteers in the wish's grid first.
-                people.sort_by_key(|m| {
-                    (
-                        !m.skills.contains(&w.category),
-                        !w.place.grid.as_ref().is_some_and(|g| m.grids.contains(g)),
-                        m.role != Role::Volunteer,
-                        m.id.clone(),
-                    )
-                });
-                for m in people {
-                    v.push((
-                        format!("m:{}", m.id),
-                        format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
-                    ));
-                }
-                for t in s.teams.values() {
-                    v.push((
-                        format!("t:{}", t.id),
-                        fill(i18n.t(k::WISH_DETAIL_TEAM), &[("name", &t.name)]),
-                    ));
-                }
-                for p in s.partners.values() {
-                    v.push((
-                        format!("p:{}", p.id),
-                        fill(i18n.t(k::WISH_DETAIL_PARTNER), &[("name", &p.name)]),
-                    ));
-                }
-                v
-            }
-            Action::Merge => {
-                let mut v: Vec<&Wish> = s
-                    .wishes
-                    .values()
-                    .filter(|o| o.id != w.id && !o.status.is_terminal() && o.category == w.category)
-                    .collect();
-                let key = |o: &Wish| {
-                    (
-                        o.place.grid != w.place.grid,
-                        o.place.building != w.place.building,
-                        std::cmp::Reverse(o.created_at),
-                    )
-                };
-                linli_core::views::sort_stable(&mut v, &|a, b| key(a).cmp(&key(b)));
-                v.into_iter()
-                    .take(100)
-                    .map(|o| {
-                        (
-                            o.id.0.clone(),
-                            format!(
-                                "{} · {} · {}",
-                                o.title,
-                                place_text(i18n, &o.place),
-                                when(o.created_at)
+            Action::Assign => linli_core::rules::assignees(s, &w)
+                .into_iter()
+                .map(|a| {
+                    let (key, name) = match &a {
+                        Assignee::Member(m) => (
+                            format!("m:{m}"),
+                            s.members.get(m).map_or_else(
+                                || m.to_string(),
+                                |m| format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
                             ),
-                        )
-                    })
-                    .collect()
-            }
+                        ),
+                        Assignee::Team(t) => (format!("t:{t}"), holder_name(i18n, s, &a)),
+                        Assignee::Partner(p) => (format!("p:{p}"), holder_name(i18n, s, &a)),
+                    };
+                    (key, name)
+                })
+                .collect(),
+            Action::Merge => linli_core::rules::merge_targets(s, &w)
+                .into_iter()
+                .take(100)
+                .map(|o| {
+                    (
+                        o.id.0.clone(),
+                        format!(
+                            "{} · {} · {}",
+                            o.title,
+                            place_text(i18n, &o.place),
+                            when(o.created_at)
+                        ),
+                    )
+                })
+                .collect(),
             _ => Vec::new(),
         }
     });
@@ -453,11 +411,7 @@ fn ActionForm(
             Action::Cancel => OpKind::Cancel { wish: w, reason: t },
             Action::Escalate => OpKind::Escalate {
                 wish: w,
-                level: if level.get_untracked() == "district" {
-                    Level::District
-                } else {
-                    Level::Street
-                },
+                level: level.get_untracked(),
                 note: t,
             },
             Action::Complete => OpKind::Complete {
@@ -467,11 +421,7 @@ fn ActionForm(
             },
             Action::Evaluate => OpKind::Evaluate {
                 wish: w,
-                rating: match rating.get_untracked().as_str() {
-                    "basically_satisfied" => Rating::BasicallySatisfied,
-                    "not_satisfied" => Rating::NotSatisfied,
-                    _ => Rating::Satisfied,
-                },
+                rating: rating.get_untracked(),
                 comment: t,
             },
             _ => OpKind::Note { wish: w, text: t },
@@ -505,13 +455,19 @@ fn ActionForm(
                     view! {
                         <div class="field">
                             <label for="action-level">{tr(k::FORM_LEVEL)}</label>
-                            <select id="action-level" on:change=move |ev| level.set(event_target_value(&ev))>
-                                {[Level::Street, Level::District]
+                            <select
+                                id="action-level"
+                                on:change=move |ev| {
+                                    if let Some(l) = Level::from_code(&event_target_value(&ev)) {
+                                        level.set(l);
+                                    }
+                                }
+                            >
+                                {Level::ALL
                                     .into_iter()
                                     .map(|l| {
-                                        let c = code_of(&l);
-                                        let c2 = c.clone();
-                                        view! { <option value=c>{move || label(i18n, "level", &c2)}</option> }
+                                        let c = l.code();
+                                        view! { <option value=c>{move || label(i18n, "level", c)}</option> }
                                     })
                                     .collect_view()}
                             </select>
@@ -523,21 +479,19 @@ fn ActionForm(
                     view! {
                         <fieldset class="field">
                             <legend>{tr(k::FORM_RATING)}</legend>
-                            {[Rating::Satisfied, Rating::BasicallySatisfied, Rating::NotSatisfied]
+                            {Rating::ALL
                                 .into_iter()
                                 .map(|r| {
-                                    let c = code_of(&r);
-                                    let id = format!("rating-{c}");
+                                    let id = format!("rating-{}", r.code());
                                     let for_id = id.clone();
-                                    let (c1, c2) = (c.clone(), c.clone());
                                     view! {
                                         <label class="radio" for=for_id>
                                             <input
                                                 type="radio"
                                                 id=id
                                                 name="rating"
-                                                prop:checked=move || rating.get() == c1
-                                                on:change=move |_| rating.set(c2.clone())
+                                                prop:checked=move || rating.get() == r
+                                                on:change=move |_| rating.set(r)
                                             />
                                             {move || rating_label(i18n, r)}
                                         </label>
@@ -610,7 +564,7 @@ fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
         let (Some(w), Some(m)) = (wish.get(), me(app)) else {
             return Vec::new();
         };
-        if !matches!(m.role, Role::Coordinator | Role::Partner)
+        if !linli_core::permissions::manages_resources(m.role)
             || w.status.is_terminal()
             || w.status.is_held()
         {
@@ -792,7 +746,7 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                     entries()
                         .into_iter()
                         .map(|(e, who, is_pending)| {
-                            let step = code_of(&e.step);
+                            let step = e.step.code();
                             let void = e.void;
                             let device = e.op.device.to_string();
                             view! {
@@ -802,7 +756,7 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                                         " · "
                                         {who.unwrap_or_default()}
                                         " "
-                                        <strong>{move || label(i18n, "step", &step)}</strong>
+                                        <strong>{move || label(i18n, "step", step)}</strong>
                                         {is_pending.then(|| view! { " " <span class="chip pending">{tr(k::UI_PENDING)}</span> })}
                                     </p>
                                     {void.map(|v| {

@@ -3,13 +3,13 @@
 //! member's own wishes and, for those who dispatch, every wish.
 use leptos::prelude::*;
 use linli_core::model::{Category, Channel, Place, Role, Status, TimeWindow, Urgency, Wish};
-use linli_core::permissions::{self, Rule};
 use linli_core::private::ContactRecord;
-use linli_core::{Action, OpKind, WishId, views};
+use linli_core::{OpKind, WishId, views};
+use linli_core::{permissions, rules};
 
 use super::ui::{
-    Gate, More, Msg, PAGE, StatusLine, WishItem, code_of, label, me, new_id, parse_local,
-    pending_wishes, run_with, status_label, text_of,
+    Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, new_id, parse_local, pending_wishes,
+    run_with, status_label, text_of,
 };
 use crate::i18n::{k, tr, use_i18n};
 use crate::state::use_app;
@@ -26,11 +26,14 @@ pub fn Wishes() -> impl IntoView {
 #[component]
 fn WishesBody() -> impl IntoView {
     let app = use_app();
-    let role = move || me(app).map(|m| m.role);
-    let may_file =
-        move || role().is_some_and(|r| permissions::rule(r, Action::CreateWish) != Rule::No);
+    let may_file = move || {
+        me(app).is_some_and(|m| {
+            app.replica
+                .with(|r| !rules::filing_channels(r.view(), &m).is_empty())
+        })
+    };
     // The kiosk leaves no personal data on screen: it only files.
-    let sees_lists = move || role().is_some_and(|r| r != Role::Kiosk);
+    let sees_lists = move || me(app).is_some_and(|m| permissions::sees_lists(m.role));
     view! {
         <Show when=may_file>
             <WishForm />
@@ -79,12 +82,12 @@ fn WishForm() -> impl IntoView {
     let i18n = use_i18n();
     let member = me(app);
     let role = member.as_ref().map(|m| m.role);
-    let channels: Vec<Channel> = match role {
-        Some(Role::Kiosk) => vec![Channel::Kiosk],
-        Some(Role::GridWorker | Role::Coordinator) => {
-            vec![Channel::OnBehalf, Channel::SelfService]
-        }
-        _ => vec![Channel::SelfService],
+    let channels: Vec<Channel> = member.as_ref().map_or_else(Vec::new, |m| {
+        app.replica
+            .with_untracked(|r| rules::filing_channels(r.view(), m))
+    });
+    let Some(first_channel) = channels.first().copied() else {
+        return ().into_any();
     };
     let category = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
@@ -99,10 +102,10 @@ fn WishForm() -> impl IntoView {
     let building = RwSignal::new(String::new());
     let unit = RwSignal::new(String::new());
     let place_free = RwSignal::new(String::new());
-    let urgency = RwSignal::new("normal".to_owned());
+    let urgency = RwSignal::new(Urgency::Normal);
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let channel = RwSignal::new(channels[0]);
+    let channel = RwSignal::new(first_channel);
     let requester = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let msg = RwSignal::new(Msg::None);
@@ -209,12 +212,7 @@ fn WishForm() -> impl IntoView {
             }),
             (None, None) => None,
         };
-        let urgency = match urgency.get_untracked().as_str() {
-            "low" => Urgency::Low,
-            "high" => Urgency::High,
-            "urgent" => Urgency::Urgent,
-            _ => Urgency::Normal,
-        };
+        let urgency = urgency.get_untracked();
         let ch = channel.get_untracked();
         let wish = WishId::from(new_id("w").as_str());
         let kind = OpKind::CreateWish {
@@ -276,7 +274,7 @@ fn WishForm() -> impl IntoView {
                                     .iter()
                                     .map(|c| {
                                         let c = *c;
-                                        let id = format!("channel-{}", code_of(&c));
+                                        let id = format!("channel-{}", c.code());
                                         let for_id = id.clone();
                                         view! {
                                             <label class="radio" for=for_id>
@@ -287,7 +285,7 @@ fn WishForm() -> impl IntoView {
                                                     prop:checked=move || channel.get() == c
                                                     on:change=move |_| channel.set(c)
                                                 />
-                                                {move || label(i18n, "wish.form.channel", &code_of(&c))}
+                                                {move || label(i18n, "wish.form.channel", c.code())}
                                             </label>
                                         }
                                     })
@@ -448,17 +446,19 @@ fn WishForm() -> impl IntoView {
                     <label for="wish-urgency">{tr(k::WISH_FORM_URGENCY)}</label>
                     <select
                         id="wish-urgency"
-                        prop:value=move || urgency.get()
-                        on:change=move |ev| urgency.set(event_target_value(&ev))
+                        prop:value=move || urgency.get().code()
+                        on:change=move |ev| {
+                            if let Some(u) = Urgency::from_code(&event_target_value(&ev)) {
+                                urgency.set(u);
+                            }
+                        }
                     >
-                        {[Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Urgent]
+                        {Urgency::ALL
                             .into_iter()
                             .map(|u| {
-                                let code = code_of(&u);
-                                let c2 = code.clone();
                                 view! {
-                                    <option value=code.clone() selected=u == Urgency::Normal>
-                                        {move || label(i18n, "urgency", &c2)}
+                                    <option value=u.code() selected=u == Urgency::Normal>
+                                        {move || label(i18n, "urgency", u.code())}
                                     </option>
                                 }
                             })
@@ -524,6 +524,7 @@ fn WishForm() -> impl IntoView {
             </form>
         </section>
     }
+    .into_any()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -612,7 +613,7 @@ fn WishLists() -> impl IntoView {
                         }
                     >
                         <option value="">{tr(k::UI_FILTER_ALL)}</option>
-                        {ALL_STATUSES
+                        {Status::ALL
                             .into_iter()
                             .map(|s| view! { <option value=s.code()>{move || status_label(i18n, s)}</option> })
                             .collect_view()}
@@ -667,18 +668,3 @@ fn WishLists() -> impl IntoView {
         </section>
     }
 }
-
-pub const ALL_STATUSES: [Status; 12] = [
-    Status::Submitted,
-    Status::Published,
-    Status::Assigned,
-    Status::Claimed,
-    Status::InProgress,
-    Status::Completed,
-    Status::Closed,
-    Status::Reopened,
-    Status::Rejected,
-    Status::Merged,
-    Status::Escalated,
-    Status::Cancelled,
-];

@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod calendar;
+pub mod code;
 pub mod demo;
 pub mod hash;
 pub mod hlc;
@@ -21,6 +23,7 @@ pub mod private;
 pub mod protocol;
 pub mod reduce;
 pub mod replica;
+pub mod rules;
 pub mod validate;
 pub mod views;
 

@@ -50,6 +50,28 @@ pub enum Step {
     Cancel,
 }
 
+crate::code::coded!(Step {
+    Create => "create",
+    Publish => "publish",
+    Assign => "assign",
+    Claim => "claim",
+    PartnerClaim => "partner_claim",
+    Release => "release",
+    Lapse => "lapse",
+    ExpireLease => "expire_lease",
+    Start => "start",
+    Note => "note",
+    Complete => "complete",
+    Accept => "accept",
+    Rework => "rework",
+    Reopen => "reopen",
+    Reject => "reject",
+    Merge => "merge",
+    Absorb => "absorb",
+    Escalate => "escalate",
+    Cancel => "cancel",
+});
+
 /// One row of the lifecycle: `step` moves a wish from any of `from` to `to`.
 #[derive(Clone, Copy, Debug)]
 pub struct Transition {
@@ -100,12 +122,6 @@ pub fn next(from: Status, step: Step) -> Option<Status> {
 mod tests {
     use super::*;
 
-    #[rustfmt::skip]
-    const ALL: [Status; 12] = [
-        Submitted, Published, Assigned, Claimed, InProgress, Completed, Closed, Reopened,
-        Rejected, Merged, Escalated, Cancelled,
-    ];
-
     #[test]
     fn every_step_appears_at_most_once() {
         for (i, a) in TRANSITIONS.iter().enumerate() {
@@ -117,7 +133,7 @@ mod tests {
 
     #[test]
     fn only_reopen_leaves_a_terminal_status() {
-        for s in ALL.into_iter().filter(|s| s.is_terminal()) {
+        for s in Status::ALL.into_iter().filter(|s| s.is_terminal()) {
             for t in TRANSITIONS {
                 if t.from.contains(&s) {
                     assert_eq!(t.step, Step::Reopen, "{s:?} left by {:?}", t.step);

@@ -33,41 +33,22 @@ pub enum Category {
     Other,
 }
 
+crate::code::coded!(Category {
+    Repair => "repair",
+    Cleaning => "cleaning",
+    ElderlyCare => "elderly_care",
+    Parking => "parking",
+    Greening => "greening",
+    LegalAid => "legal_aid",
+    Medical => "medical",
+    Paperwork => "paperwork",
+    Other => "other",
+});
+
 impl Category {
-    /// Every category, in display order (forms, filters, charts).
-    pub const ALL: [Category; 9] = [
-        Category::Repair,
-        Category::Cleaning,
-        Category::ElderlyCare,
-        Category::Parking,
-        Category::Greening,
-        Category::LegalAid,
-        Category::Medical,
-        Category::Paperwork,
-        Category::Other,
-    ];
-
-    /// Stable code, the same string as in JSON; the UI translates it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Category::Repair => "repair",
-            Category::Cleaning => "cleaning",
-            Category::ElderlyCare => "elderly_care",
-            Category::Parking => "parking",
-            Category::Greening => "greening",
-            Category::LegalAid => "legal_aid",
-            Category::Medical => "medical",
-            Category::Paperwork => "paperwork",
-            Category::Other => "other",
-        }
-    }
-
     /// Parse a code from a form or a CSV; unknown text is `bad_category`.
     pub fn parse(code: &str) -> Result<Category, crate::validate::ValidationError> {
-        Category::ALL
-            .into_iter()
-            .find(|c| c.code() == code)
-            .ok_or(crate::validate::ValidationError::BadCategory)
+        Category::from_code(code).ok_or(crate::validate::ValidationError::BadCategory)
     }
 }
 
@@ -87,6 +68,13 @@ pub enum Urgency {
     /// Safety or health at stake.
     Urgent,
 }
+
+crate::code::coded!(Urgency {
+    Low => "low",
+    Normal => "normal",
+    High => "high",
+    Urgent => "urgent",
+});
 
 /// Where the help is needed, coarse to fine. The exact address is private
 /// (see `private::ContactRecord`); this is only what volunteers may see.
@@ -135,6 +123,12 @@ pub enum Channel {
     Kiosk,
 }
 
+crate::code::coded!(Channel {
+    SelfService => "self",
+    OnBehalf => "on_behalf",
+    Kiosk => "kiosk",
+});
+
 /// Where a wish is in its life. The allowed moves are in `lifecycle::TRANSITIONS`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -165,25 +159,22 @@ pub enum Status {
     Cancelled,
 }
 
-impl Status {
-    /// Stable code (same as JSON).
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Submitted => "submitted",
-            Status::Published => "published",
-            Status::Assigned => "assigned",
-            Status::Claimed => "claimed",
-            Status::InProgress => "in_progress",
-            Status::Completed => "completed",
-            Status::Closed => "closed",
-            Status::Reopened => "reopened",
-            Status::Rejected => "rejected",
-            Status::Merged => "merged",
-            Status::Escalated => "escalated",
-            Status::Cancelled => "cancelled",
-        }
-    }
+crate::code::coded!(Status {
+    Submitted => "submitted",
+    Published => "published",
+    Assigned => "assigned",
+    Claimed => "claimed",
+    InProgress => "in_progress",
+    Completed => "completed",
+    Closed => "closed",
+    Reopened => "reopened",
+    Rejected => "rejected",
+    Merged => "merged",
+    Escalated => "escalated",
+    Cancelled => "cancelled",
+});
 
+impl Status {
     /// Terminal statuses: ops on such a wish are void (`wish_closed`),
     /// except a coordinator's `Reopen` of a closed or rejected wish.
     pub fn is_terminal(self) -> bool {
@@ -258,6 +249,12 @@ pub enum Rating {
     NotSatisfied,
 }
 
+crate::code::coded!(Rating {
+    Satisfied => "satisfied",
+    BasicallySatisfied => "basically_satisfied",
+    NotSatisfied => "not_satisfied",
+});
+
 impl Rating {
     /// Whether this rating accepts the work (closes the wish).
     pub fn accepts(self) -> bool {
@@ -290,6 +287,11 @@ pub enum Level {
     /// 区.
     District,
 }
+
+crate::code::coded!(Level {
+    Street => "street",
+    District => "district",
+});
 
 /// An escalation record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -421,31 +423,15 @@ pub enum Role {
     Viewer,
 }
 
-impl Role {
-    /// Every role, in matrix order.
-    pub const ALL: [Role; 7] = [
-        Role::Coordinator,
-        Role::GridWorker,
-        Role::Volunteer,
-        Role::Resident,
-        Role::Partner,
-        Role::Kiosk,
-        Role::Viewer,
-    ];
-
-    /// Stable code (same as JSON).
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Coordinator => "coordinator",
-            Role::GridWorker => "grid_worker",
-            Role::Volunteer => "volunteer",
-            Role::Resident => "resident",
-            Role::Partner => "partner",
-            Role::Kiosk => "kiosk",
-            Role::Viewer => "viewer",
-        }
-    }
-}
+crate::code::coded!(Role {
+    Coordinator => "coordinator",
+    GridWorker => "grid_worker",
+    Volunteer => "volunteer",
+    Resident => "resident",
+    Partner => "partner",
+    Kiosk => "kiosk",
+    Viewer => "viewer",
+});
 
 /// A member of the community.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -557,8 +543,8 @@ pub struct Settings {
     pub lease_hours: u32,
     /// Points rules.
     pub points: PointsRules,
-    /// Offset of community local time from UTC in minutes (default +480, China);
-    /// used for weekday matching only. Months in the rates are UTC.
+    /// Offset of community local time from UTC in minutes (default +480, China).
+    /// Days, weekdays and months are read in this time (`calendar::local`).
     pub utc_offset_minutes: i32,
 }
 

@@ -773,82 +773,38 @@ pub enum Action {
     Cancel,
 }
 
-impl Action {
-    /// Every action, in matrix order.
-    pub const ALL: [Action; 30] = [
-        Action::CreateCommunity,
-        Action::UpdateCommunity,
-        Action::UpdateSettings,
-        Action::AddMember,
-        Action::UpdateMember,
-        Action::SetRole,
-        Action::RemoveMember,
-        Action::CreateTeam,
-        Action::UpdateTeam,
-        Action::SetTeamMembers,
-        Action::AddPartner,
-        Action::AddResource,
-        Action::UpdateResource,
-        Action::RemoveResource,
-        Action::CreateWish,
-        Action::Publish,
-        Action::Assign,
-        Action::Claim,
-        Action::PartnerClaim,
-        Action::Release,
-        Action::ExpireLease,
-        Action::Start,
-        Action::Note,
-        Action::Complete,
-        Action::Evaluate,
-        Action::Reopen,
-        Action::Reject,
-        Action::Merge,
-        Action::Escalate,
-        Action::Cancel,
-    ];
-
-    /// The `type` tag (snake_case), stable.
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::CreateCommunity => "create_community",
-            Action::UpdateCommunity => "update_community",
-            Action::UpdateSettings => "update_settings",
-            Action::AddMember => "add_member",
-            Action::UpdateMember => "update_member",
-            Action::SetRole => "set_role",
-            Action::RemoveMember => "remove_member",
-            Action::CreateTeam => "create_team",
-            Action::UpdateTeam => "update_team",
-            Action::SetTeamMembers => "set_team_members",
-            Action::AddPartner => "add_partner",
-            Action::AddResource => "add_resource",
-            Action::UpdateResource => "update_resource",
-            Action::RemoveResource => "remove_resource",
-            Action::CreateWish => "create_wish",
-            Action::Publish => "publish",
-            Action::Assign => "assign",
-            Action::Claim => "claim",
-            Action::PartnerClaim => "partner_claim",
-            Action::Release => "release",
-            Action::ExpireLease => "expire_lease",
-            Action::Start => "start",
-            Action::Note => "note",
-            Action::Complete => "complete",
-            Action::Evaluate => "evaluate",
-            Action::Reopen => "reopen",
-            Action::Reject => "reject",
-            Action::Merge => "merge",
-            Action::Escalate => "escalate",
-            Action::Cancel => "cancel",
-        }
-    }
-
-    /// Look an action up by its `type` tag.
-    pub fn from_code(code: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.code() == code)
-    }
-}
+crate::code::coded!(Action {
+    CreateCommunity => "create_community",
+    UpdateCommunity => "update_community",
+    UpdateSettings => "update_settings",
+    AddMember => "add_member",
+    UpdateMember => "update_member",
+    SetRole => "set_role",
+    RemoveMember => "remove_member",
+    CreateTeam => "create_team",
+    UpdateTeam => "update_team",
+    SetTeamMembers => "set_team_members",
+    AddPartner => "add_partner",
+    AddResource => "add_resource",
+    UpdateResource => "update_resource",
+    RemoveResource => "remove_resource",
+    CreateWish => "create_wish",
+    Publish => "publish",
+    Assign => "assign",
+    Claim => "claim",
+    PartnerClaim => "partner_claim",
+    Release => "release",
+    ExpireLease => "expire_lease",
+    Start => "start",
+    Note => "note",
+    Complete => "complete",
+    Evaluate => "evaluate",
+    Reopen => "reopen",
+    Reject => "reject",
+    Merge => "merge",
+    Escalate => "escalate",
+    Cancel => "cancel",
+});
 
 #[cfg(test)]
 mod tests {

@@ -92,6 +92,21 @@ pub fn rule(role: Role, action: Action) -> Rule {
     }
 }
 
+/// Whether a role sees the community's lists (wishes, the board, orders,
+/// points, rates). The kiosk does not: it is a shared tablet at the service
+/// window, so it files and shows nothing personal — the same reason it may
+/// do nothing but file and nudge leases (`rule`) and never reads a contact
+/// record (`private::may_see`).
+pub fn sees_lists(role: Role) -> bool {
+    role != Role::Kiosk
+}
+
+/// Whether a role keeps resource lists (资源清单): it may add resources,
+/// for any unit (`Yes`) or its own (`OwnUnit`).
+pub fn manages_resources(role: Role) -> bool {
+    rule(role, Action::AddResource) != Rule::No
+}
+
 /// The matrix as text rows (action, then one glyph per role in `Role::ALL`
 /// order) for documentation and review.
 pub fn matrix_rows() -> Vec<(Action, [&'static str; 7])> {

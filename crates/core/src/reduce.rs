@@ -82,60 +82,33 @@ pub enum VoidReason {
     BadAssignee,
     /// Would leave the community without an active coordinator.
     LastCoordinator,
+    /// A merge into a wish of another category (a duplicate asks for the same help).
+    DifferentCategory,
 }
 
-impl VoidReason {
-    /// Every reason (for exhaustive tests and translation tables).
-    pub const ALL: [VoidReason; 20] = [
-        VoidReason::Forbidden,
-        VoidReason::UnknownAuthor,
-        VoidReason::NoCommunity,
-        VoidReason::AlreadyExists,
-        VoidReason::Invalid,
-        VoidReason::UnknownKind,
-        VoidReason::UnknownWish,
-        VoidReason::UnknownMember,
-        VoidReason::UnknownTeam,
-        VoidReason::UnknownPartner,
-        VoidReason::UnknownResource,
-        VoidReason::AlreadyClaimed,
-        VoidReason::WishClosed,
-        VoidReason::WrongStatus,
-        VoidReason::NotHolder,
-        VoidReason::WorkStarted,
-        VoidReason::LeaseNotExpired,
-        VoidReason::NoLease,
-        VoidReason::BadAssignee,
-        VoidReason::LastCoordinator,
-    ];
-
-    /// Stable snake_case code (same as JSON).
-    pub fn code(self) -> &'static str {
-        use VoidReason::*;
-        match self {
-            Forbidden => "forbidden",
-            UnknownAuthor => "unknown_author",
-            NoCommunity => "no_community",
-            AlreadyExists => "already_exists",
-            Invalid => "invalid",
-            UnknownKind => "unknown_kind",
-            UnknownWish => "unknown_wish",
-            UnknownMember => "unknown_member",
-            UnknownTeam => "unknown_team",
-            UnknownPartner => "unknown_partner",
-            UnknownResource => "unknown_resource",
-            AlreadyClaimed => "already_claimed",
-            WishClosed => "wish_closed",
-            WrongStatus => "wrong_status",
-            NotHolder => "not_holder",
-            WorkStarted => "work_started",
-            LeaseNotExpired => "lease_not_expired",
-            NoLease => "no_lease",
-            BadAssignee => "bad_assignee",
-            LastCoordinator => "last_coordinator",
-        }
-    }
-}
+crate::code::coded!(VoidReason {
+    Forbidden => "forbidden",
+    UnknownAuthor => "unknown_author",
+    NoCommunity => "no_community",
+    AlreadyExists => "already_exists",
+    Invalid => "invalid",
+    UnknownKind => "unknown_kind",
+    UnknownWish => "unknown_wish",
+    UnknownMember => "unknown_member",
+    UnknownTeam => "unknown_team",
+    UnknownPartner => "unknown_partner",
+    UnknownResource => "unknown_resource",
+    AlreadyClaimed => "already_claimed",
+    WishClosed => "wish_closed",
+    WrongStatus => "wrong_status",
+    NotHolder => "not_holder",
+    WorkStarted => "work_started",
+    LeaseNotExpired => "lease_not_expired",
+    NoLease => "no_lease",
+    BadAssignee => "bad_assignee",
+    LastCoordinator => "last_coordinator",
+    DifferentCategory => "different_category",
+});
 
 /// Which part of the points formula an entry belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -148,6 +121,12 @@ pub enum PointsKind {
     /// 反向扣分: lapses and not-satisfied results.
     Deduction,
 }
+
+crate::code::coded!(PointsKind {
+    Basic => "basic",
+    Positive => "positive",
+    Deduction => "deduction",
+});
 
 /// What caused a ledger entry (stable codes for the UI).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -164,6 +143,14 @@ pub enum PointsReason {
     /// Not satisfied evaluation.
     NotSatisfied,
 }
+
+crate::code::coded!(PointsReason {
+    Service => "service",
+    Satisfied => "satisfied",
+    BasicallySatisfied => "basically_satisfied",
+    Lapsed => "lapsed",
+    NotSatisfied => "not_satisfied",
+});
 
 /// One line of a member's points ledger; `op` is the op that caused it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -309,6 +296,60 @@ impl State {
             _ => Target::Wish(wish),
         };
         permit(self, rule, member, target).is_ok()
+    }
+
+    /// Whether `member` may file a wish on `channel`: the permission
+    /// matrix's channel rule, as the reducer checks it.
+    pub fn may_file_on(&self, member: &Member, channel: Channel) -> bool {
+        let rule = permissions::rule(member.role, crate::op::Action::CreateWish);
+        member.active
+            && rule != Rule::No
+            && permit(self, rule, member, Target::Channel(channel)).is_ok()
+    }
+
+    /// Whether `to` may be assigned a wish (the reducer's `bad_assignee`
+    /// and `unknown_*` checks): an active coordinator, grid worker,
+    /// volunteer or partner member — returned, as they answer for the lease
+    /// — or an existing team or partner unit (`None`: nobody answers).
+    pub fn assignable(&self, to: &Assignee) -> Result<Option<MemberId>, VoidReason> {
+        match to {
+            Assignee::Member(m) => {
+                let m = self.members.get(m).ok_or(VoidReason::UnknownMember)?;
+                let takes_orders = matches!(
+                    m.role,
+                    Role::Coordinator | Role::GridWorker | Role::Volunteer | Role::Partner
+                );
+                if m.active && takes_orders {
+                    Ok(Some(m.id.clone()))
+                } else {
+                    Err(VoidReason::BadAssignee)
+                }
+            }
+            Assignee::Team(t) => self
+                .teams
+                .get(t)
+                .map(|_| None)
+                .ok_or(VoidReason::UnknownTeam),
+            Assignee::Partner(p) => self
+                .partners
+                .get(p)
+                .map(|_| None)
+                .ok_or(VoidReason::UnknownPartner),
+        }
+    }
+
+    /// Whether `wish` may be merged into `into` (the reducer's data check
+    /// for `merge`): `into` exists, is still open and asks for the same kind
+    /// of help (a duplicate of a repair is not a cleaning).
+    pub fn mergeable(&self, wish: &Wish, into: &WishId) -> Result<(), VoidReason> {
+        let target = self.wishes.get(into).ok_or(VoidReason::UnknownWish)?;
+        if target.status.is_terminal() {
+            return Err(VoidReason::WishClosed);
+        }
+        if target.category != wish.category {
+            return Err(VoidReason::DifferentCategory);
+        }
+        Ok(())
     }
 
     /// Sum of a member's points.
@@ -1003,28 +1044,7 @@ fn wish_op(
     let mut new_holder: Option<Option<Assignee>> = None;
     match kind {
         OpKind::Assign { to: who, .. } => {
-            let by = match who {
-                Assignee::Member(m) => {
-                    let m = state.members.get(m).ok_or(V::UnknownMember)?;
-                    let can = m.active
-                        && matches!(
-                            m.role,
-                            Role::Coordinator | Role::GridWorker | Role::Volunteer | Role::Partner
-                        );
-                    if !can {
-                        return Err(V::BadAssignee);
-                    }
-                    Some(m.id.clone())
-                }
-                Assignee::Team(t) => {
-                    state.teams.get(t).ok_or(V::UnknownTeam)?;
-                    None
-                }
-                Assignee::Partner(p) => {
-                    state.partners.get(p).ok_or(V::UnknownPartner)?;
-                    None
-                }
-            };
+            let by = state.assignable(who)?;
             new_holder = Some(Some(who.clone()));
             new_lease = Some(Some(lease_for(by)));
         }
@@ -1070,12 +1090,7 @@ fn wish_op(
             }
         }
         OpKind::Evaluate { rating, .. } if !rating.accepts() => new_holder = Some(None),
-        OpKind::Merge { into, .. } => {
-            let target = state.wishes.get(into).ok_or(V::UnknownWish)?;
-            if target.status.is_terminal() {
-                return Err(V::WishClosed);
-            }
-        }
+        OpKind::Merge { into, .. } => state.mergeable(w, into)?,
         _ => {}
     }
 

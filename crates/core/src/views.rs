@@ -2,12 +2,11 @@
 //! page never re-implements a rule). Sorting is total (ties broken by id) so
 //! every device lists the same thing in the same order.
 
+use crate::calendar::{self, Period};
 use crate::ids::{MemberId, ResourceId, WishId};
 use crate::model::{Category, Resource, Status, TimeWindow, Urgency, Wish};
 use crate::reduce::{PointsEntry, PointsKind, State};
-use std::collections::BTreeMap;
-
-const DAY_MS: u64 = 86_400_000;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Board columns (看板), left to right.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,18 +27,17 @@ pub enum Column {
     Archived,
 }
 
-impl Column {
-    /// Every column, in board order.
-    pub const ALL: [Column; 7] = [
-        Column::Inbox,
-        Column::Open,
-        Column::Taken,
-        Column::Doing,
-        Column::ToEvaluate,
-        Column::Closed,
-        Column::Archived,
-    ];
+crate::code::coded!(Column {
+    Inbox => "inbox",
+    Open => "open",
+    Taken => "taken",
+    Doing => "doing",
+    ToEvaluate => "to_evaluate",
+    Closed => "closed",
+    Archived => "archived",
+});
 
+impl Column {
     /// The column a status belongs to.
     pub fn of(status: Status) -> Column {
         match status {
@@ -50,19 +48,6 @@ impl Column {
             Status::Completed => Column::ToEvaluate,
             Status::Closed => Column::Closed,
             Status::Rejected | Status::Merged | Status::Cancelled => Column::Archived,
-        }
-    }
-
-    /// Stable code for translation.
-    pub fn code(self) -> &'static str {
-        match self {
-            Column::Inbox => "inbox",
-            Column::Open => "open",
-            Column::Taken => "taken",
-            Column::Doing => "doing",
-            Column::ToEvaluate => "to_evaluate",
-            Column::Closed => "closed",
-            Column::Archived => "archived",
         }
     }
 }
@@ -118,6 +103,12 @@ pub enum Fit {
     /// Matches a category one of the member's teams serves.
     Team,
 }
+
+crate::code::coded!(Fit {
+    Grid => "grid",
+    Skill => "skill",
+    Team => "team",
+});
 
 /// An open order ranked for a member.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -270,13 +261,48 @@ pub fn ledger<'a>(state: &'a State, member: &MemberId) -> Ledger<'a> {
 
 /// Members by total points, highest first (ties by id).
 pub fn leaderboard(state: &State) -> Vec<(&MemberId, i64)> {
-    let mut v: Vec<_> = state
+    leaderboard_in(state, &Period::All)
+}
+
+/// Members with ledger entries in `period` (community local time), by the
+/// sum of those entries, highest first (ties by id). Over all time the sums
+/// are the reducer's totals (`State::points`).
+pub fn leaderboard_in<'a>(state: &'a State, period: &Period) -> Vec<(&'a MemberId, i64)> {
+    let offset = state.settings().utc_offset_minutes;
+    let mut v: Vec<(&MemberId, i64)> = state
         .ledger
         .iter()
-        .map(|(m, l)| (m, l.iter().map(|e| e.delta).sum::<i64>()))
+        .filter_map(|(m, l)| {
+            let mut inside = l
+                .iter()
+                .filter(|e| period.contains(e.at, offset))
+                .peekable();
+            inside.peek()?;
+            Some((m, inside.map(|e| e.delta).sum::<i64>()))
+        })
         .collect();
     v.sort_by(by_points);
     v
+}
+
+/// The local month of `ms` in this community ("YYYY-MM").
+pub fn month_of(state: &State, ms: u64) -> String {
+    calendar::local(ms, state.settings().utc_offset_minutes).month_key()
+}
+
+/// Months with at least one filed wish, newest first (the dashboard's picker).
+pub fn wish_months(state: &State) -> Vec<String> {
+    newest_first(state, state.wishes.values().map(|w| w.created_at))
+}
+
+/// Months with at least one ledger entry, newest first (the leaderboard's picker).
+pub fn ledger_months(state: &State) -> Vec<String> {
+    newest_first(state, state.ledger.values().flatten().map(|e| e.at))
+}
+
+fn newest_first(state: &State, times: impl Iterator<Item = u64>) -> Vec<String> {
+    let months: BTreeSet<String> = times.map(|ms| month_of(state, ms)).collect();
+    months.into_iter().rev().collect()
 }
 
 /// How the dashboard groups the rates.
@@ -290,9 +316,17 @@ pub enum GroupBy {
     Category,
     /// By the team that last held the wish (key: team id, "-" if none).
     Team,
-    /// By the UTC month the wish was filed (key "YYYY-MM").
+    /// By the month the wish was filed in community local time (key "YYYY-MM").
     Month,
 }
+
+crate::code::coded!(GroupBy {
+    All => "all",
+    Grid => "grid",
+    Category => "category",
+    Team => "team",
+    Month => "month",
+});
 
 /// Dashboard figures for one group. Cancelled and merged wishes are not
 /// counted (the merged one counts in its target).
@@ -337,27 +371,13 @@ impl Rates {
     }
 }
 
-/// UTC "YYYY-MM" of epoch milliseconds (civil-from-days, proleptic Gregorian).
-pub fn utc_month(ms: u64) -> String {
-    let days = (ms / DAY_MS) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}")
-}
-
-fn key_of(w: &Wish, by: GroupBy) -> String {
+fn key_of(w: &Wish, by: GroupBy, offset: i32) -> String {
     match by {
         GroupBy::All => "all".into(),
         GroupBy::Grid => w.place.grid.clone().unwrap_or_else(|| "-".into()),
         GroupBy::Category => w.category.code().into(),
         GroupBy::Team => w.team.as_ref().map_or_else(|| "-".into(), |t| t.0.clone()),
-        GroupBy::Month => utc_month(w.created_at),
+        GroupBy::Month => calendar::local(w.created_at, offset).month_key(),
     }
 }
 
@@ -376,18 +396,26 @@ fn median(v: &mut [u64]) -> Option<u64> {
 
 /// The three rates and median times, one row per group, in key order.
 pub fn rates(state: &State, by: GroupBy) -> Vec<Rates> {
+    rates_in(state, by, &Period::All)
+}
+
+/// `rates` over the wishes filed in `period` (community local time).
+pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
     #[derive(Default)]
     struct Acc {
         r: Rates,
         respond: Vec<u64>,
         resolve: Vec<u64>,
     }
+    let offset = state.settings().utc_offset_minutes;
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
     for w in state.wishes.values() {
-        if matches!(w.status, Status::Cancelled | Status::Merged) {
+        if matches!(w.status, Status::Cancelled | Status::Merged)
+            || !period.contains(w.created_at, offset)
+        {
             continue;
         }
-        let acc = groups.entry(key_of(w, by)).or_default();
+        let acc = groups.entry(key_of(w, by, offset)).or_default();
         acc.r.total += 1;
         if let Some(t) = w.responded_at {
             acc.r.responded += 1;
@@ -465,13 +493,6 @@ pub struct ResourceMatch<'a> {
     pub place: bool,
 }
 
-/// Monday = 0 … Sunday = 6, in local time at `offset_min` from UTC.
-fn weekday(ms: u64, offset_min: i32) -> u32 {
-    let local = ms as i64 + i64::from(offset_min) * 60_000;
-    let days = local.div_euclid(DAY_MS as i64);
-    ((days + 3).rem_euclid(7)) as u32 // 1970-01-01 was a Thursday
-}
-
 fn time_fits(r: &Resource, want: Option<&TimeWindow>, offset_min: i32) -> bool {
     let Some(want) = want else { return true };
     if let Some(have) = &r.window
@@ -488,10 +509,10 @@ fn time_fits(r: &Resource, want: Option<&TimeWindow>, offset_min: i32) -> bool {
         if t >= want.to {
             break;
         }
-        if r.weekdays & (1 << weekday(t, offset_min)) != 0 {
+        if r.weekdays & (1 << calendar::local(t, offset_min).weekday) != 0 {
             return true;
         }
-        t = (t / DAY_MS + 1) * DAY_MS;
+        t = calendar::next_midnight(t, offset_min);
     }
     false
 }
@@ -571,18 +592,6 @@ pub fn demands_for<'a>(state: &'a State, resource: &ResourceId) -> Vec<&'a Wish>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn months_and_weekdays() {
-        assert_eq!(utc_month(0), "1970-01");
-        assert_eq!(utc_month(1_700_000_000_000), "2023-11"); // 2023-11-14T22:13Z
-        assert_eq!(utc_month(951_782_400_000), "2000-02"); // 2000-02-29
-        assert_eq!(utc_month(951_868_800_000), "2000-03");
-        assert_eq!(weekday(0, 0), 3); // Thursday
-        // 2023-11-14 22:13 UTC is a Tuesday; in China (+8) it is Wednesday 06:13.
-        assert_eq!(weekday(1_700_000_000_000, 0), 1);
-        assert_eq!(weekday(1_700_000_000_000, 480), 2);
-    }
 
     #[test]
     fn medians() {

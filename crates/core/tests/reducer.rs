@@ -620,6 +620,55 @@ fn merge_links_both_wishes() {
     );
 }
 
+/// A wish of another category asks for other help: never its duplicate.
+fn other_category(b: &mut LogBuilder, id: &str) {
+    ok(b.push(
+        "r1",
+        OpKind::CreateWish {
+            wish: id.into(),
+            category: Category::Cleaning,
+            title: "楼道有杂物".into(),
+            description: String::new(),
+            place: Place {
+                grid: Some(GRID.into()),
+                ..Place::default()
+            },
+            urgency: Urgency::Normal,
+            window: None,
+            channel: Channel::SelfService,
+            requester: None,
+        },
+    ));
+}
+
+#[test]
+fn merge_only_within_one_category() {
+    let mut b = base();
+    ok(create(&mut b, "r1", "w1", Channel::SelfService));
+    other_category(&mut b, "w2");
+    let into = |b: &mut LogBuilder, wish: &str, into: &str| {
+        b.push(
+            "c1",
+            OpKind::Merge {
+                wish: w(wish),
+                into: w(into),
+            },
+        )
+    };
+    assert_eq!(
+        void(into(&mut b, "w2", "w1")),
+        VoidReason::DifferentCategory
+    );
+    assert_eq!(
+        void(into(&mut b, "w1", "w2")),
+        VoidReason::DifferentCategory
+    );
+    assert_eq!(wish(&b, "w1").status, Status::Submitted);
+    assert!(wish(&b, "w1").duplicates.is_empty());
+    ok(create(&mut b, "g1", "w3", Channel::OnBehalf));
+    ok(into(&mut b, "w3", "w1"));
+}
+
 #[test]
 fn escalate_then_dispatch() {
     let mut b = base();
@@ -971,6 +1020,14 @@ fn every_void_reason_is_reachable() {
             member: "c1".into(),
         },
     )));
+    other_category(&mut b, "w3");
+    note(void(b.push(
+        "c1",
+        OpKind::Merge {
+            wish: w("w3"),
+            into: w("w1"),
+        },
+    )));
     ok(create(&mut b, "r1", "w2", Channel::SelfService));
     ok(b.push(
         "r1",
@@ -1227,4 +1284,177 @@ fn snapshot_round_trip_resumes_identically() {
     resumed.apply(b.log.last().unwrap());
     assert_eq!(resumed.hash(), b.state.hash());
     assert_eq!(resumed.seq, b.log.len() as u64);
+}
+
+/// Every member of `base()`, one per role, plus a second volunteer.
+const EVERYONE: [&str; 8] = ["c1", "g1", "v1", "v2", "r1", "p1", "k1", "x1"];
+
+fn refused(out: Outcome) -> bool {
+    matches!(
+        out,
+        Outcome::Void(VoidReason::Forbidden | VoidReason::NotHolder)
+    )
+}
+
+/// `rules::filing_channels`, which the wish form offers, is exactly the
+/// channels the reducer accepts a new wish on from each member, the usual
+/// one for the role first.
+#[test]
+fn filing_channels_agree_with_the_reducer() {
+    let fresh = base();
+    for who in EVERYONE {
+        let member = fresh.state.members[&who.into()].clone();
+        let offered = linli_core::rules::filing_channels(&fresh.state, &member);
+        for channel in Channel::ALL {
+            let mut b = fresh.clone();
+            let out = create(&mut b, who, "w9", channel).1;
+            assert_eq!(
+                offered.contains(&channel),
+                !refused(out),
+                "{who} {channel:?}: {out:?}"
+            );
+        }
+        let first = offered.first().copied();
+        let usual = match member.role {
+            Role::Coordinator | Role::GridWorker => Some(Channel::OnBehalf),
+            Role::Volunteer | Role::Resident => Some(Channel::SelfService),
+            Role::Kiosk => Some(Channel::Kiosk),
+            Role::Partner | Role::Viewer => None,
+        };
+        assert_eq!(first, usual, "{who}");
+    }
+}
+
+/// `rules::assignees`, which the assign form offers, is exactly whom the
+/// reducer lets a coordinator assign the wish to.
+#[test]
+fn assignees_agree_with_the_reducer() {
+    let mut fresh = published();
+    ok(fresh.push(
+        "c1",
+        OpKind::RemoveMember {
+            member: "v2".into(),
+        },
+    ));
+    let offered = linli_core::rules::assignees(&fresh.state, wish(&fresh, "w1"));
+    let candidates: Vec<Assignee> = fresh
+        .state
+        .members
+        .keys()
+        .map(|m| Assignee::Member(m.clone()))
+        .chain([
+            Assignee::Member("ghost".into()),
+            Assignee::Team("t1".into()),
+            Assignee::Team("ghost".into()),
+            Assignee::Partner("u1".into()),
+            Assignee::Partner("ghost".into()),
+        ])
+        .collect();
+    for to in candidates {
+        let mut b = fresh.clone();
+        let out = b
+            .push(
+                "c1",
+                OpKind::Assign {
+                    wish: w("w1"),
+                    to: to.clone(),
+                },
+            )
+            .1;
+        assert_eq!(
+            offered.contains(&to),
+            out == Outcome::Applied,
+            "{to:?}: {out:?}"
+        );
+    }
+    // The volunteer with the skill in the wish's grid comes first.
+    assert_eq!(offered[0], Assignee::Member("v1".into()));
+}
+
+/// `rules::merge_targets`, which the merge form offers, is exactly the
+/// wishes the reducer merges this one into: open, same category, not itself.
+#[test]
+fn merge_targets_agree_with_the_reducer() {
+    let mut fresh = published();
+    ok(create(&mut fresh, "r1", "w0", Channel::SelfService));
+    other_category(&mut fresh, "w2");
+    ok(create(&mut fresh, "r1", "w3", Channel::SelfService));
+    ok(fresh.push(
+        "r1",
+        OpKind::Cancel {
+            wish: w("w3"),
+            reason: String::new(),
+        },
+    ));
+    let offered: Vec<WishId> = linli_core::rules::merge_targets(&fresh.state, wish(&fresh, "w1"))
+        .into_iter()
+        .map(|o| o.id.clone())
+        .collect();
+    assert_eq!(offered, vec![w("w0")]);
+    for into in ["w0", "w1", "w2", "w3", "w404"] {
+        let mut b = fresh.clone();
+        let out = b
+            .push(
+                "c1",
+                OpKind::Merge {
+                    wish: w("w1"),
+                    into: w(into),
+                },
+            )
+            .1;
+        assert_eq!(
+            offered.contains(&w(into)),
+            out == Outcome::Applied,
+            "{into}: {out:?}"
+        );
+    }
+}
+
+/// `permissions::sees_lists`: a role that sees no lists (the kiosk) may do
+/// nothing that reveals data and never reads a contact record, not even of
+/// the wish it filed; every other role sees them.
+#[test]
+fn sees_lists_agrees_with_the_reducer() {
+    let mut b = published();
+    ok(create(&mut b, "k1", "w5", Channel::Kiosk));
+    for who in EVERYONE {
+        let m = b.state.members[&who.into()].clone();
+        let sees = linli_core::permissions::sees_lists(m.role);
+        assert_eq!(sees, m.role != Role::Kiosk, "{who}");
+        if !sees {
+            for a in Action::ALL {
+                let allowed = rule(m.role, a) != Rule::No;
+                assert_eq!(
+                    allowed,
+                    matches!(a, Action::CreateWish | Action::ExpireLease),
+                    "{a:?}"
+                );
+            }
+            for wid in b.state.wishes.keys() {
+                assert!(!linli_core::private::may_see(&b.state, &m.id, wid), "{wid}");
+            }
+        }
+    }
+    assert!(linli_core::private::may_see(
+        &b.state,
+        &"c1".into(),
+        &w("w5")
+    ));
+}
+
+/// `permissions::manages_resources`, which decides who gets the resource
+/// list, agrees with the reducer on adding a resource for one's own unit.
+#[test]
+fn manages_resources_agrees_with_the_reducer() {
+    let fresh = base();
+    for who in EVERYONE {
+        let role = fresh.state.members[&who.into()].role;
+        let mut b = fresh.clone();
+        let out = b.push(who, sample(Action::AddResource)).1;
+        assert_eq!(
+            linli_core::permissions::manages_resources(role),
+            !refused(out),
+            "{who}: {out:?}"
+        );
+    }
 }

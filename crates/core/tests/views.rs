@@ -263,3 +263,101 @@ fn overdue_lists_leases_past_their_deadline() {
             .all(|w| matches!(w.status, Status::Claimed | Status::Assigned))
     );
 }
+
+/// 2023-11-30T21:00Z: 05:00 on 1 December in Beijing.
+const BEIJING_DEC_1_0500: u64 = 1_701_378_000_000;
+
+/// Months are the community's: a wish filed at 05:00 on the 1st in Beijing
+/// counts in December under the default offset (UTC+8) and in November at
+/// UTC; the rates of a month count it accordingly.
+#[test]
+fn months_follow_the_community_offset_across_midnight_of_the_1st() {
+    use linli_core::calendar::Period;
+    use linli_core::demo::LogBuilder;
+    use linli_core::model::Settings;
+    let mut b = LogBuilder::new(BEIJING_DEC_1_0500);
+    b.push(
+        "c1",
+        OpKind::CreateCommunity {
+            community: "cm".into(),
+            name: "长寿路社区".into(),
+            founder: "苏书记".into(),
+            grids: vec![],
+            buildings: vec![],
+            settings: None,
+        },
+    );
+    b.push(
+        "c1",
+        OpKind::CreateWish {
+            wish: "w1".into(),
+            category: Category::Repair,
+            title: "路灯不亮".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::Normal,
+            window: None,
+            channel: Channel::OnBehalf,
+            requester: None,
+        },
+    );
+    let s = &b.state;
+    assert_eq!(s.wishes[&WishId::from("w1")].created_at, BEIJING_DEC_1_0500);
+    assert_eq!(month_of(s, BEIJING_DEC_1_0500), "2023-12");
+    assert_eq!(wish_months(s), vec!["2023-12".to_owned()]);
+    let dec = Period::Month("2023-12".into());
+    let nov = Period::Month("2023-11".into());
+    assert_eq!(rates_in(s, GroupBy::All, &dec)[0].total, 1);
+    assert!(rates_in(s, GroupBy::All, &nov).is_empty());
+    assert_eq!(rates(s, GroupBy::Month)[0].key, "2023-12");
+
+    b.push(
+        "c1",
+        OpKind::UpdateSettings {
+            settings: Settings {
+                utc_offset_minutes: 0,
+                ..Settings::default()
+            },
+        },
+    );
+    let s = &b.state;
+    assert_eq!(wish_months(s), vec!["2023-11".to_owned()]);
+    assert_eq!(rates_in(s, GroupBy::All, &nov)[0].total, 1);
+    assert!(rates_in(s, GroupBy::All, &dec).is_empty());
+}
+
+/// The leaderboard and the rates of each month add up to the reducer's
+/// totals over all time (points per member, wishes counted).
+#[test]
+fn monthly_leaderboards_and_rates_add_up_to_the_reducers_totals() {
+    use linli_core::calendar::Period;
+    // Starts ten days before the end of November, so the demo spans months.
+    let s = demo_builder(3, BEIJING_DEC_1_0500 - 10 * 86_400_000).state;
+    let months = ledger_months(&s);
+    assert!(months.len() >= 2, "{months:?}");
+    assert!(months.windows(2).all(|m| m[0] > m[1]), "newest first");
+    let mut sums: std::collections::BTreeMap<&MemberId, i64> = Default::default();
+    for m in &months {
+        for (member, points) in leaderboard_in(&s, &Period::Month(m.clone())) {
+            *sums.entry(member).or_default() += points;
+        }
+    }
+    for (member, total) in leaderboard(&s) {
+        assert_eq!(sums[member], total);
+        assert_eq!(total, s.points(member));
+    }
+    let all = rates(&s, GroupBy::All)[0].clone();
+    let months = wish_months(&s);
+    let by_month: u32 = months
+        .iter()
+        .map(|m| rates_in(&s, GroupBy::All, &Period::Month(m.clone()))[0].total)
+        .sum();
+    assert_eq!(by_month, all.total);
+    let keys: Vec<String> = rates(&s, GroupBy::Month)
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    let mut newest = keys.clone();
+    newest.reverse();
+    assert!(newest.iter().all(|k| months.contains(k)));
+}

@@ -1,0 +1,150 @@
+//! Community time. Days, weeks and months are read in the community's local
+//! time (`Settings::utc_offset_minutes`, default UTC+8), and `local` is the
+//! one function that decides which day an instant falls on: a wish filed at
+//! 05:00 on 1 December in Beijing (21:00 on 30 November UTC) counts in
+//! December. The core never reads a clock; instants arrive as epoch ms.
+
+/// Milliseconds in a day.
+pub const DAY_MS: u64 = 86_400_000;
+
+/// The local calendar day of an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalDay {
+    /// Days since 1970-01-01 in local time.
+    pub days: i64,
+    /// Year (proleptic Gregorian).
+    pub year: i64,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of the month, 1–31.
+    pub day: u32,
+    /// Monday = 0 … Sunday = 6 (bit `weekday` of `Resource::weekdays`).
+    pub weekday: u32,
+}
+
+impl LocalDay {
+    /// "YYYY-MM", the key of a month in rates, pickers and CSV files.
+    pub fn month_key(&self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// The local day of `ms` at `offset_min` minutes from UTC
+/// (civil-from-days, proleptic Gregorian).
+pub fn local(ms: u64, offset_min: i32) -> LocalDay {
+    let local_ms = ms as i64 + i64::from(offset_min) * 60_000;
+    let days = local_ms.div_euclid(DAY_MS as i64);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    LocalDay {
+        days,
+        year,
+        month,
+        day,
+        // 1970-01-01 was a Thursday.
+        weekday: (days + 3).rem_euclid(7) as u32,
+    }
+}
+
+/// The instant the local day after the one of `ms` starts.
+pub fn next_midnight(ms: u64, offset_min: i32) -> u64 {
+    let next = (local(ms, offset_min).days + 1) * DAY_MS as i64 - i64::from(offset_min) * 60_000;
+    next.max(0) as u64
+}
+
+/// A span of time pages filter by: all time, or one local month.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    /// Every instant.
+    #[default]
+    All,
+    /// One month of community local time, by its key "YYYY-MM".
+    Month(String),
+}
+
+impl Period {
+    /// The period a picker value names: "" is all time, else a month key.
+    pub fn from_key(key: &str) -> Period {
+        if key.is_empty() {
+            Period::All
+        } else {
+            Period::Month(key.to_owned())
+        }
+    }
+
+    /// The picker value of the period ("" for all time).
+    pub fn key(&self) -> &str {
+        match self {
+            Period::All => "",
+            Period::Month(m) => m,
+        }
+    }
+
+    /// Whether the instant `ms` falls in the period, at `offset_min` from UTC.
+    pub fn contains(&self, ms: u64, offset_min: i32) -> bool {
+        match self {
+            Period::All => true,
+            Period::Month(m) => local(ms, offset_min).month_key() == *m,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2023-11-30T21:00:00Z, which is 05:00 on 1 December in Beijing.
+    const BEIJING_DEC_1_0500: u64 = 1_701_378_000_000;
+
+    #[test]
+    fn months_and_days_follow_the_offset_across_midnight_of_the_1st() {
+        let utc = local(BEIJING_DEC_1_0500, 0);
+        assert_eq!((utc.year, utc.month, utc.day), (2023, 11, 30));
+        assert_eq!(utc.month_key(), "2023-11");
+        let beijing = local(BEIJING_DEC_1_0500, 480);
+        assert_eq!((beijing.year, beijing.month, beijing.day), (2023, 12, 1));
+        assert_eq!(beijing.month_key(), "2023-12");
+        // Thursday in UTC, Friday in Beijing.
+        assert_eq!((utc.weekday, beijing.weekday), (3, 4));
+        // One minute before local midnight is still November in Beijing.
+        let before = BEIJING_DEC_1_0500 - 5 * 3_600_000 - 60_000;
+        assert_eq!(local(before, 480).month_key(), "2023-11");
+        assert_eq!(local(before + 60_000, 480).month_key(), "2023-12");
+        // West of UTC the month turns later.
+        assert_eq!(
+            local(BEIJING_DEC_1_0500 + 3 * 3_600_000, -300).month_key(),
+            "2023-11"
+        );
+        let p = Period::from_key("2023-12");
+        assert!(p.contains(BEIJING_DEC_1_0500, 480));
+        assert!(!p.contains(BEIJING_DEC_1_0500, 0));
+        assert!(Period::All.contains(0, 480));
+        assert_eq!(Period::from_key("").key(), "");
+        assert_eq!(p.key(), "2023-12");
+    }
+
+    #[test]
+    fn civil_dates_and_midnights() {
+        let d = local(0, 0);
+        assert_eq!((d.year, d.month, d.day, d.weekday), (1970, 1, 1, 3));
+        assert_eq!(local(951_782_400_000, 0).month_key(), "2000-02"); // 2000-02-29
+        assert_eq!(local(951_782_400_000, 0).day, 29);
+        assert_eq!(local(951_868_800_000, 0).month_key(), "2000-03");
+        // 2023-11-14 22:13 UTC is a Tuesday; in China (+8) Wednesday 06:13.
+        assert_eq!(local(1_700_000_000_000, 0).weekday, 1);
+        assert_eq!(local(1_700_000_000_000, 480).weekday, 2);
+        // The next local midnight in Beijing is 16:00 UTC.
+        let next = next_midnight(BEIJING_DEC_1_0500, 480);
+        assert_eq!(next, BEIJING_DEC_1_0500 + 19 * 3_600_000);
+        assert_eq!(local(next, 480).day, 2);
+        assert_eq!(local(next - 1, 480).day, 1);
+        assert_eq!(next_midnight(0, 0), DAY_MS);
+    }
+}
