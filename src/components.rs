@@ -20,11 +20,37 @@ pub fn AppHeader() -> impl IntoView {
                 <span class="tagline">{tr(k::APP_TAGLINE)}</span>
             </div>
             <crate::sync::status::SyncBadge online />
+            <InboxLink />
             <button class="lang-switch" on:click=move |_| i18n.set_locale(other())>
                 <span class="visually-hidden">{tr(k::LANG_SWITCH_LABEL)}</span>
                 <span lang=move || other().tag()>{tr(k::LANG_SWITCH_TEXT)}</span>
             </button>
         </header>
+    }
+}
+
+/// 消息 with the count of new items, once joined.
+#[component]
+fn InboxLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = crate::state::use_app();
+    let inbox = crate::inbox::use_inbox();
+    let unread = Memo::new(move |_| crate::inbox::unread(app, inbox));
+    let label = move || {
+        crate::i18n::fill(
+            i18n.t(k::INBOX_LINK_LABEL),
+            &[("n", &unread.get().to_string())],
+        )
+    };
+    view! {
+        <Show when=move || app.session.with(Option::is_some)>
+            <A href="/inbox" attr:class="inbox-link" attr:aria-label=label>
+                {tr(k::INBOX_LINK)}
+                <Show when=move || { unread.get() > 0 }>
+                    <span class="count" aria-hidden="true">{move || unread.get()}</span>
+                </Show>
+            </A>
+        </Show>
     }
 }
 

@@ -3,6 +3,7 @@
 //! (IndexedDB) and, later, `sync` (the endpoint).
 pub mod components;
 pub mod i18n;
+pub mod inbox;
 pub mod pages;
 pub mod pwa;
 pub mod state;
@@ -16,14 +17,15 @@ use leptos_router::path;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Admin, Board, Dashboard, Home, Invite, Join, NotFound, Orders, Resources, Settings, Volunteers,
-    WishDetail, Wishes,
+    Admin, Board, Dashboard, Home, Inbox, Invite, Join, NotFound, Orders, Resources, Settings,
+    Volunteers, WishDetail, Wishes,
 };
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();
     state::AppState::provide();
+    inbox::InboxState::provide();
     view! {
         <Router>
             <div class="app">
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/invite") view=Invite />
                             <Route path=path!("/resources") view=Resources />
                             <Route path=path!("/admin") view=Admin />
+                            <Route path=path!("/inbox") view=Inbox />
                         </Routes>
                     </main>
                 </div>

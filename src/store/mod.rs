@@ -61,6 +61,8 @@ pub mod keys {
     pub const PUSHED_THROUGH: &str = "pushed_through";
     /// Epoch of the community log last pulled (a change means a reset).
     pub const EPOCH: &str = "epoch";
+    /// The newest inbox item the member has looked at (HLC ms).
+    pub const INBOX_SEEN: &str = "inbox_seen";
 }
 
 const SNAPSHOT_KEY: &str = "state";

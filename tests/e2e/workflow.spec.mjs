@@ -555,6 +555,20 @@ test.describe("devices in sync", () => {
     await expect(status(r)).toHaveText("返工待派");
     await sync(r);
 
+    // The volunteer is told: a count on 消息, and the inbox names the wish.
+    await sync(v);
+    const inboxLink = v.getByRole("link", { name: /^我的消息：[1-9]\d* 条新消息$/ });
+    await expect(inboxLink).toBeVisible();
+    await inboxLink.click();
+    const reworked = v.getByRole("listitem").filter({ hasText: "居民评价不满意，需要返工" });
+    await expect(reworked).toContainText(title);
+    await expect(reworked).toContainText("积分 -2");
+    await expect(reworked).toContainText("新");
+    await expect(v.getByRole("listitem").filter({ hasText: title }).filter({ hasText: "你完成了服务" })).toContainText("积分 +2");
+    await expect(v.getByRole("link", { name: "我的消息：0 条新消息" })).toBeVisible();
+    await shots(v, "inbox");
+    await reworked.getByRole("link", { name: title }).click();
+
     // Dispatched again, done again, accepted.
     await expectStatus(c, "返工待派");
     await c.getByRole("button", { name: "发布接单" }).click();

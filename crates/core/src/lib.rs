@@ -14,6 +14,7 @@ pub mod demo;
 pub mod hash;
 pub mod hlc;
 pub mod ids;
+pub mod inbox;
 pub mod lifecycle;
 pub mod model;
 pub mod op;
