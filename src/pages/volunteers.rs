@@ -153,13 +153,7 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
         app.replica.with(|r| {
             let s = r.view();
             let l = views::ledger(s, &id);
-            let minutes: u64 = s
-                .wishes
-                .values()
-                .filter_map(|w| w.completion.as_ref())
-                .filter(|c| c.by == id)
-                .map(|c| u64::from(c.minutes))
-                .sum();
+            let minutes = views::minutes_served(s, &id);
             let mut entries: Vec<(PointsEntry, String)> = l
                 .entries
                 .iter()

@@ -36,6 +36,7 @@ struct Canonical<'a> {
     voids: &'a std::collections::BTreeMap<crate::ids::OpId, crate::reduce::VoidReason>,
     seen: &'a std::collections::BTreeMap<crate::ids::DeviceId, crate::reduce::DeviceSeen>,
     leases: &'a std::collections::BTreeSet<(u64, crate::ids::WishId)>,
+    served: &'a std::collections::BTreeMap<crate::ids::MemberId, u64>,
 }
 
 type Voids = std::collections::BTreeMap<crate::ids::OpId, crate::reduce::VoidReason>;
@@ -59,6 +60,7 @@ pub fn state_hash(s: &State) -> String {
         voids: &s.voids,
         seen: &s.seen,
         leases: &s.leases,
+        served: &s.served,
     };
     let mut w = HashWriter(Sha256::new());
     // Plain data with string keys (the one struct-keyed map goes through

@@ -227,6 +227,10 @@ pub struct State {
     pub seen: BTreeMap<DeviceId, DeviceSeen>,
     /// Lease index: (deadline, wish) for every wish with a lease.
     pub leases: BTreeSet<(u64, WishId)>,
+    /// Minutes served per member: every applied completion counts, a
+    /// redone job too (a wish keeps only its latest completion). No serde
+    /// default on purpose: a snapshot from before it is refolded.
+    pub served: BTreeMap<MemberId, u64>,
 }
 
 impl State {
@@ -1131,6 +1135,7 @@ fn wish_op(
         w.responded_at = Some(at);
     }
     let mut absorb_into: Option<WishId> = None;
+    let mut served: Option<(MemberId, u64)> = None;
     match kind {
         OpKind::Complete {
             report, minutes, ..
@@ -1143,6 +1148,7 @@ fn wish_op(
                 minutes: *minutes,
             });
             w.resolved_at = Some(at);
+            served = Some((author.id.clone(), u64::from(*minutes)));
             let per = u64::from(rules.minutes_per_point.max(1));
             let basic = u64::from(*minutes).div_ceil(per) as i64;
             bookings.push((
@@ -1234,6 +1240,9 @@ fn wish_op(
     }
     for (m, e) in bookings {
         state.book(&m, e);
+    }
+    if let Some((m, minutes)) = served {
+        *state.served.entry(m).or_default() += minutes;
     }
     Ok(())
 }

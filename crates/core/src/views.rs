@@ -194,6 +194,13 @@ pub struct MyOrders<'a> {
     pub done: Vec<&'a Wish>,
 }
 
+/// Minutes the member has served: every completion counts, a redone job
+/// too (issue 13: hours went down after a rework when only the latest
+/// completion counted).
+pub fn minutes_served(state: &State, member: &MemberId) -> u64 {
+    state.served.get(member).copied().unwrap_or(0)
+}
+
 /// Split the member's orders into holding / requested / done.
 pub fn my_orders<'a>(state: &'a State, member: &MemberId) -> MyOrders<'a> {
     let mut out = MyOrders::default();

@@ -487,6 +487,45 @@ fn not_satisfied_reopens_counts_rework_and_deducts() {
     assert_eq!(wish(&b, "w1").status, Status::Claimed);
 }
 
+/// Issue 13: hours went down after a rework (12.8 → 12.5 h after redoing a
+/// 45-minute job in 30) because only a wish's latest completion counted.
+/// Time served counts every completion, as points do.
+#[test]
+fn time_served_counts_every_completion_through_rework() {
+    use linli_core::views::minutes_served;
+    let mut b = completed(45);
+    assert_eq!(minutes_served(&b.state, &"v1".into()), 45);
+    ok(evaluate(&mut b, "r1", Rating::NotSatisfied));
+    ok(b.push("c1", OpKind::Publish { wish: w("w1") }));
+    ok(b.push("v1", OpKind::Claim { wish: w("w1") }));
+    ok(b.push(
+        "v1",
+        OpKind::Complete {
+            wish: w("w1"),
+            report: "重新换了".into(),
+            minutes: 30,
+        },
+    ));
+    assert_eq!(minutes_served(&b.state, &"v1".into()), 75);
+    assert_eq!(
+        wish(&b, "w1").completion.as_ref().map(|c| c.minutes),
+        Some(30)
+    );
+    // A void completion serves nothing.
+    assert_eq!(
+        void(b.push(
+            "v2",
+            OpKind::Complete {
+                wish: w("w1"),
+                report: "不是我的".into(),
+                minutes: 600,
+            }
+        )),
+        VoidReason::NotHolder
+    );
+    assert_eq!(minutes_served(&b.state, &"v2".into()), 0);
+}
+
 #[test]
 fn only_the_requester_or_dispatch_may_evaluate() {
     let mut b = completed(30);
