@@ -4,6 +4,7 @@ use leptos_router::components::A;
 
 use crate::i18n::{Locale, k, tr, use_i18n};
 use crate::pwa;
+use linli_core::nav::Page;
 
 #[component]
 pub fn AppHeader() -> impl IntoView {
@@ -54,24 +55,30 @@ fn InboxLink() -> impl IntoView {
     }
 }
 
+/// The tabs this member's role uses (`linli_core::nav::pages`).
 #[component]
 pub fn MainNav() -> impl IntoView {
-    let items = [
-        ("/", k::NAV_HOME),
-        ("/wishes", k::NAV_WISHES),
-        ("/board", k::NAV_BOARD),
-        ("/orders", k::NAV_ORDERS),
-        ("/volunteers", k::NAV_VOLUNTEERS),
-        ("/dashboard", k::NAV_DASHBOARD),
-        ("/settings", k::NAV_SETTINGS),
-    ];
+    let app = crate::state::use_app();
+    let pages = Memo::new(move |_| linli_core::nav::pages(app.role()));
+    let key = |p: Page| match p {
+        Page::Home => k::NAV_HOME,
+        Page::Wishes => k::NAV_WISHES,
+        Page::Board => k::NAV_BOARD,
+        Page::Orders => k::NAV_ORDERS,
+        Page::Volunteers => k::NAV_VOLUNTEERS,
+        Page::Dashboard => k::NAV_DASHBOARD,
+        Page::Settings => k::NAV_SETTINGS,
+    };
     view! {
         <nav class="bottom-nav" aria-label=tr(k::NAV_LABEL)>
             <ul>
-                {items
-                    .into_iter()
-                    .map(|(href, key)| view! { <li><A href=href exact=true>{tr(key)}</A></li> })
-                    .collect_view()}
+                <For each=move || pages.get() key=|p| p.path() let:page>
+                    <li>
+                        <A href=page.path() exact=true>
+                            {tr(key(page))}
+                        </A>
+                    </li>
+                </For>
             </ul>
         </nav>
     }

@@ -3,6 +3,7 @@ import { test, expect } from "./csp.mjs";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { startServer, nextBuild } from "./server.mjs";
+import { seedAs } from "./workflow-seed.mjs";
 
 const require = createRequire(import.meta.url);
 // Evaluated through DevTools: the app's CSP refuses an injected <script>.
@@ -25,6 +26,9 @@ async function waitForServiceWorker(page) {
 }
 
 test("loads in Chinese by default, with every route reachable from the navigation", async ({ page }) => {
+  // A coordinator's device: the navigation offers every page (other roles
+  // see fewer, linli_core::nav::pages).
+  await seedAs(page, server.url, "c1");
   await page.goto(server.url + "/");
   await expect(page.getByRole("heading", { level: 1, name: "欢迎使用邻里" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
@@ -111,7 +115,12 @@ test("starts offline after one visit, keeps saving locally, and offers an update
   await expect(page.getByLabel("设备名称")).toHaveValue("三网格王阿姨的手机");
 
   // Client-side navigation, and a full navigation to a deep link.
-  await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "看板" }).click();
+  // Not joined: the navigation offers home (with the way in) and settings only.
+  const nav = page.getByRole("navigation", { name: "主导航" });
+  await expect(nav.getByRole("link")).toHaveText(["首页", "设置"]);
+  await nav.getByRole("link", { name: "首页" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "欢迎使用邻里" })).toBeVisible();
+  await page.goto(`http://${addr}/dashboard`);
   await expect(page.getByRole("heading", { level: 1, name: "数据看板" })).toBeVisible();
   await page.goto(`http://${addr}/wishes`);
   await expect(page.getByRole("heading", { level: 1, name: "心愿清单" })).toBeVisible();

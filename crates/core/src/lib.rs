@@ -17,6 +17,7 @@ pub mod ids;
 pub mod inbox;
 pub mod lifecycle;
 pub mod model;
+pub mod nav;
 pub mod op;
 mod pairs;
 pub mod permissions;

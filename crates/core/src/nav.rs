@@ -1,0 +1,106 @@
+//! Which of the app's main pages a role uses (issue 13: every role saw all
+//! seven tabs, a resident 派单 and 接单 too). The pages still check what
+//! they show; this only decides what the navigation offers.
+
+use crate::model::Role;
+
+/// The app's main pages, in navigation order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// 首页.
+    Home,
+    /// 心愿 (the list and the 点单 form).
+    Wishes,
+    /// 派单 (dispatch board).
+    Board,
+    /// 接单 (open orders and one's own).
+    Orders,
+    /// 志愿者 (points, leaderboard, teams).
+    Volunteers,
+    /// 看板 (the rates).
+    Dashboard,
+    /// 设置.
+    Settings,
+}
+
+impl Page {
+    /// Every page, in navigation order.
+    pub const ALL: [Page; 7] = [
+        Page::Home,
+        Page::Wishes,
+        Page::Board,
+        Page::Orders,
+        Page::Volunteers,
+        Page::Dashboard,
+        Page::Settings,
+    ];
+
+    /// The route.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Home => "/",
+            Page::Wishes => "/wishes",
+            Page::Board => "/board",
+            Page::Orders => "/orders",
+            Page::Volunteers => "/volunteers",
+            Page::Dashboard => "/dashboard",
+            Page::Settings => "/settings",
+        }
+    }
+}
+
+/// The pages the navigation offers a member of `role`; `None`: a device
+/// that has not joined (home, with the way in, and settings).
+pub fn pages(role: Option<Role>) -> Vec<Page> {
+    use Page::*;
+    let Some(role) = role else {
+        return vec![Home, Settings];
+    };
+    let wanted: &[Page] = match role {
+        Role::Coordinator | Role::GridWorker => &Page::ALL,
+        Role::Volunteer => &[Home, Wishes, Orders, Volunteers, Settings],
+        Role::Partner => &[Home, Orders, Settings],
+        Role::Resident | Role::Kiosk => &[Home, Wishes, Settings],
+        Role::Viewer => &[Home, Board, Dashboard, Settings],
+    };
+    wanted.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::Action;
+    use crate::permissions::{Rule, rule};
+
+    /// Every role that may dispatch sees 派单, every role that may claim
+    /// sees 接单, and nobody else does; everyone has home and settings.
+    #[test]
+    fn the_tabs_follow_the_permission_matrix() {
+        for role in Role::ALL {
+            let p = pages(Some(role));
+            assert!(
+                p.contains(&Page::Home) && p.contains(&Page::Settings),
+                "{role:?}"
+            );
+            let may = |a: Action| rule(role, a) != Rule::No;
+            let dispatches = may(Action::Publish) || may(Action::Assign);
+            assert_eq!(
+                p.contains(&Page::Board),
+                dispatches || role == Role::Viewer,
+                "{role:?}"
+            );
+            let claims = may(Action::Claim) || may(Action::PartnerClaim);
+            assert_eq!(
+                p.contains(&Page::Orders),
+                claims || role == Role::Coordinator || role == Role::GridWorker,
+                "{role:?}"
+            );
+            assert_eq!(
+                p.contains(&Page::Wishes),
+                may(Action::CreateWish),
+                "{role:?}"
+            );
+        }
+        assert_eq!(pages(None), [Page::Home, Page::Settings]);
+    }
+}
