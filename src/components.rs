@@ -84,33 +84,79 @@ pub fn MainNav() -> impl IntoView {
     }
 }
 
-/// Tells the author of a void op what happened ("someone else took this order").
+/// Tells the author of a void op what happened, naming the wish ("someone
+/// else took this order: 杨志强 at 14:07"), in a bar that stays in view.
 #[component]
 pub fn Notices() -> impl IntoView {
     let i18n = use_i18n();
+    let app = crate::state::use_app();
     let sync = crate::sync::use_sync();
     let reason = move |code: &str| {
         crate::i18n::key_by_name(&format!("void.{code}"))
             .map(|k| i18n.t(k).to_owned())
             .unwrap_or_else(|| code.to_owned())
     };
+    // The wish an op was about, and for a lost claim who won and when.
+    let about = move |op: &linli_core::OpId| {
+        let member = app.session.with(|s| s.as_ref().map(|s| s.member.clone()))?;
+        app.replica.with(|r| {
+            let s = r.view();
+            let wish = s
+                .wishes
+                .values()
+                .find(|w| w.timeline.iter().any(|t| t.op == *op))?;
+            let lost = linli_core::inbox::items(s, &member)
+                .into_iter()
+                .find(|i| i.op == *op)
+                .map(|i| i.kind);
+            Some((wish.id.clone(), wish.title.clone(), lost))
+        })
+    };
     view! {
-        <For each=move || sync.notices.get() key=|n| n.op.clone() let:notice>
-            <div class="update-banner notice" role="alert">
-                <span>
-                    {move || crate::i18n::fill(i18n.t(k::NOTICE_VOID), &[("reason", &reason(notice.reason.code()))])}
-                </span>
-                <button
-                    class="secondary"
-                    on:click={
-                        let op = notice.op.clone();
-                        move |_| sync.notices.update(|n| n.retain(|x| x.op != op))
-                    }
-                >
-                    {tr(k::NOTICE_DISMISS)}
-                </button>
-            </div>
-        </For>
+        <div class="notices">
+            <For each=move || sync.notices.get() key=|n| n.op.clone() let:notice>
+                <div class="update-banner notice" role="alert">
+                    <span>
+                        {
+                            let op = notice.op.clone();
+                            let code = notice.reason.code();
+                            move || match about(&op) {
+                                Some((id, title, Some(kind))) => {
+                                    let what = crate::pages::inbox_words(i18n, app, &kind);
+                                    view! {
+                                        <A href=format!("/wishes/{}", id.0)>{title}</A>
+                                        {tr(k::INBOX_SEP)}
+                                        {what}
+                                    }
+                                        .into_any()
+                                }
+                                Some((id, title, None)) => {
+                                    view! {
+                                        <A href=format!("/wishes/{}", id.0)>{title}</A>
+                                        {tr(k::INBOX_SEP)}
+                                        {crate::i18n::fill(i18n.t(k::NOTICE_VOID), &[("reason", &reason(code))])}
+                                    }
+                                        .into_any()
+                                }
+                                None => {
+                                    crate::i18n::fill(i18n.t(k::NOTICE_VOID), &[("reason", &reason(code))])
+                                        .into_any()
+                                }
+                            }
+                        }
+                    </span>
+                    <button
+                        class="secondary"
+                        on:click={
+                            let op = notice.op.clone();
+                            move |_| sync.notices.update(|n| n.retain(|x| x.op != op))
+                        }
+                    >
+                        {tr(k::NOTICE_DISMISS)}
+                    </button>
+                </div>
+            </For>
+        </div>
     }
 }
 

@@ -76,7 +76,8 @@ fn InboxItem(item: Item, new: bool) -> impl IntoView {
     }
 }
 
-fn describe(i18n: I18n, app: crate::state::AppState, kind: &Kind) -> String {
+/// What happened, in words (the inbox and the void-op notices).
+pub fn describe(i18n: I18n, app: crate::state::AppState, kind: &Kind) -> String {
     match kind {
         Kind::Completed => i18n.t(k::INBOX_COMPLETED).to_owned(),
         Kind::Accepted => i18n.t(k::INBOX_ACCEPTED).to_owned(),

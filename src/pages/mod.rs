@@ -21,7 +21,7 @@ pub use admin::Admin;
 pub use board::Board;
 pub use dashboard::Dashboard;
 pub use home::Home;
-pub use inbox::Inbox;
+pub use inbox::{Inbox, describe as inbox_words};
 pub use invite::Invite;
 pub use join::{Join, role_text};
 pub use not_found::NotFound;

@@ -745,7 +745,11 @@ test.describe("devices in sync", () => {
     await sync(a.page);
     // a pushed first, so a's claim is first in the log.
     await expect(a.page.locator("section[aria-labelledby=orders-mine]").getByRole("link", { name: title })).toBeVisible();
-    await expect(b.page.getByRole("alert").filter({ hasText: "已经有人先接了这个单。" })).toBeVisible({ timeout: 30_000 });
+    // b is told which order, who took it and when, in a bar that stays in view.
+    const told = b.page.getByRole("alert").filter({ hasText: title });
+    await expect(told).toBeVisible({ timeout: 30_000 });
+    await expect(told).toContainText(/没有接到单：杨志强 在 \d{4}-\d\d-\d\d \d\d:\d\d 先接了/);
+    await expect(told.getByRole("link", { name: title })).toBeVisible();
     await expect(b.page.locator("section[aria-labelledby=orders-mine]").getByRole("link", { name: title })).toHaveCount(0);
     await expect(b.page.getByRole("button", { name: `接单：${title}` })).toHaveCount(0);
     await b.page.screenshot({ path: test.info().outputPath("orders-lost-claim-360.png"), fullPage: true });
