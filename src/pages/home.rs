@@ -16,7 +16,15 @@ pub fn Home() -> impl IntoView {
         <p>{tr(k::HOME_INTRO)}</p>
         <Show
             when=move || joined.get()
-            fallback=|| view! { <p class="empty">{tr(k::HOME_NOT_JOINED)}</p> }
+            fallback=|| {
+                view! {
+                    <section class="card join-cta" aria-labelledby="home-join">
+                        <h2 id="home-join">{tr(k::HOME_JOIN_TITLE)}</h2>
+                        <p>{tr(k::HOME_NOT_JOINED)}</p>
+                        <A href="/join" attr:class="button">{tr(k::HOME_JOIN_CTA)}</A>
+                    </section>
+                }
+            }
         >
             <Today />
         </Show>

@@ -120,6 +120,8 @@ test("starts offline after one visit, keeps saving locally, and offers an update
   await expect(nav.getByRole("link")).toHaveText(["首页", "设置"]);
   await nav.getByRole("link", { name: "首页" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "欢迎使用邻里" })).toBeVisible();
+  // …and the home page shows the way in before anything else.
+  await expect(page.getByRole("region", { name: "加入你的社区" }).getByRole("link", { name: "输入或扫描邀请码加入" })).toHaveAttribute("href", "/join");
   await page.goto(`http://${addr}/dashboard`);
   await expect(page.getByRole("heading", { level: 1, name: "数据看板" })).toBeVisible();
   await page.goto(`http://${addr}/wishes`);
