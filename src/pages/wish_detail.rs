@@ -585,6 +585,7 @@ fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
                         .map_or_else(|| x.resource.partner.0.clone(), |p| p.name.clone());
                     let fits = [
                         (x.category, "category"),
+                        (x.general, "general"),
                         (x.time, "time"),
                         (x.place, "place"),
                     ]

@@ -492,8 +492,10 @@ pub struct ResourceMatch<'a> {
     pub resource: &'a Resource,
     /// Higher is better.
     pub score: u32,
-    /// Serves the wish's category (or any category).
+    /// Lists the wish's category (a real match).
     pub category: bool,
+    /// Takes any category (通用): ranked after real matches.
+    pub general: bool,
     /// Available in the wish's preferred window (or either is unconstrained).
     pub time: bool,
     /// Serves the wish's grid (or all grids).
@@ -538,17 +540,18 @@ pub fn match_resources<'a>(state: &'a State, wish: &WishId) -> Vec<ResourceMatch
         .filter(|r| r.active && r.capacity > 0)
         .filter(|r| r.categories.is_empty() || r.categories.contains(&w.category))
         .map(|r| {
-            let category = true;
+            let general = r.categories.is_empty();
+            let category = !general;
             let time = time_fits(r, w.window.as_ref(), offset);
             let place =
                 r.grids.is_empty() || w.place.grid.as_ref().is_some_and(|g| r.grids.contains(g));
-            let score = if r.categories.is_empty() { 3 } else { 8 }
-                + if time { 4 } else { 0 }
-                + if place { 2 } else { 0 };
+            let score =
+                if general { 3 } else { 8 } + if time { 4 } else { 0 } + if place { 2 } else { 0 };
             ResourceMatch {
                 resource: r,
                 score,
                 category,
+                general,
                 time,
                 place,
             }

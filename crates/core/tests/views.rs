@@ -162,7 +162,9 @@ fn resources_are_ranked_by_category_time_and_place() {
         vec!["res1", "res5"],
         "medical first, then the all-purpose one"
     );
-    assert!(m[0].time && m[0].place && m[0].category);
+    assert!(m[0].time && m[0].place && m[0].category && !m[0].general);
+    // The all-purpose resource is 通用, not 类别对口 (issue 13, item 11).
+    assert!(!m[1].category && m[1].general);
     // On a Monday the Saturday clinic does not fit in time.
     let mon = sat + 2 * 86_400_000;
     b.push(
