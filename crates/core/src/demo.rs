@@ -34,6 +34,43 @@ impl LogBuilder {
         }
     }
 
+    /// A community `cm` founded by coordinator `c1` at `start_ms`, with
+    /// `grids` and a member per `(id, role, their grids)`, all applied (for
+    /// tests that need a few members and nothing else).
+    pub fn community(start_ms: u64, grids: &[&str], members: &[(&str, Role, &[&str])]) -> Self {
+        let mut b = Self::new(start_ms);
+        let names = |l: &[&str]| l.iter().map(|g| g.to_string()).collect::<Vec<_>>();
+        let push = |b: &mut Self, kind| {
+            let (id, out) = b.push("c1", kind);
+            assert_eq!(out, Outcome::Applied, "{id}");
+        };
+        push(
+            &mut b,
+            OpKind::CreateCommunity {
+                community: "cm".into(),
+                name: "长寿路社区".into(),
+                founder: "苏书记".into(),
+                grids: names(grids),
+                buildings: Vec::new(),
+                settings: None,
+            },
+        );
+        for (id, role, theirs) in members {
+            push(
+                &mut b,
+                OpKind::AddMember {
+                    member: (*id).into(),
+                    name: (*id).into(),
+                    role: *role,
+                    skills: Vec::new(),
+                    grids: names(theirs),
+                    partner: None,
+                },
+            );
+        }
+        b
+    }
+
     /// The simulated wall clock.
     pub fn now(&self) -> u64 {
         self.now

@@ -15,38 +15,15 @@ fn push(b: &mut LogBuilder, author: &str, kind: OpKind) -> Outcome {
 }
 
 fn community() -> LogBuilder {
-    let mut b = LogBuilder::new(1_700_000_000_000);
-    push(
-        &mut b,
-        "c1",
-        OpKind::CreateCommunity {
-            community: "cm".into(),
-            name: "长寿路社区".into(),
-            founder: "苏书记".into(),
-            grids: vec![],
-            buildings: vec![],
-            settings: None,
-        },
-    );
-    for (id, role) in [
-        ("v1", Role::Volunteer),
-        ("v2", Role::Volunteer),
-        ("r1", Role::Resident),
-    ] {
-        push(
-            &mut b,
-            "c1",
-            OpKind::AddMember {
-                member: id.into(),
-                name: id.into(),
-                role,
-                skills: vec![],
-                grids: vec![],
-                partner: None,
-            },
-        );
-    }
-    b
+    LogBuilder::community(
+        1_700_000_000_000,
+        &[],
+        &[
+            ("v1", Role::Volunteer, &[]),
+            ("v2", Role::Volunteer, &[]),
+            ("r1", Role::Resident, &[]),
+        ],
+    )
 }
 
 fn wish(b: &mut LogBuilder, id: &str) {

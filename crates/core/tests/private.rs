@@ -15,21 +15,6 @@ fn push(b: &mut LogBuilder, author: &str, kind: OpKind) {
     assert_eq!(out, Outcome::Applied, "{id}");
 }
 
-fn add(b: &mut LogBuilder, id: &str, role: Role, grids: &[&str]) {
-    push(
-        b,
-        "c1",
-        OpKind::AddMember {
-            member: id.into(),
-            name: id.into(),
-            role,
-            skills: vec![],
-            grids: grids.iter().map(|g| g.to_string()).collect(),
-            partner: None,
-        },
-    );
-}
-
 fn wish(b: &mut LogBuilder, author: &str, id: &str, channel: Channel, requester: Option<&str>) {
     push(
         b,
@@ -55,27 +40,20 @@ fn wish(b: &mut LogBuilder, author: &str, id: &str, channel: Channel, requester:
 /// holds w1 after claiming it, v2 does not; r1 requested w1; r2 did not;
 /// k1 filed w2 at the kiosk.
 fn community() -> LogBuilder {
-    let mut b = LogBuilder::new(1_700_000_000_000);
-    push(
-        &mut b,
-        "c1",
-        OpKind::CreateCommunity {
-            community: "cm".into(),
-            name: "长寿路社区".into(),
-            founder: "苏书记".into(),
-            grids: vec![GRID.into(), "二网格".into()],
-            buildings: vec![],
-            settings: None,
-        },
+    let mut b = LogBuilder::community(
+        1_700_000_000_000,
+        &[GRID, "二网格"],
+        &[
+            ("g1", Role::GridWorker, &[GRID]),
+            ("g2", Role::GridWorker, &["二网格"]),
+            ("v1", Role::Volunteer, &[]),
+            ("v2", Role::Volunteer, &[]),
+            ("r1", Role::Resident, &[]),
+            ("r2", Role::Resident, &[]),
+            ("k1", Role::Kiosk, &[]),
+            ("x1", Role::Viewer, &[]),
+        ],
     );
-    add(&mut b, "g1", Role::GridWorker, &[GRID]);
-    add(&mut b, "g2", Role::GridWorker, &["二网格"]);
-    add(&mut b, "v1", Role::Volunteer, &[]);
-    add(&mut b, "v2", Role::Volunteer, &[]);
-    add(&mut b, "r1", Role::Resident, &[]);
-    add(&mut b, "r2", Role::Resident, &[]);
-    add(&mut b, "k1", Role::Kiosk, &[]);
-    add(&mut b, "x1", Role::Viewer, &[]);
     wish(&mut b, "r1", "w1", Channel::SelfService, None);
     push(&mut b, "c1", OpKind::Publish { wish: "w1".into() });
     push(&mut b, "v1", OpKind::Claim { wish: "w1".into() });
