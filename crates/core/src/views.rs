@@ -401,7 +401,8 @@ fn median(v: &mut [u64]) -> Option<u64> {
     })
 }
 
-/// The three rates and median times, one row per group, in key order.
+/// The three rates and median times, one row per group, in key order
+/// (grids: in the community's own order, then any others).
 pub fn rates(state: &State, by: GroupBy) -> Vec<Rates> {
     rates_in(state, by, &Period::All)
 }
@@ -438,7 +439,7 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
         acc.r.satisfied += w.evaluations.iter().filter(|e| e.rating.accepts()).count() as u32;
         acc.r.rework += w.rework;
     }
-    groups
+    let mut rows: Vec<Rates> = groups
         .into_iter()
         .map(|(key, mut a)| {
             a.r.key = key;
@@ -446,7 +447,18 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
             a.r.median_resolve_ms = median(&mut a.resolve);
             a.r
         })
-        .collect()
+        .collect();
+    if by == GroupBy::Grid {
+        // The community's own order (一、二、三), not the code points' (一、三、二).
+        let grids = state
+            .community
+            .as_ref()
+            .map(|c| c.grids.as_slice())
+            .unwrap_or_default();
+        let rank = |k: &str| grids.iter().position(|g| g == k).unwrap_or(usize::MAX);
+        rows.sort_by_key(|r| rank(&r.key));
+    }
+    rows
 }
 
 /// The rates as CSV (header + one line per group), for the dashboard export.
