@@ -1,4 +1,6 @@
 //! Parts shared by every page: header, navigation, update prompt.
+pub mod form;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -56,16 +58,12 @@ pub fn MainNav() -> impl IntoView {
 pub fn Notices() -> impl IntoView {
     let i18n = use_i18n();
     let sync = crate::sync::use_sync();
-    let reason = move |code: &str| {
-        crate::i18n::key_by_name(&format!("void.{code}"))
-            .map(|k| i18n.t(k).to_owned())
-            .unwrap_or_else(|| code.to_owned())
-    };
+    let reason = move |r: linli_core::VoidReason| crate::status::Status::void(r).render(i18n);
     view! {
         <For each=move || sync.notices.get() key=|n| n.op.clone() let:notice>
             <div class="update-banner notice" role="alert">
                 <span>
-                    {move || crate::i18n::fill(i18n.t(k::NOTICE_VOID), &[("reason", &reason(notice.reason.code()))])}
+                    {move || crate::i18n::fill(i18n.t(k::NOTICE_VOID), &[("reason", &reason(notice.reason))])}
                 </span>
                 <button
                     class="secondary"
