@@ -51,6 +51,14 @@ pub fn key_by_name(name: &str) -> Option<Key> {
     k::NAMES.iter().position(|n| *n == name).map(Key)
 }
 
+/// The words of `<prefix>.<code>` (a code from linli-core: a category, a
+/// status…) in the current locale, or the code itself if there are none.
+pub fn label(i18n: I18n, prefix: &str, code: &str) -> String {
+    key_by_name(&format!("{prefix}.{code}"))
+        .map(|key| i18n.t(key).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
 /// Replaces `{name}` placeholders.
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     args.iter().fold(template.to_owned(), |s, (name, value)| {
@@ -123,4 +131,42 @@ pub fn use_i18n() -> I18n {
 pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || i18n.t(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_by_name;
+    use linli_core::calendar::Weekday;
+    use linli_core::code::Coded;
+    use linli_core::lifecycle::Step;
+    use linli_core::model::{Category, Channel, Level, Rating, Role, Status, Urgency};
+    use linli_core::reduce::{PointsReason, VoidReason};
+    use linli_core::views::{Column, Fit, GroupBy};
+
+    fn worded<T: Coded>(prefix: &str) {
+        for v in T::all() {
+            let name = format!("{prefix}.{}", v.code());
+            assert!(key_by_name(&name).is_some(), "no words for {name}");
+        }
+    }
+
+    /// Every code a page puts into words (`label(prefix, code)`) has them.
+    #[test]
+    fn every_code_the_pages_show_has_words() {
+        worded::<Category>("category");
+        worded::<Urgency>("urgency");
+        worded::<Status>("status");
+        worded::<Rating>("rating");
+        worded::<Level>("level");
+        worded::<Channel>("channel");
+        worded::<Channel>("wish.form.channel");
+        worded::<Role>("role");
+        worded::<Step>("step");
+        worded::<VoidReason>("void");
+        worded::<PointsReason>("points.reason");
+        worded::<Column>("column");
+        worded::<Fit>("fit");
+        worded::<Weekday>("weekday");
+        worded::<GroupBy>("dashboard.group");
+    }
 }

@@ -1,12 +1,14 @@
 //! linli, the browser app: Leptos CSR pages over the device's own store.
 //! Pages render state and dispatch operations; effects live in `store`
 //! (IndexedDB) and, later, `sync` (the endpoint).
+pub mod browser;
 pub mod components;
 pub mod i18n;
 pub mod inbox;
 pub mod pages;
 pub mod pwa;
 pub mod state;
+pub mod status;
 pub mod store;
 pub mod sync;
 

@@ -7,7 +7,14 @@ use linli_core::private::ContactRecord;
 use linli_core::replica::{Replica, Writer};
 use linli_core::{OpKind, Outcome, ValidationError, WishId};
 
-use crate::store::{Session, Store, StoreError, tabs};
+use crate::browser::{new_device_id, now_ms};
+use crate::i18n::k;
+use crate::status::{Status, Text};
+use crate::store::{
+    Backup, ImportError, ImportReport, Session, Store, StoreError, keys, tabs, usage,
+};
+use crate::sync::api::{ApiError, Client};
+use linli_core::protocol::{CodeList, CreateCodeRequest, CreateCodeResponse, DeviceList};
 
 /// Write a snapshot when start-up had to replay more entries than this.
 const SNAPSHOT_AFTER: usize = 500;
@@ -32,13 +39,13 @@ pub enum DispatchError {
 }
 
 impl DispatchError {
-    /// Translation key name for the message (`locales/*.json`).
-    pub fn key_name(&self) -> String {
+    /// What the user is told.
+    pub fn status(&self) -> Status {
         match self {
-            DispatchError::NotJoined => "dispatch.error.not_joined".into(),
-            DispatchError::NotReady => "dispatch.error.not_ready".into(),
-            DispatchError::Invalid(e) => format!("validation.{}", e.code()),
-            DispatchError::Store(e) => format!("store.error.{}", e.code()),
+            DispatchError::NotJoined => Status::failed(Text::key(k::DISPATCH_ERROR_NOT_JOINED)),
+            DispatchError::NotReady => Status::failed(Text::key(k::DISPATCH_ERROR_NOT_READY)),
+            DispatchError::Invalid(e) => Status::invalid(*e),
+            DispatchError::Store(e) => Status::failed(e.text()),
         }
     }
 }
@@ -146,23 +153,144 @@ impl AppState {
         kind: OpKind,
         contact: Option<ContactRecord>,
     ) -> Result<Outcome, DispatchError> {
+        let outcomes = self.dispatch_all(vec![kind], contact).await?;
+        Ok(outcomes.first().copied().unwrap_or(Outcome::Applied))
+    }
+
+    /// Mints `kinds` in turn as this device's next ops and makes them all
+    /// durable in one transaction (all or none), then shows them. Each is
+    /// checked before any is written. Returns each op's outcome.
+    pub async fn dispatch_all(
+        &self,
+        kinds: Vec<OpKind>,
+        contact: Option<ContactRecord>,
+    ) -> Result<Vec<Outcome>, DispatchError> {
         let session = self
             .session
             .get_untracked()
             .ok_or(DispatchError::NotJoined)?;
         let mut writer = self.writer.get_value().ok_or(DispatchError::NotReady)?;
-        let op = writer.mint(session.member.clone(), kind, now_ms())?;
+        let ops = kinds
+            .into_iter()
+            .map(|kind| writer.mint(session.member.clone(), kind, now_ms()))
+            .collect::<Result<Vec<_>, _>>()?;
         Store::default_db()
             .await?
-            .append_local_with(&op, &writer, contact.as_ref())
+            .append_local_all(&ops, &writer, contact.as_ref())
             .await?;
         self.writer.set_value(Some(writer));
-        let mut outcome = Outcome::Applied;
-        self.replica.update(|r| outcome = r.push_local(op));
+        let mut outcomes = Vec::new();
+        self.replica
+            .update(|r| outcomes = ops.into_iter().map(|op| r.push_local(op)).collect());
         self.revision.update(|r| *r += 1);
         tabs::announce_change();
         crate::sync::trigger();
-        Ok(outcome)
+        Ok(outcomes)
+    }
+
+    /// The contact record of `wish` this device holds (pulled, or typed here
+    /// and not yet uploaded), if any. Whether the member may see it is
+    /// `private::may_see`'s to say.
+    pub async fn contact(&self, wish: WishId) -> Option<ContactRecord> {
+        let store = Store::default_db().await.ok()?;
+        let records = store.private_records().await.ok()?;
+        records.into_iter().find(|c| c.wish == wish)
+    }
+
+    /// This device's name (settings), as stored.
+    pub async fn device_name(&self) -> Result<String, StoreError> {
+        let name: Option<String> = Store::default_db()
+            .await?
+            .get_meta(keys::DEVICE_NAME)
+            .await?;
+        Ok(name.unwrap_or_default())
+    }
+
+    /// Stores this device's name and tells the other tabs.
+    pub async fn set_device_name(&self, name: &str) -> Result<(), StoreError> {
+        Store::default_db()
+            .await?
+            .put_meta(keys::DEVICE_NAME, &name)
+            .await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Everything this device holds, as a backup (`store::backup`).
+    pub async fn export_backup(&self) -> Result<Backup, StoreError> {
+        Store::default_db().await?.export().await
+    }
+
+    /// Merges a backup file into the store, then reads everything again.
+    pub async fn import_backup(&self, text: &str) -> Result<ImportReport, ImportError> {
+        let backup = Backup::parse(text)?;
+        let report = Store::default_db().await?.import(&backup).await?;
+        self.reload().await;
+        self.changed();
+        Ok(report)
+    }
+
+    /// The endpoint client of this device's session (coordinators' calls).
+    fn client<T>(
+        &self,
+        call: impl AsyncFnOnce(&Client<'_>) -> Result<T, ApiError>,
+    ) -> impl Future<Output = Result<T, ApiError>> {
+        let session = self.session.get_untracked();
+        async move {
+            // Not joined: there is no endpoint to reach.
+            let s = session.ok_or(ApiError::Offline)?;
+            let client = Client {
+                community: s.community.as_str(),
+                token: &s.token,
+            };
+            call(&client).await
+        }
+    }
+
+    /// Redeems a join code: this device becomes the member's (`sync::join`).
+    pub async fn join(&self, code: &str, display_name: &str) -> Result<(), crate::sync::JoinError> {
+        crate::sync::join(*self, code, display_name).await
+    }
+
+    /// The ready-made identities of a demo server, if this is one.
+    pub async fn demo(&self) -> Option<linli_core::protocol::Demo> {
+        crate::sync::api::demo().await.ok()
+    }
+
+    /// The community's join codes and devices (coordinators).
+    pub async fn invitations(&self) -> Result<(CodeList, DeviceList), ApiError> {
+        self.client(async |c| Ok((c.codes().await?, c.devices().await?)))
+            .await
+    }
+
+    /// A new join code (coordinators).
+    pub async fn create_code(
+        &self,
+        req: CreateCodeRequest,
+    ) -> Result<CreateCodeResponse, ApiError> {
+        self.client(async |c| c.create_code(&req).await).await
+    }
+
+    /// Withdraws a join code (`device` false) or removes a device (true).
+    pub async fn revoke(&self, device: bool, id: String) -> Result<(), ApiError> {
+        self.client(async |c| {
+            if device {
+                c.revoke_device(&id).await.map(drop)
+            } else {
+                c.revoke_code(&id).await.map(drop)
+            }
+        })
+        .await
+    }
+
+    /// Storage use and persistence of this origin.
+    pub async fn storage_usage(&self) -> usage::Usage {
+        usage::read().await
+    }
+
+    /// Asks the browser to keep this origin's data.
+    pub async fn persist_storage(&self) -> bool {
+        usage::persist().await
     }
 
     /// Tells the other tabs (and this one's pages) that the store changed.
@@ -220,27 +348,4 @@ async fn load_all() -> Result<(Replica, Writer, Option<Session>, usize), StoreEr
         loaded.session,
         loaded.replayed,
     ))
-}
-
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
-
-/// 128 random bits from the browser's CSPRNG, as hex.
-fn new_device_id() -> String {
-    let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
-        .unwrap_or(false);
-    if !filled {
-        // No crypto (very old browser): time and Math.random still make a
-        // collision within one community very unlikely.
-        let seed =
-            (js_sys::Date::now() as u64) ^ ((js_sys::Math::random() * u64::MAX as f64) as u64);
-        bytes[..8].copy_from_slice(&seed.to_le_bytes());
-        bytes[8..]
-            .copy_from_slice(&((js_sys::Math::random() * u64::MAX as f64) as u64).to_le_bytes());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

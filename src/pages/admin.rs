@@ -5,13 +5,17 @@
 //! coordinator cannot be removed: `void.last_coordinator`).
 use leptos::prelude::*;
 use linli_core::model::{Role, Settings};
-use linli_core::{MemberId, OpKind, TeamId};
+use linli_core::{MemberId, OpKind, TeamId, validate};
 
-use super::checks::CheckList;
 use super::resources::{category_options, parse_categories};
-use super::ui::{Gate, Msg, StatusLine, label, me, new_id, run};
-use crate::i18n::{I18n, fill, k, tr, use_i18n};
-use crate::state::use_app;
+use super::ui::{Gate, label, me, run, run_all};
+use crate::browser::new_id;
+use crate::components::form::{
+    Bind, CheckList, Form, Options, Select, TextArea, TextInput, coded_options,
+};
+use crate::i18n::{fill, k, tr, use_i18n};
+use crate::state::{AppState, use_app};
+use crate::status::{Status, StatusLine};
 
 #[component]
 pub fn Admin() -> impl IntoView {
@@ -28,15 +32,15 @@ fn AdminBody() -> impl IntoView {
     let Some(member) = me(app) else {
         return ().into_any();
     };
-    let msg = RwSignal::new(Msg::None);
+    let status = RwSignal::new(Status::Idle);
     if member.role == Role::Coordinator {
         return view! {
             <p>{tr(k::ADMIN_INTRO)}</p>
-            <StatusLine msg=msg />
-            <Members msg=msg />
-            <Teams msg=msg lead=None />
-            <Partners msg=msg />
-            <CommunityForm msg=msg />
+            <StatusLine status=status />
+            <Members status=status />
+            <Teams status=status lead=None />
+            <Partners status=status />
+            <CommunityForm status=status />
         }
         .into_any();
     }
@@ -51,32 +55,29 @@ fn AdminBody() -> impl IntoView {
     if member.role == Role::Volunteer && leads {
         return view! {
             <p>{tr(k::ADMIN_LEAD_INTRO)}</p>
-            <StatusLine msg=msg />
-            <Teams msg=msg lead=Some(member.id) />
+            <StatusLine status=status />
+            <Teams status=status lead=Some(member.id) />
         }
         .into_any();
     }
     view! { <p class="empty">{tr(k::ADMIN_NOT_ALLOWED)}</p> }.into_any()
 }
 
-fn role_words(i18n: I18n, role: Role) -> String {
-    label(i18n, "role", role.code())
-}
-
-/// Active members who can take orders for a team (volunteers).
-fn volunteer_options(app: crate::state::AppState) -> Vec<(String, String)> {
-    app.replica.with(|r| {
-        r.view()
-            .members
-            .values()
-            .filter(|m| m.active && m.role == Role::Volunteer)
-            .map(|m| (m.id.0.clone(), m.name.clone()))
-            .collect()
+/// Active volunteers, who may serve on a team, as options.
+fn volunteer_options(app: AppState) -> Options {
+    Signal::derive(move || {
+        app.replica.with(|r| {
+            let members = r.view().members.values();
+            members
+                .filter(|m| m.active && m.role == Role::Volunteer)
+                .map(|m| (m.id.to_string(), m.name.clone()))
+                .collect()
+        })
     })
 }
 
 #[component]
-fn Members(msg: RwSignal<Msg>) -> impl IntoView {
+fn Members(status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let rows = Memo::new(move |_| {
         app.replica.with(|r| {
@@ -98,7 +99,7 @@ fn Members(msg: RwSignal<Msg>) -> impl IntoView {
             <h2 id="admin-members">{tr(k::ADMIN_MEMBERS)}</h2>
             <ul class="plain admin-list">
                 <For each=move || rows.get() key=|row| row.clone() let:row>
-                    <MemberRow id=row.0 name=row.1 role=row.2 msg=msg />
+                    <MemberRow id=row.0 name=row.1 role=row.2 status=status />
                 </For>
             </ul>
         </section>
@@ -106,44 +107,24 @@ fn Members(msg: RwSignal<Msg>) -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(id: MemberId, name: String, role: Role, msg: RwSignal<Msg>) -> impl IntoView {
+fn MemberRow(id: MemberId, name: String, role: Role, status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let chosen = RwSignal::new(role.code().to_owned());
+    let chosen = RwSignal::new(role);
     let confirming = RwSignal::new(false);
-    let select_label = {
+    let named = |key| {
         let n = name.clone();
-        move || fill(i18n.t(k::ADMIN_ROLE_OF), &[("name", &n)])
+        move || fill(i18n.t(key), &[("name", &n)])
     };
-    let set_label = {
-        let n = name.clone();
-        move || fill(i18n.t(k::ADMIN_SET_ROLE_OF), &[("name", &n)])
-    };
-    let remove_label = {
-        let n = name.clone();
-        move || fill(i18n.t(k::ADMIN_REMOVE_OF), &[("name", &n)])
-    };
-    let confirm_text = {
-        let n = name.clone();
-        move || fill(i18n.t(k::ADMIN_REMOVE_CONFIRM), &[("name", &n)])
-    };
+    let (select_label, set_label) = (named(k::ADMIN_ROLE_OF), named(k::ADMIN_SET_ROLE_OF));
+    let (remove_label, confirm_text) = (named(k::ADMIN_REMOVE_OF), named(k::ADMIN_REMOVE_CONFIRM));
     let (id1, id2) = (id.clone(), id.clone());
     let set_role = move |_| {
-        let Some(new) = Role::ALL
-            .into_iter()
-            .find(|r| r.code() == chosen.get_untracked())
-        else {
-            return;
+        let kind = OpKind::SetRole {
+            member: id1.clone(),
+            role: chosen.get_untracked(),
         };
-        run(
-            app,
-            OpKind::SetRole {
-                member: id1.clone(),
-                role: new,
-            },
-            msg,
-            || {},
-        );
+        run(app, kind, status, || {});
     };
     let remove = move |_| {
         confirming.set(false);
@@ -152,43 +133,26 @@ fn MemberRow(id: MemberId, name: String, role: Role, msg: RwSignal<Msg>) -> impl
             OpKind::RemoveMember {
                 member: id2.clone(),
             },
-            msg,
+            status,
             || {},
         );
     };
+    let roles = coded_options::<Role>("role");
     view! {
         <li>
             <span class="admin-name">
                 <strong>{name.clone()}</strong>
                 " "
-                <span class="chip">{move || role_words(i18n, role)}</span>
+                <span class="chip">{move || label(i18n, "role", role.code())}</span>
             </span>
             <span class="inline-form">
-                <select aria-label=select_label on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    {Role::ALL
-                        .into_iter()
-                        .map(|r| {
-                            view! {
-                                <option value=r.code() selected=r == role>
-                                    {move || role_words(i18n, r)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-                <button type="button" class="secondary" aria-label=set_label on:click=set_role>
-                    {tr(k::ADMIN_SET_ROLE)}
-                </button>
+                <Select id=format!("role-{id}") label=select_label value=Bind::coded(chosen) options=roles inline=true hide_label=true />
+                <button type="button" class="secondary" aria-label=set_label on:click=set_role>{tr(k::ADMIN_SET_ROLE)}</button>
                 <Show
                     when=move || confirming.get()
                     fallback=move || {
                         view! {
-                            <button
-                                type="button"
-                                class="secondary"
-                                aria-label=remove_label.clone()
-                                on:click=move |_| confirming.set(true)
-                            >
+                            <button type="button" class="secondary" aria-label=remove_label.clone() on:click=move |_| confirming.set(true)>
                                 {tr(k::ADMIN_REMOVE)}
                             </button>
                         }
@@ -199,9 +163,7 @@ fn MemberRow(id: MemberId, name: String, role: Role, msg: RwSignal<Msg>) -> impl
                         " "
                         <button type="button" on:click=remove.clone()>{tr(k::ADMIN_REMOVE_YES)}</button>
                         " "
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>
-                            {tr(k::ADMIN_REMOVE_NO)}
-                        </button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr(k::ADMIN_REMOVE_NO)}</button>
                     </span>
                 </Show>
             </span>
@@ -220,7 +182,7 @@ struct TeamRow {
 
 #[component]
 fn Teams(
-    msg: RwSignal<Msg>,
+    status: RwSignal<Status>,
     /// Only the teams this member leads, and no new team (a team lead).
     lead: Option<MemberId>,
 ) -> impl IntoView {
@@ -230,9 +192,11 @@ fn Teams(
         app.replica.with(|r| {
             let s = r.view();
             let name_of = |m: &MemberId| s.members.get(m).map_or(m.0.clone(), |m| m.name.clone());
-            s.teams
+            let teams = s
+                .teams
                 .values()
-                .filter(|t| lead.is_none() || t.lead == lead)
+                .filter(|t| lead.is_none() || t.lead == lead);
+            teams
                 .map(|t| TeamRow {
                     id: t.id.clone(),
                     name: t.name.clone(),
@@ -248,84 +212,43 @@ fn Teams(
             <h2 id="admin-teams">{tr(k::ADMIN_TEAMS)}</h2>
             <ul class="plain admin-list">
                 <For each=move || rows.get() key=|t| t.clone() let:team>
-                    <TeamEditor team=team msg=msg coordinator=coordinator />
+                    <TeamEditor team=team status=status coordinator=coordinator />
                 </For>
             </ul>
-            {coordinator.then(|| view! { <NewTeam msg=msg /> })}
+            {coordinator.then(|| view! { <NewTeam status=status /> })}
         </section>
     }
 }
 
-/// A lead picker over the volunteers (or nobody).
 #[component]
-fn LeadSelect(id: String, chosen: RwSignal<String>) -> impl IntoView {
-    let app = use_app();
-    let options = move || volunteer_options(app);
-    view! {
-        <select id=id on:change=move |ev| chosen.set(event_target_value(&ev))>
-            <option value="" selected=move || chosen.get().is_empty()>{tr(k::ADMIN_NO_LEAD)}</option>
-            {move || {
-                options()
-                    .into_iter()
-                    .map(|(v, name)| {
-                        let v2 = v.clone();
-                        view! { <option value=v selected=move || chosen.get() == v2>{name}</option> }
-                    })
-                    .collect_view()
-            }}
-        </select>
-    }
-}
-
-#[component]
-fn TeamEditor(team: TeamRow, msg: RwSignal<Msg>, coordinator: bool) -> impl IntoView {
+fn TeamEditor(team: TeamRow, status: RwSignal<Status>, coordinator: bool) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let lead = RwSignal::new(team.lead.clone().map(|m| m.0).unwrap_or_default());
     let members = RwSignal::new(team.members.iter().map(|m| m.0.clone()).collect::<Vec<_>>());
-    let options = Signal::derive(move || volunteer_options(app));
     let key = team.id.0.clone();
-    let heading = format!("team-{key}");
-    let labelled = heading.clone();
-    let lead_id = format!("team-lead-{key}");
-    let lead_for = lead_id.clone();
-    let prefix = format!("team-m-{key}");
+    let (heading, labelled) = (format!("team-{key}"), format!("team-{key}"));
     let id = team.id.clone();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (id1, id2) = (id.clone(), id.clone());
+    let save = move || {
         let chosen: Vec<MemberId> = members
             .get_untracked()
             .into_iter()
             .map(Into::into)
             .collect();
+        let mut kinds = vec![OpKind::SetTeamMembers {
+            team: id.clone(),
+            members: chosen,
+        }];
         // Only a coordinator hands the lead on (the reducer's rule).
-        let new_lead = Some(lead.get_untracked())
-            .filter(|l| coordinator && !l.is_empty())
-            .map(Into::into);
-        run(
-            app,
-            OpKind::SetTeamMembers {
-                team: id1,
-                members: chosen,
-            },
-            msg,
-            move || {
-                if let Some(l) = new_lead {
-                    run(
-                        app,
-                        OpKind::UpdateTeam {
-                            team: id2,
-                            name: None,
-                            lead: Some(l),
-                            categories: None,
-                        },
-                        msg,
-                        || {},
-                    );
-                }
-            },
-        );
+        if let Some(l) = Some(lead.get_untracked()).filter(|l| coordinator && !l.is_empty()) {
+            kinds.push(OpKind::UpdateTeam {
+                team: id.clone(),
+                name: None,
+                lead: Some(l.into()),
+                categories: None,
+            });
+        }
+        run_all(app, kinds, None, status, || {});
     };
     let save_label = {
         let n = team.name.clone();
@@ -335,37 +258,26 @@ fn TeamEditor(team: TeamRow, msg: RwSignal<Msg>, coordinator: bool) -> impl Into
         <li aria-labelledby=labelled>
             <h3 id=heading>{team.name.clone()}</h3>
             <p class="hint">{team.summary.clone()}</p>
-            <form on:submit=save>
-                {coordinator
-                    .then(|| {
-                        view! {
-                            <div class="field">
-                                <label for=lead_for>{tr(k::ADMIN_TEAM_LEAD)}</label>
-                                <LeadSelect id=lead_id chosen=lead />
-                            </div>
-                        }
-                    })}
-                <CheckList legend=k::ADMIN_TEAM_MEMBERS id_prefix=prefix options=options selected=members />
-                <button type="submit" class="secondary" aria-label=save_label>
-                    {tr(k::ADMIN_TEAM_SAVE)}
-                </button>
-            </form>
+            <Form status=status on_submit=save>
+                {coordinator.then(|| view! {
+                    <Select id=format!("team-lead-{key}") label=k::ADMIN_TEAM_LEAD value=lead options=volunteer_options(app) none=k::ADMIN_NO_LEAD />
+                })}
+                <CheckList legend=k::ADMIN_TEAM_MEMBERS id_prefix=format!("team-m-{}", team.id) options=volunteer_options(app) selected=members />
+                <button type="submit" class="secondary" aria-label=save_label>{tr(k::ADMIN_TEAM_SAVE)}</button>
+            </Form>
         </li>
     }
 }
 
 #[component]
-fn NewTeam(msg: RwSignal<Msg>) -> impl IntoView {
+fn NewTeam(status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
-    let name = RwSignal::new(String::new());
-    let lead = RwSignal::new(String::new());
-    let members = RwSignal::new(Vec::<String>::new());
-    let categories = RwSignal::new(Vec::<String>::new());
-    let category_opts = Signal::derive(move || category_options(i18n));
-    let member_opts = Signal::derive(move || volunteer_options(app));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let (name, lead) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (members, categories) = (
+        RwSignal::new(Vec::<String>::new()),
+        RwSignal::new(Vec::<String>::new()),
+    );
+    let submit = move || {
         let mut chosen: Vec<MemberId> = members
             .get_untracked()
             .into_iter()
@@ -375,9 +287,7 @@ fn NewTeam(msg: RwSignal<Msg>) -> impl IntoView {
             .filter(|l| !l.is_empty())
             .map(MemberId::from);
         // The lead is a member of the team.
-        if let Some(l) = &lead
-            && !chosen.contains(l)
-        {
+        if let Some(l) = lead.as_ref().filter(|l| !chosen.contains(l)) {
             chosen.push(l.clone());
         }
         let kind = OpKind::CreateTeam {
@@ -387,104 +297,68 @@ fn NewTeam(msg: RwSignal<Msg>) -> impl IntoView {
             members: chosen,
             categories: categories.with_untracked(|c| parse_categories(c)),
         };
-        run(app, kind, msg, move || {
+        run(app, kind, status, move || {
             name.set(String::new());
             members.set(Vec::new());
             categories.set(Vec::new());
         });
     };
     view! {
-        <form class="admin-new" on:submit=submit novalidate aria-labelledby="admin-new-team">
+        <Form status=status on_submit=submit attr:class="admin-new" attr:aria-labelledby="admin-new-team">
             <h3 id="admin-new-team">{tr(k::ADMIN_NEW_TEAM)}</h3>
-            <div class="field">
-                <label for="new-team-name">{tr(k::ADMIN_TEAM_NAME)}</label>
-                <input
-                    id="new-team-name"
-                    type="text"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="new-team-lead">{tr(k::ADMIN_TEAM_LEAD)}</label>
-                <LeadSelect id="new-team-lead".to_owned() chosen=lead />
-            </div>
-            <CheckList
-                legend=k::ADMIN_TEAM_CATEGORIES
-                hint=k::ADMIN_TEAM_CATEGORIES_HINT
-                id_prefix="new-team-cat"
-                options=category_opts
-                selected=categories
-            />
-            <CheckList legend=k::ADMIN_TEAM_MEMBERS id_prefix="new-team-m" options=member_opts selected=members />
+            <TextInput id="new-team-name" label=k::ADMIN_TEAM_NAME value=name codes=&["name_empty", "name_too_long"] required=true />
+            <Select id="new-team-lead" label=k::ADMIN_TEAM_LEAD value=lead options=volunteer_options(app) none=k::ADMIN_NO_LEAD />
+            <CheckList legend=k::ADMIN_TEAM_CATEGORIES hint=k::ADMIN_TEAM_CATEGORIES_HINT id_prefix="new-team-cat" options=category_options() selected=categories />
+            <CheckList legend=k::ADMIN_TEAM_MEMBERS id_prefix="new-team-m" options=volunteer_options(app) selected=members />
             <button type="submit">{tr(k::ADMIN_NEW_TEAM_SUBMIT)}</button>
-        </form>
+        </Form>
     }
 }
 
 #[component]
-fn Partners(msg: RwSignal<Msg>) -> impl IntoView {
+fn Partners(status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let rows = Memo::new(move |_| {
         app.replica.with(|r| {
             let s = r.view();
+            let count = |p: &linli_core::PartnerId| {
+                s.resources
+                    .values()
+                    .filter(|x| x.active && x.partner == *p)
+                    .count()
+            };
             s.partners
                 .values()
-                .map(|p| {
-                    let n = s
-                        .resources
-                        .values()
-                        .filter(|x| x.active && x.partner == p.id)
-                        .count();
-                    (p.name.clone(), n)
-                })
+                .map(|p| (p.name.clone(), count(&p.id)))
                 .collect::<Vec<_>>()
         })
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let submit = move || {
         let kind = OpKind::AddPartner {
             partner: new_id("u").into(),
             name: name.get_untracked().trim().to_owned(),
         };
-        run(app, kind, msg, move || name.set(String::new()));
+        run(app, kind, status, move || name.set(String::new()));
+    };
+    let row = move |(n, count): (String, usize)| {
+        view! { <li><strong>{n}</strong>" · "{move || fill(i18n.t(k::ADMIN_PARTNER_RESOURCES), &[("n", &count.to_string())])}</li> }
     };
     view! {
         <section class="card" aria-labelledby="admin-partners">
             <h2 id="admin-partners">{tr(k::ADMIN_PARTNERS)}</h2>
-            <ul class="plain admin-list">
-                {move || {
-                    rows.get()
-                        .into_iter()
-                        .map(|(n, count)| {
-                            view! {
-                                <li>
-                                    <strong>{n}</strong>
-                                    " · "
-                                    {move || fill(i18n.t(k::ADMIN_PARTNER_RESOURCES), &[("n", &count.to_string())])}
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ul>
-            <form class="inline-form" on:submit=submit novalidate>
-                <label for="new-partner">{tr(k::ADMIN_PARTNER_NAME)}</label>
-                <input
-                    id="new-partner"
-                    type="text"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
+            <ul class="plain admin-list">{move || rows.get().into_iter().map(row).collect_view()}</ul>
+            <Form status=status on_submit=submit attr:class="inline-form">
+                <TextInput id="new-partner" label=k::ADMIN_PARTNER_NAME value=name codes=&["name_empty", "name_too_long"] inline=true />
                 <button type="submit">{tr(k::ADMIN_PARTNER_ADD)}</button>
-            </form>
+            </Form>
             <p class="hint">{tr(k::ADMIN_PARTNER_HINT)}</p>
         </section>
     }
 }
 
+/// One name per line, trimmed, blank lines and repeats dropped.
 fn lines(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -496,84 +370,57 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 #[component]
-fn CommunityForm(msg: RwSignal<Msg>) -> impl IntoView {
+fn CommunityForm(status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
-    let (grids0, buildings0, settings0) = app.replica.with_untracked(|r| {
+    let (grids0, buildings0, hours0) = app.replica.with_untracked(|r| {
         let s = r.view();
         let c = s.community.as_ref();
+        let list = |f: fn(&linli_core::model::Community) -> &Vec<String>| {
+            c.map(|c| f(c).join("\n")).unwrap_or_default()
+        };
         (
-            c.map(|c| c.grids.join("\n")).unwrap_or_default(),
-            c.map(|c| c.buildings.join("\n")).unwrap_or_default(),
-            s.settings(),
+            list(|c| &c.grids),
+            list(|c| &c.buildings),
+            s.settings().lease_hours,
         )
     });
-    let grids = RwSignal::new(grids0);
-    let buildings = RwSignal::new(buildings0);
-    let lease = RwSignal::new(settings0.lease_hours.to_string());
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let (grids, buildings) = (RwSignal::new(grids0), RwSignal::new(buildings0));
+    let lease = RwSignal::new(hours0.to_string());
+    let submit = move || {
         let Ok(hours) = lease.get_untracked().trim().parse::<u32>() else {
-            msg.set(Msg::Err("validation.lease_hours_out_of_range".into()));
+            status.set(Status::invalid(
+                validate::ValidationError::LeaseHoursOutOfRange,
+            ));
             return;
         };
+        // Settings are one op: the others stay as this device knows them.
         let settings = Settings {
             lease_hours: hours,
             ..app.replica.with_untracked(|r| r.view().settings())
         };
-        // Settings first: a refused claim period changes nothing else.
-        if let Err(e) = linli_core::validate::kind(&OpKind::UpdateSettings {
-            settings: settings.clone(),
-        }) {
-            msg.set(Msg::Err(format!("validation.{}", e.code())));
-            return;
-        }
         let community = OpKind::UpdateCommunity {
             name: None,
             grids: Some(lines(&grids.get_untracked())),
             buildings: Some(lines(&buildings.get_untracked())),
         };
-        run(app, OpKind::UpdateSettings { settings }, msg, move || {
-            run(app, community, msg, || {});
-        });
+        run_all(
+            app,
+            vec![OpKind::UpdateSettings { settings }, community],
+            None,
+            status,
+            || {},
+        );
     };
+    let range = validate::LEASE_HOURS_RANGE;
     view! {
         <section class="card" aria-labelledby="admin-community">
             <h2 id="admin-community">{tr(k::ADMIN_COMMUNITY)}</h2>
-            <form on:submit=submit novalidate>
-                <div class="field">
-                    <label for="admin-grids">{tr(k::ADMIN_GRIDS)}</label>
-                    <textarea
-                        id="admin-grids"
-                        aria-describedby="admin-lines-hint"
-                        prop:value=move || grids.get()
-                        on:input=move |ev| grids.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
-                <div class="field">
-                    <label for="admin-buildings">{tr(k::ADMIN_BUILDINGS)}</label>
-                    <textarea
-                        id="admin-buildings"
-                        aria-describedby="admin-lines-hint"
-                        prop:value=move || buildings.get()
-                        on:input=move |ev| buildings.set(event_target_value(&ev))
-                    ></textarea>
-                    <span id="admin-lines-hint" class="hint">{tr(k::ADMIN_LINES_HINT)}</span>
-                </div>
-                <div class="field">
-                    <label for="admin-lease">{tr(k::ADMIN_LEASE)}</label>
-                    <input
-                        id="admin-lease"
-                        type="number"
-                        min="1"
-                        inputmode="numeric"
-                        aria-describedby="admin-lease-hint"
-                        prop:value=move || lease.get()
-                        on:input=move |ev| lease.set(event_target_value(&ev))
-                    />
-                    <span id="admin-lease-hint" class="hint">{tr(k::ADMIN_LEASE_HINT)}</span>
-                </div>
+            <Form status=status on_submit=submit>
+                <TextArea id="admin-grids" label=k::ADMIN_GRIDS value=grids hint=k::ADMIN_LINES_HINT codes=&["name_too_long", "list_too_long"] />
+                <TextArea id="admin-buildings" label=k::ADMIN_BUILDINGS value=buildings codes=&["name_too_long", "list_too_long"] />
+                <TextInput id="admin-lease" label=k::ADMIN_LEASE value=lease kind="number" min=*range.start() max=*range.end() hint=k::ADMIN_LEASE_HINT codes=&["lease_hours_out_of_range"] required=true />
                 <button type="submit">{tr(k::ADMIN_COMMUNITY_SAVE)}</button>
-            </form>
+            </Form>
         </section>
     }
 }

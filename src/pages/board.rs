@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use linli_core::model::{Category, Urgency, Wish};
 use linli_core::permissions;
 use linli_core::views::{self, Column};
-use linli_core::{Action, OpKind, WishId};
+use linli_core::{Action, OpKind, WishId, actions};
 
-use super::ui::{
-    Gate, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, run, ticking_now,
-};
+use super::ui::{Gate, PAGE, WishItem, label, me, now_ms, pending_wishes, run, ticking_now};
+use crate::components::form::{Options, Select, TextInput, coded_options};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
+use crate::status::{Status, StatusLine};
 
 /// Claims due within this many hours are marked "due soon".
 const LAPSING_MS: u64 = 12 * 3_600_000;
@@ -28,30 +28,55 @@ pub fn Board() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Default, PartialEq)]
+/// The board's filters, each a picker value ("" = any).
+#[derive(Clone, Copy)]
 struct Filter {
-    grid: String,
-    category: String,
-    urgency: String,
-    team: String,
-    text: String,
-    /// Filed at least this many days ago (0: any age).
-    min_age_days: u64,
-    now: u64,
+    grid: RwSignal<String>,
+    category: RwSignal<String>,
+    urgency: RwSignal<String>,
+    team: RwSignal<String>,
+    /// Filed at least this many days ago.
+    age: RwSignal<String>,
+    text: RwSignal<String>,
 }
 
 impl Filter {
-    fn keep(&self, w: &Wish) -> bool {
-        (self.grid.is_empty() || w.place.grid.as_deref() == Some(self.grid.as_str()))
-            && (self.category.is_empty() || w.category.code() == self.category)
-            && (self.urgency.is_empty() || w.urgency.code() == self.urgency)
-            && (self.team.is_empty() || w.team.as_ref().is_some_and(|t| t.0 == self.team))
-            && (self.text.is_empty()
-                || w.title.contains(&self.text)
-                || w.description.contains(&self.text)
-                || w.id.0 == self.text)
-            && (self.min_age_days == 0
-                || self.now.saturating_sub(w.created_at) >= self.min_age_days * 86_400_000)
+    fn new() -> Filter {
+        let any = || RwSignal::new(String::new());
+        Filter {
+            grid: any(),
+            category: any(),
+            urgency: any(),
+            team: any(),
+            age: any(),
+            text: any(),
+        }
+    }
+
+    /// A predicate over wishes, as the filters stand at `now`.
+    fn keep(&self, now: u64) -> impl Fn(&Wish) -> bool + use<> {
+        let [grid, category, urgency, team, age, text] = [
+            self.grid,
+            self.category,
+            self.urgency,
+            self.team,
+            self.age,
+            self.text,
+        ]
+        .map(|s| s.get());
+        let text = text.trim().to_owned();
+        let min_age_days: u64 = age.parse().unwrap_or(0);
+        move |w: &Wish| {
+            (grid.is_empty() || w.place.grid.as_deref() == Some(grid.as_str()))
+                && (category.is_empty() || w.category.code() == category)
+                && (urgency.is_empty() || w.urgency.code() == urgency)
+                && (team.is_empty() || w.team.as_ref().is_some_and(|t| t.0 == team))
+                && (text.is_empty()
+                    || w.title.contains(&text)
+                    || w.description.contains(&text)
+                    || w.id.0 == text)
+                && now.saturating_sub(w.created_at) >= min_age_days * 86_400_000
+        }
     }
 }
 
@@ -59,35 +84,21 @@ impl Filter {
 fn BoardBody() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let filter = RwSignal::new(Filter {
-        now: now_ms(),
-        ..Filter::default()
-    });
-    let msg = RwSignal::new(Msg::None);
-    let sees_lists = me(app).is_some_and(|m| permissions::sees_lists(m.role));
-    let (grids, teams) = app.replica.with_untracked(|r| {
-        let s = r.view();
-        (
-            s.community
-                .as_ref()
-                .map(|c| c.grids.clone())
-                .unwrap_or_default(),
-            s.teams
-                .values()
-                .map(|t| (t.id.0.clone(), t.name.clone()))
-                .collect::<Vec<_>>(),
-        )
-    });
+    let filter = Filter::new();
+    let msg = RwSignal::new(Status::Idle);
+    if !me(app).is_some_and(|m| permissions::sees_lists(m.role)) {
+        return view! { <p class="empty">{tr(k::BOARD_EMPTY)}</p> }.into_any();
+    }
     // Column → ids, plus the overdue and lapsing sets; recomputed when the
     // replica or the filter changes.
     let clock = ticking_now();
     let board = Memo::new(move |_| {
-        let f = filter.get();
         clock.track();
         let now = now_ms();
+        let keep = filter.keep(now);
         app.replica.with(|r| {
             let s = r.view();
-            let cols: Vec<(Column, Vec<WishId>)> = views::board_where(s, |w| f.keep(w))
+            let cols: Vec<(Column, Vec<WishId>)> = views::board_where(s, keep)
                 .into_iter()
                 .map(|(c, ws)| (c, ws.into_iter().map(|w| w.id.clone()).collect()))
                 .collect();
@@ -107,85 +118,14 @@ fn BoardBody() -> impl IntoView {
     });
     let overdue_count = move || board.with(|b| b.1.len());
     let pending = Memo::new(move |_| pending_wishes(app));
-
-    let select = move |id: &'static str,
-                       key,
-                       options: Vec<(String, String)>,
-                       set: fn(&mut Filter, String)| {
-        view! {
-            <div class="field">
-                <label for=id>{tr(key)}</label>
-                <select
-                    id=id
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        filter.update(|f| set(f, v));
-                    }
-                >
-                    <option value="">{tr(k::UI_FILTER_ALL)}</option>
-                    {options
-                        .into_iter()
-                        .map(|(v, l)| view! { <option value=v>{l}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-        }
-    };
-    let cat_options = move || {
-        Category::ALL
-            .into_iter()
-            .map(|c| (c.code().to_owned(), label(i18n, "category", c.code())))
-            .collect::<Vec<_>>()
-    };
-    let urg_options = move || {
-        Urgency::ALL
-            .into_iter()
-            .rev()
-            .map(|u| (u.code().to_owned(), label(i18n, "urgency", u.code())))
-            .collect::<Vec<_>>()
-    };
-    let grid_options: Vec<(String, String)> = grids.into_iter().map(|g| (g.clone(), g)).collect();
-
-    if !sees_lists {
-        return view! { <p class="empty">{tr(k::BOARD_EMPTY)}</p> }.into_any();
-    }
     view! {
-        <section class="card" aria-labelledby="board-filters">
-            <h2 id="board-filters">{tr(k::BOARD_FILTERS)}</h2>
-            <div class="filters">
-                {select("board-grid", k::BOARD_FILTER_GRID, grid_options, |f, v| f.grid = v)}
-                {move || select("board-category", k::BOARD_FILTER_CATEGORY, cat_options(), |f, v| f.category = v)}
-                {move || select("board-urgency", k::BOARD_FILTER_URGENCY, urg_options(), |f, v| f.urgency = v)}
-                {select("board-team", k::BOARD_FILTER_TEAM, teams, |f, v| f.team = v)}
-                {move || {
-                    let ages = [1u64, 3, 7, 30]
-                        .into_iter()
-                        .map(|d| (d.to_string(), fill(i18n.t(k::BOARD_AGE_OPTION), &[("n", &d.to_string())])))
-                        .collect();
-                    select("board-age", k::BOARD_FILTER_AGE, ages, |f, v| {
-                        f.min_age_days = v.parse().unwrap_or(0);
-                        f.now = now_ms();
-                    })
-                }}
-                <div class="field">
-                    <label for="board-search">{tr(k::BOARD_SEARCH)}</label>
-                    <input
-                        id="board-search"
-                        type="search"
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev).trim().to_owned();
-                            filter.update(|f| f.text = v);
-                        }
-                    />
-                </div>
-            </div>
-        </section>
+        <Filters filter=filter />
         <Show when=move || { overdue_count() > 0 }>
             <p class="alert-box" role="status">
                 {move || fill(i18n.t(k::BOARD_OVERDUE_TITLE), &[("n", &overdue_count().to_string())])}
             </p>
         </Show>
-        <StatusLine msg=msg />
+        <StatusLine status=msg />
         <div class="board-columns">
             {Column::ALL
                 .into_iter()
@@ -194,6 +134,62 @@ fn BoardBody() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+#[component]
+fn Filters(filter: Filter) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let grids: Options = Signal::derive(move || {
+        app.replica.with(|r| {
+            let c = r.view().community.as_ref();
+            c.map(|c| c.grids.iter().map(|g| (g.clone(), g.clone())).collect())
+                .unwrap_or_default()
+        })
+    });
+    let teams: Options = Signal::derive(move || {
+        app.replica.with(|r| {
+            r.view()
+                .teams
+                .values()
+                .map(|t| (t.id.to_string(), t.name.clone()))
+                .collect()
+        })
+    });
+    let categories = coded_options::<Category>("category");
+    // Most urgent first.
+    let urgencies: Options = Signal::derive(move || {
+        Urgency::ALL
+            .into_iter()
+            .rev()
+            .map(|u| (u.code().to_owned(), label(i18n, "urgency", u.code())))
+            .collect()
+    });
+    let ages: Options = Signal::derive(move || {
+        [1u64, 3, 7, 30]
+            .into_iter()
+            .map(|d| {
+                (
+                    d.to_string(),
+                    fill(i18n.t(k::BOARD_AGE_OPTION), &[("n", &d.to_string())]),
+                )
+            })
+            .collect()
+    });
+    let any = k::UI_FILTER_ALL;
+    view! {
+        <section class="card" aria-labelledby="board-filters">
+            <h2 id="board-filters">{tr(k::BOARD_FILTERS)}</h2>
+            <div class="filters">
+                <Select id="board-grid" label=k::BOARD_FILTER_GRID value=filter.grid options=grids none=any />
+                <Select id="board-category" label=k::BOARD_FILTER_CATEGORY value=filter.category options=categories none=any />
+                <Select id="board-urgency" label=k::BOARD_FILTER_URGENCY value=filter.urgency options=urgencies none=any />
+                <Select id="board-team" label=k::BOARD_FILTER_TEAM value=filter.team options=teams none=any />
+                <Select id="board-age" label=k::BOARD_FILTER_AGE value=filter.age options=ages none=any />
+                <TextInput id="board-search" label=k::BOARD_SEARCH value=filter.text kind="search" />
+            </div>
+        </section>
+    }
 }
 
 type BoardData = (
@@ -207,7 +203,7 @@ fn BoardColumn(
     col: Column,
     board: Memo<BoardData>,
     pending: Memo<BTreeSet<WishId>>,
-    msg: RwSignal<Msg>,
+    msg: RwSignal<Status>,
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
@@ -235,7 +231,7 @@ fn BoardColumn(
                         let publish = col == Column::Inbox
                             && member
                                 .as_ref()
-                                .is_some_and(|m| s.allows(m, Action::Publish, w));
+                                .is_some_and(|m| actions::may(s, m, w, Action::Publish, now_ms()));
                         (
                             w.clone(),
                             overdue.contains(&w.id),

@@ -6,8 +6,9 @@ use linli_core::calendar::Period;
 use linli_core::views::{self, GroupBy, Rates};
 use linli_core::{State, permissions};
 
-use super::ui::{Gate, MonthOptions, label, me, span};
-use crate::i18n::{I18n, fill, k, tr, use_i18n};
+use super::ui::{Gate, label, me, span};
+use crate::components::form::{Bind, Options, Select};
+use crate::i18n::{I18n, k, tr, use_i18n};
 use crate::state::use_app;
 
 #[component]
@@ -29,18 +30,25 @@ fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |x| format!("{:.0}%", x * 100.0))
 }
 
+/// The words for a group's key: "all", "none" for "-", a category, a team's
+/// name, or the grid or month as it is.
 fn key_label(i18n: I18n, state: &State, by: GroupBy, key: &str) -> String {
-    match (by, key) {
-        (GroupBy::All, _) => i18n.t(k::DASHBOARD_GROUP_ALL).to_owned(),
-        (_, "-") => i18n.t(k::DASHBOARD_KEY_NONE).to_owned(),
-        (GroupBy::Category, c) => label(i18n, "category", c),
-        (GroupBy::Team, t) => state
+    if key == "-" && by != GroupBy::All {
+        return i18n.t(k::DASHBOARD_KEY_NONE).to_owned();
+    }
+    match by {
+        GroupBy::All => i18n.t(k::DASHBOARD_GROUP_ALL).to_owned(),
+        GroupBy::Category => label(i18n, "category", key),
+        GroupBy::Team => state
             .teams
-            .get(&t.into())
-            .map_or_else(|| t.to_owned(), |t| t.name.clone()),
-        (_, key) => key.to_owned(),
+            .get(&key.into())
+            .map_or_else(|| key.to_owned(), |t| t.name.clone()),
+        GroupBy::Grid | GroupBy::Month => key.to_owned(),
     }
 }
+
+/// The rates of the whole period, and one row per group.
+type Data = (Option<Rates>, Vec<(String, Rates)>);
 
 #[component]
 fn DashboardBody() -> impl IntoView {
@@ -64,159 +72,155 @@ fn DashboardBody() -> impl IntoView {
             (all, rows)
         })
     });
-    let hours = move |ms: Option<u64>| ms.map_or_else(|| "—".to_owned(), |ms| span(i18n, ms));
-    let stat = move |key, value: Box<dyn Fn() -> String + Send + Sync>| {
-        view! {
-            <div class="stat">
-                <span class="value">{value}</span>
-                <span class="name">{tr(key)}</span>
-            </div>
-        }
+    let month_options: Options =
+        Signal::derive(move || months.get().into_iter().map(|m| (m.clone(), m)).collect());
+    let groups: Options = Signal::derive(move || {
+        [
+            GroupBy::Grid,
+            GroupBy::Category,
+            GroupBy::Team,
+            GroupBy::Month,
+        ]
+        .into_iter()
+        .map(|g| {
+            (
+                g.code().to_owned(),
+                label(i18n, "dashboard.group", g.code()),
+            )
+        })
+        .collect()
+    });
+    let export = move |_| {
+        let rows: Vec<Rates> = data.with(|d| d.1.iter().map(|(_, r)| r.clone()).collect());
+        let name = format!(
+            "linli-rates-{}-{}.csv",
+            group.get_untracked().code(),
+            month.get_untracked()
+        );
+        let _ = download_csv(&name, &views::rates_csv(&rows));
     };
-    let all = move || data.with(|d| d.0.clone()).unwrap_or_default();
+    let any = move || data.with(|d| d.0.as_ref().is_some_and(|a| a.total > 0));
     view! {
         <div class="filters">
-            <div class="field">
-                <label for="dash-month">{tr(k::DASHBOARD_MONTH)}</label>
-                <select
-                    id="dash-month"
-                    prop:value=move || month.get()
-                    on:change=move |ev| month.set(event_target_value(&ev))
-                >
-                    <MonthOptions months month all=k::DASHBOARD_MONTH_ALL />
-                </select>
-            </div>
-            <div class="field">
-                <label for="dash-group">{tr(k::DASHBOARD_GROUP)}</label>
-                <select
-                    id="dash-group"
-                    on:change=move |ev| {
-                        if let Some(g) = GroupBy::from_code(&event_target_value(&ev)) {
-                            group.set(g);
-                        }
-                    }
-                >
-                    {[GroupBy::Grid, GroupBy::Category, GroupBy::Team, GroupBy::Month]
-                        .into_iter()
-                        .map(|g| {
-                            view! {
-                                <option value=g.code() selected=g == GroupBy::Grid>
-                                    {move || label(i18n, "dashboard.group", g.code())}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <Select id="dash-month" label=k::DASHBOARD_MONTH value=month options=month_options none=k::DASHBOARD_MONTH_ALL />
+            <Select id="dash-group" label=k::DASHBOARD_GROUP value=Bind::coded(group) options=groups />
         </div>
-        <Show
-            when=move || { all().total > 0 }
-            fallback=|| view! { <p class="empty">{tr(k::DASHBOARD_NONE)}</p> }
-        >
-            <div class="stats">
-                {stat(k::DASHBOARD_COL_RESPONSE_RATE, Box::new(move || pct(all().response_rate())))}
-                {stat(k::DASHBOARD_COL_RESOLUTION_RATE, Box::new(move || pct(all().resolution_rate())))}
-                {stat(k::DASHBOARD_COL_SATISFACTION_RATE, Box::new(move || pct(all().satisfaction_rate())))}
-                {stat(k::DASHBOARD_COL_TOTAL, Box::new(move || all().total.to_string()))}
-                {stat(k::DASHBOARD_COL_MEDIAN_RESPOND, Box::new(move || hours(all().median_respond_ms)))}
-                {stat(k::DASHBOARD_COL_MEDIAN_RESOLVE, Box::new(move || hours(all().median_resolve_ms)))}
-                {stat(k::DASHBOARD_COL_EVALUATIONS, Box::new(move || all().evaluations.to_string()))}
-                {stat(k::DASHBOARD_COL_REWORK, Box::new(move || all().rework.to_string()))}
-            </div>
-            <p>
-                <button
-                    type="button"
-                    class="secondary"
-                    on:click=move |_| {
-                        let rows: Vec<Rates> = data.with(|d| d.1.iter().map(|(_, r)| r.clone()).collect());
-                        let name = format!("linli-rates-{}-{}.csv", group.get_untracked().code(), month.get_untracked());
-                        let _ = download_csv(&name, &views::rates_csv(&rows));
-                    }
-                >
-                    {tr(k::DASHBOARD_EXPORT)}
-                </button>
-            </p>
-            <figure class="chart" aria-labelledby="dash-chart-title">
-                <figcaption id="dash-chart-title">{tr(k::DASHBOARD_CHART)}</figcaption>
-                <ul class="plain">
-                    {move || {
-                        data.get()
-                            .1
-                            .into_iter()
-                            .map(|(name, r)| {
-                                let bars = [
-                                    ("response", k::DASHBOARD_BAR_RESPONSE, r.response_rate()),
-                                    ("resolution", k::DASHBOARD_BAR_RESOLUTION, r.resolution_rate()),
-                                    ("satisfaction", k::DASHBOARD_BAR_SATISFACTION, r.satisfaction_rate()),
-                                ];
-                                view! {
-                                    <li class="chart-group">
-                                        <span class="chart-name">{name}</span>
-                                        {bars
-                                            .into_iter()
-                                            .map(|(class, key, rate)| {
-                                                // style:width goes through CSSOM; a style="…" attribute would be refused by the CSP.
-                                                let width = format!("{:.0}%", rate.unwrap_or(0.0) * 100.0);
-                                                view! {
-                                                    <span class="chart-row">
-                                                        <span class="chart-label">{tr(key)} " " {pct(rate)}</span>
-                                                        <span class="bar-track" aria-hidden="true">
-                                                            <span class=format!("bar {class}") style:width=width></span>
-                                                        </span>
-                                                    </span>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </figure>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
-                <table class="data wide">
-                    <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr(k::DASHBOARD_COL_GROUP)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_TOTAL)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_RESPONSE_RATE)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_RESOLUTION_RATE)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_SATISFACTION_RATE)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_EVALUATIONS)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_REWORK)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_MEDIAN_RESPOND)}</th>
-                            <th scope="col" class="num">{tr(k::DASHBOARD_COL_MEDIAN_RESOLVE)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {move || {
-                            data.get()
-                                .1
-                                .into_iter()
-                                .map(|(name, r)| {
-                                    let counts = |n: u32, d: u32| fill("{n}/{d}", &[("n", &n.to_string()), ("d", &d.to_string())]);
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{name}</th>
-                                            <td class="num">{r.total}</td>
-                                            <td class="num">{pct(r.response_rate())}<br /><span class="hint">{counts(r.responded, r.total)}</span></td>
-                                            <td class="num">{pct(r.resolution_rate())}<br /><span class="hint">{counts(r.resolved, r.total)}</span></td>
-                                            <td class="num">{pct(r.satisfaction_rate())}<br /><span class="hint">{counts(r.satisfied, r.evaluations)}</span></td>
-                                            <td class="num">{r.evaluations}</td>
-                                            <td class="num">{r.rework}</td>
-                                            <td class="num">{hours(r.median_respond_ms)}</td>
-                                            <td class="num">{hours(r.median_resolve_ms)}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()
-                        }}
-                    </tbody>
-                </table>
-            </div>
+        <Show when=any fallback=|| view! { <p class="empty">{tr(k::DASHBOARD_NONE)}</p> }>
+            <Stats data=data />
+            <p><button type="button" class="secondary" on:click=export>{tr(k::DASHBOARD_EXPORT)}</button></p>
+            <Chart data=data />
+            <Table data=data />
         </Show>
     }
     .into_any()
+}
+
+/// The whole period's figures, in big numbers.
+#[component]
+fn Stats(data: Memo<Data>) -> impl IntoView {
+    let i18n = use_i18n();
+    let all = move || data.with(|d| d.0.clone()).unwrap_or_default();
+    let hours = move |ms: Option<u64>| ms.map_or_else(|| "—".to_owned(), |ms| span(i18n, ms));
+    let stat = move |key, value: fn(&Rates) -> Option<f64>| {
+        view! { <div class="stat"><span class="value">{move || pct(value(&all()))}</span><span class="name">{tr(key)}</span></div> }
+    };
+    let count = move |key, value: fn(&Rates) -> String| {
+        view! { <div class="stat"><span class="value">{move || value(&all())}</span><span class="name">{tr(key)}</span></div> }
+    };
+    view! {
+        <div class="stats">
+            {stat(k::DASHBOARD_COL_RESPONSE_RATE, Rates::response_rate)}
+            {stat(k::DASHBOARD_COL_RESOLUTION_RATE, Rates::resolution_rate)}
+            {stat(k::DASHBOARD_COL_SATISFACTION_RATE, Rates::satisfaction_rate)}
+            {count(k::DASHBOARD_COL_TOTAL, |r| r.total.to_string())}
+            <div class="stat"><span class="value">{move || hours(all().median_respond_ms)}</span><span class="name">{tr(k::DASHBOARD_COL_MEDIAN_RESPOND)}</span></div>
+            <div class="stat"><span class="value">{move || hours(all().median_resolve_ms)}</span><span class="name">{tr(k::DASHBOARD_COL_MEDIAN_RESOLVE)}</span></div>
+            {count(k::DASHBOARD_COL_EVALUATIONS, |r| r.evaluations.to_string())}
+            {count(k::DASHBOARD_COL_REWORK, |r| r.rework.to_string())}
+        </div>
+    }
+}
+
+/// The three rates per group as bars (hidden from screen readers: the
+/// numbers are in the text and the table).
+#[component]
+fn Chart(data: Memo<Data>) -> impl IntoView {
+    let group = |(name, r): (String, Rates)| {
+        let bars = [
+            ("response", k::DASHBOARD_BAR_RESPONSE, r.response_rate()),
+            (
+                "resolution",
+                k::DASHBOARD_BAR_RESOLUTION,
+                r.resolution_rate(),
+            ),
+            (
+                "satisfaction",
+                k::DASHBOARD_BAR_SATISFACTION,
+                r.satisfaction_rate(),
+            ),
+        ];
+        let bar = |(class, key, rate): (&str, _, Option<f64>)| {
+            // style:width goes through CSSOM; a style="…" attribute would be refused by the CSP.
+            let width = format!("{:.0}%", rate.unwrap_or(0.0) * 100.0);
+            view! {
+                <span class="chart-row">
+                    <span class="chart-label">{tr(key)} " " {pct(rate)}</span>
+                    <span class="bar-track" aria-hidden="true"><span class=format!("bar {class}") style:width=width></span></span>
+                </span>
+            }
+        };
+        view! { <li class="chart-group"><span class="chart-name">{name}</span>{bars.into_iter().map(bar).collect_view()}</li> }
+    };
+    view! {
+        <figure class="chart" aria-labelledby="dash-chart-title">
+            <figcaption id="dash-chart-title">{tr(k::DASHBOARD_CHART)}</figcaption>
+            <ul class="plain">{move || data.get().1.into_iter().map(group).collect_view()}</ul>
+        </figure>
+    }
+}
+
+#[component]
+fn Table(data: Memo<Data>) -> impl IntoView {
+    let i18n = use_i18n();
+    let hours = move |ms: Option<u64>| ms.map_or_else(|| "—".to_owned(), |ms| span(i18n, ms));
+    let counts = |n: u32, d: u32| format!("{n}/{d}");
+    let row = move |(name, r): (String, Rates)| {
+        view! {
+            <tr>
+                <th scope="row">{name}</th>
+                <td class="num">{r.total}</td>
+                <td class="num">{pct(r.response_rate())}<br /><span class="hint">{counts(r.responded, r.total)}</span></td>
+                <td class="num">{pct(r.resolution_rate())}<br /><span class="hint">{counts(r.resolved, r.total)}</span></td>
+                <td class="num">{pct(r.satisfaction_rate())}<br /><span class="hint">{counts(r.satisfied, r.evaluations)}</span></td>
+                <td class="num">{r.evaluations}</td>
+                <td class="num">{r.rework}</td>
+                <td class="num">{hours(r.median_respond_ms)}</td>
+                <td class="num">{hours(r.median_resolve_ms)}</td>
+            </tr>
+        }
+    };
+    let heads = [
+        k::DASHBOARD_COL_TOTAL,
+        k::DASHBOARD_COL_RESPONSE_RATE,
+        k::DASHBOARD_COL_RESOLUTION_RATE,
+        k::DASHBOARD_COL_SATISFACTION_RATE,
+        k::DASHBOARD_COL_EVALUATIONS,
+        k::DASHBOARD_COL_REWORK,
+        k::DASHBOARD_COL_MEDIAN_RESPOND,
+        k::DASHBOARD_COL_MEDIAN_RESOLVE,
+    ];
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
+            <table class="data wide">
+                <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{tr(k::DASHBOARD_COL_GROUP)}</th>
+                        {heads.into_iter().map(|key| view! { <th scope="col" class="num">{tr(key)}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{move || data.get().1.into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+    }
 }

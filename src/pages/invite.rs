@@ -1,6 +1,6 @@
 //! Coordinators: make invitation codes (shown with a link and a QR code),
 //! withdraw them, and see or remove the devices that joined. Online only:
-//! codes and devices live at the endpoint, not in the community log.
+//! codes and devices live at the endpoint, reached through `AppState`.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_core::model::Role;
@@ -8,40 +8,33 @@ use linli_core::protocol::{CodeList, CreateCodeRequest, CreateCodeResponse, Devi
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-use crate::i18n::{I18n, Key, fill, k, key_by_name, tr, use_i18n};
+use crate::browser::when;
+use crate::components::form::{Bind, Form, Options, Select};
+use crate::i18n::{Key, fill, k, tr, use_i18n};
 use crate::pages::role_text;
 use crate::state::use_app;
-use crate::store::Session;
-use crate::sync::api::{ApiError, Client};
+use crate::status::{Status, Text};
+use crate::sync::api::ApiError;
 
 const HOURS: [u32; 4] = [24, 72, 168, 720];
 const USES: [u32; 4] = [1, 10, 50, 200];
+/// The roles a code may give, the most asked for first.
+const ROLES: [Role; 7] = [
+    Role::Volunteer,
+    Role::Resident,
+    Role::GridWorker,
+    Role::Partner,
+    Role::Kiosk,
+    Role::Viewer,
+    Role::Coordinator,
+];
 
-fn client(s: &Session) -> Client<'_> {
-    Client {
-        community: s.community.as_str(),
-        token: &s.token,
-    }
-}
-
-fn error_text(i18n: I18n, e: &ApiError) -> String {
-    let reason = key_by_name(&format!("join.error.{}", e.code()))
-        .or_else(|| key_by_name(&format!("sync.reason.{}", e.code())))
-        .map(|k| i18n.t(k).to_owned())
-        .unwrap_or_else(|| e.code().to_owned());
-    fill(i18n.t(k::INVITE_ERROR), &[("reason", &reason)])
-}
-
-fn date_time(ms: u64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!(
-        "{}-{:02}-{:02} {:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    )
+/// "Failed: <reason>", the reason in words where the locales have them.
+fn failed(e: &ApiError) -> Status {
+    let reason = e.reason(&["join.error", "sync.reason"]);
+    let text = Text::key(k::INVITE_ERROR);
+    let i18n = use_i18n();
+    Status::failed(text.arg("reason", reason.render(i18n)))
 }
 
 fn join_link(code: &str) -> String {
@@ -74,171 +67,31 @@ pub fn Invite() -> impl IntoView {
 
 #[component]
 fn Manage() -> impl IntoView {
-    let i18n = use_i18n();
     let app = use_app();
-    let role = RwSignal::new(Role::Volunteer);
-    let hours = RwSignal::new(72u32);
-    let uses = RwSignal::new(10u32);
-    let created = RwSignal::new(None::<CreateCodeResponse>);
-    let codes = RwSignal::new(CodeList::default());
-    let devices = RwSignal::new(DeviceList::default());
-    let error = RwSignal::new(None::<String>);
-    let copied = RwSignal::new(false);
-
-    let refresh = move || {
+    let i18n = use_i18n();
+    let status = RwSignal::new(Status::Idle);
+    // Pressing "refresh" (or a change here) reads both lists again; the
+    // newest read wins.
+    let lists = LocalResource::new(move || async move { app.invitations().await });
+    Effect::new(move |_| {
+        if let Some(Err(e)) = lists.get() {
+            status.set(failed(&e));
+        }
+    });
+    let data = Signal::derive(move || lists.get().and_then(Result::ok).unwrap_or_default());
+    let revoke = Callback::new(move |(device, id): (bool, String)| {
         spawn_local(async move {
-            let Some(s) = app.session.get_untracked() else {
-                return;
-            };
-            let c = client(&s);
-            match (c.codes().await, c.devices().await) {
-                (Ok(cl), Ok(dl)) => {
-                    codes.set(cl);
-                    devices.set(dl);
-                    error.set(None);
-                }
-                (Err(e), _) | (_, Err(e)) => error.set(Some(error_text(i18n, &e))),
+            match app.revoke(device, id).await {
+                Ok(()) => lists.refetch(),
+                Err(e) => status.set(failed(&e)),
             }
         })
-    };
-    refresh();
-
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = CreateCodeRequest {
-            role: role.get_untracked(),
-            expires_in_hours: hours.get_untracked(),
-            max_uses: uses.get_untracked(),
-            member: None,
-        };
-        spawn_local(async move {
-            let Some(s) = app.session.get_untracked() else {
-                return;
-            };
-            match client(&s).create_code(&req).await {
-                Ok(res) => {
-                    copied.set(false);
-                    created.set(Some(res));
-                    refresh();
-                }
-                Err(e) => error.set(Some(error_text(i18n, &e))),
-            }
-        });
-    };
-    // Withdraws a code or removes a device, then shows the lists again.
-    let withdraw = move |device: bool, id: String| {
-        spawn_local(async move {
-            let Some(s) = app.session.get_untracked() else {
-                return;
-            };
-            let c = client(&s);
-            let done = if device {
-                c.revoke_device(&id).await.map(drop)
-            } else {
-                c.revoke_code(&id).await.map(drop)
-            };
-            match done {
-                Ok(()) => refresh(),
-                Err(e) => error.set(Some(error_text(i18n, &e))),
-            }
-        })
-    };
-    let revoke_code = move |id: String| withdraw(false, id);
-    let revoke_device = move |id: String| withdraw(true, id);
-    let copy = move |link: String| {
-        let clipboard = window().navigator().clipboard();
-        spawn_local(async move {
-            if wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&link))
-                .await
-                .is_ok()
-            {
-                copied.set(true);
-            }
-        });
-    };
-    let roles = [
-        Role::Volunteer,
-        Role::Resident,
-        Role::GridWorker,
-        Role::Partner,
-        Role::Kiosk,
-        Role::Viewer,
-        Role::Coordinator,
-    ];
-
+    });
+    let codes = Signal::derive(move || data.with(|d: &(CodeList, DeviceList)| d.0.clone()));
+    let devices = Signal::derive(move || data.with(|d| d.1.clone()));
     view! {
-        <p class="status-msg error" role="alert">{move || error.get()}</p>
-        <section class="card" aria-labelledby="invite-new">
-            <h2 id="invite-new">{tr(k::INVITE_NEW_TITLE)}</h2>
-            <form on:submit=create>
-                <div class="field">
-                    <label for="invite-role">{tr(k::INVITE_ROLE_LABEL)}</label>
-                    <select id="invite-role" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(r) = Role::ALL.into_iter().find(|r| r.code() == v) {
-                            role.set(r);
-                        }
-                    }>
-                        {roles
-                            .into_iter()
-                            .map(|r| view! { <option value=r.code() selected=move || role.get() == r>{move || role_text(i18n, r)}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="invite-hours">{tr(k::INVITE_HOURS_LABEL)}</label>
-                    <select id="invite-hours" on:change=move |ev| hours.set(event_target_value(&ev).parse().unwrap_or(72))>
-                        {HOURS
-                            .into_iter()
-                            .map(|h| {
-                                let text = move || {
-                                    if h % 24 == 0 {
-                                        fill(i18n.t(k::INVITE_DAYS_OPTION), &[("n", &(h / 24).to_string())])
-                                    } else {
-                                        fill(i18n.t(k::INVITE_HOURS_OPTION), &[("n", &h.to_string())])
-                                    }
-                                };
-                                view! { <option value=h.to_string() selected=move || hours.get() == h>{text}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="invite-uses">{tr(k::INVITE_USES_LABEL)}</label>
-                    <select id="invite-uses" on:change=move |ev| uses.set(event_target_value(&ev).parse().unwrap_or(10))>
-                        {USES
-                            .into_iter()
-                            .map(|u| view! { <option value=u.to_string() selected=move || uses.get() == u>{u}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <button type="submit">{tr(k::INVITE_CREATE)}</button>
-            </form>
-            {move || {
-                created.get().map(|c| {
-                    let link = join_link(&c.code);
-                    let svg = qr_svg(&link);
-                    let copy_link = link.clone();
-                    view! {
-                        <div class="invite-created" role="status">
-                            <p>{tr(k::INVITE_CREATED)}</p>
-                            <p class="invite-code" data-testid="invite-code">{c.code.clone()}</p>
-                            <p>
-                                {tr(k::INVITE_LINK_LABEL)}": "
-                                <a href=link.clone() data-testid="invite-link">{link.clone()}</a>
-                            </p>
-                            <div class="qr" role="img" aria-label=tr(k::INVITE_QR_LABEL) inner_html=svg></div>
-                            <div class="form-row">
-                                <button class="secondary" on:click=move |_| copy(copy_link.clone())>{tr(k::INVITE_COPY)}</button>
-                                <Show when=move || copied.get()>
-                                    <span>{tr(k::INVITE_COPIED)}</span>
-                                </Show>
-                            </div>
-                        </div>
-                    }
-                })
-            }}
-        </section>
+        <p class="status-msg error" role="alert">{move || status.with(|s| s.is_error().then(|| s.render(i18n)))}</p>
+        <NewCode status=status on_created=move || lists.refetch() />
         <section class="card" aria-labelledby="invite-codes">
             <h2 id="invite-codes">{tr(k::INVITE_CODES_TITLE)}</h2>
             <Show when=move || !codes.with(|c| c.codes.is_empty()) fallback=|| view! { <p class="empty">{tr(k::INVITE_CODES_NONE)}</p> }>
@@ -247,25 +100,11 @@ fn Manage() -> impl IntoView {
                         {
                             let id = c.code_id.clone();
                             let row = move || {
-                                fill(
-                                    i18n.t(k::INVITE_CODES_ROW),
-                                    &[
-                                        ("role", role_text(i18n, c.role)),
-                                        ("uses", &c.uses.to_string()),
-                                        ("max", &c.max_uses.to_string()),
-                                        ("until", &date_time(c.expires_at_ms)),
-                                    ],
-                                )
+                                let until = when(c.expires_at_ms);
+                                let args = [("role", role_text(i18n, c.role)), ("uses", &c.uses.to_string()), ("max", &c.max_uses.to_string()), ("until", &until)];
+                                fill(i18n.t(k::INVITE_CODES_ROW), &args)
                             };
-                            view! {
-                                <RevocableItem
-                                    text=Signal::derive(row)
-                                    revoked=c.revoked
-                                    revoked_label=k::INVITE_CODES_REVOKED
-                                    action_label=k::INVITE_CODES_REVOKE
-                                    on_revoke=Callback::new(move |()| revoke_code(id.clone()))
-                                />
-                            }
+                            view! { <Revocable text=Signal::derive(row) revoked=c.revoked done=k::INVITE_CODES_REVOKED action=k::INVITE_CODES_REVOKE on_revoke=move || revoke.run((false, id.clone())) /> }
                         }
                     </For>
                 </ul>
@@ -278,59 +117,153 @@ fn Manage() -> impl IntoView {
                     <For each=move || devices.get().devices key=|d| (d.device.clone(), d.revoked) let:d>
                         {
                             let id = d.device.to_string();
-                            let row = {
-                                let d = d.clone();
-                                move || {
-                                    let role = d.role.map(|r| role_text(i18n, r)).unwrap_or("");
-                                    let mut text = fill(
-                                        i18n.t(k::INVITE_DEVICES_ROW),
-                                        &[("name", &d.display_name), ("role", role), ("since", &date_time(d.created_ms))],
-                                    );
-                                    if let Some(seen) = d.last_seen_ms {
-                                        text = format!("{text} · {}", fill(i18n.t(k::INVITE_DEVICES_SEEN), &[("when", &date_time(seen))]));
-                                    }
-                                    text
+                            let revoked = d.revoked;
+                            let row = move || {
+                                let role = d.role.map(|r| role_text(i18n, r)).unwrap_or("");
+                                let since = when(d.created_ms);
+                                let text = fill(i18n.t(k::INVITE_DEVICES_ROW), &[("name", &d.display_name), ("role", role), ("since", &since)]);
+                                match d.last_seen_ms {
+                                    Some(seen) => format!("{text} · {}", fill(i18n.t(k::INVITE_DEVICES_SEEN), &[("when", &when(seen))])),
+                                    None => text,
                                 }
                             };
-                            view! {
-                                <RevocableItem
-                                    text=Signal::derive(row)
-                                    revoked=d.revoked
-                                    revoked_label=k::INVITE_DEVICES_REVOKED
-                                    action_label=k::INVITE_DEVICES_REVOKE
-                                    on_revoke=Callback::new(move |()| revoke_device(id.clone()))
-                                />
-                            }
+                            view! { <Revocable text=Signal::derive(row) revoked=revoked done=k::INVITE_DEVICES_REVOKED action=k::INVITE_DEVICES_REVOKE on_revoke=move || revoke.run((true, id.clone())) /> }
                         }
                     </For>
                 </ul>
             </Show>
-            <button class="secondary" on:click=move |_| refresh()>{tr(k::INVITE_REFRESH)}</button>
+            <button class="secondary" on:click=move |_| lists.refetch()>{tr(k::INVITE_REFRESH)}</button>
         </section>
+    }
+}
+
+/// The form for a new code, and the code once made (shown only this once).
+#[component]
+fn NewCode(
+    status: RwSignal<Status>,
+    on_created: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let role = RwSignal::new(Role::Volunteer);
+    let (hours, uses) = (
+        RwSignal::new("72".to_owned()),
+        RwSignal::new("10".to_owned()),
+    );
+    let created = RwSignal::new(None::<CreateCodeResponse>);
+    let create = move || {
+        let req = CreateCodeRequest {
+            role: role.get_untracked(),
+            expires_in_hours: hours.get_untracked().parse().unwrap_or(72),
+            max_uses: uses.get_untracked().parse().unwrap_or(10),
+            member: None,
+        };
+        spawn_local(async move {
+            match app.create_code(req).await {
+                Ok(res) => {
+                    created.set(Some(res));
+                    on_created();
+                }
+                Err(e) => status.set(failed(&e)),
+            }
+        });
+    };
+    let roles: Options = Signal::derive(move || {
+        ROLES
+            .iter()
+            .map(|r| (r.code().to_owned(), role_text(i18n, *r).to_owned()))
+            .collect()
+    });
+    let hour_options: Options = Signal::derive(move || {
+        let days = |h: u32| {
+            fill(
+                i18n.t(k::INVITE_DAYS_OPTION),
+                &[("n", &(h / 24).to_string())],
+            )
+        };
+        let hours = |h: u32| fill(i18n.t(k::INVITE_HOURS_OPTION), &[("n", &h.to_string())]);
+        HOURS
+            .iter()
+            .map(|h| {
+                (
+                    h.to_string(),
+                    if h % 24 == 0 { days(*h) } else { hours(*h) },
+                )
+            })
+            .collect()
+    });
+    let use_options: Options = Signal::derive(|| {
+        USES.iter()
+            .map(|u| (u.to_string(), u.to_string()))
+            .collect()
+    });
+    view! {
+        <section class="card" aria-labelledby="invite-new">
+            <h2 id="invite-new">{tr(k::INVITE_NEW_TITLE)}</h2>
+            <Form status=status on_submit=create>
+                <Select id="invite-role" label=k::INVITE_ROLE_LABEL value=Bind::coded(role) options=roles />
+                <Select id="invite-hours" label=k::INVITE_HOURS_LABEL value=hours options=hour_options />
+                <Select id="invite-uses" label=k::INVITE_USES_LABEL value=uses options=use_options />
+                <button type="submit">{tr(k::INVITE_CREATE)}</button>
+            </Form>
+            {move || created.get().map(|c| view! { <Created code=c.code /> })}
+        </section>
+    }
+}
+
+/// A new code with its link, QR code and a copy button.
+#[component]
+fn Created(code: String) -> impl IntoView {
+    let link = join_link(&code);
+    let svg = qr_svg(&link);
+    let copied = RwSignal::new(false);
+    let copy = {
+        let link = link.clone();
+        move |_| {
+            let clipboard = window().navigator().clipboard();
+            let link = link.clone();
+            spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&link))
+                    .await
+                    .is_ok()
+                {
+                    copied.set(true);
+                }
+            });
+        }
+    };
+    view! {
+        <div class="invite-created" role="status">
+            <p>{tr(k::INVITE_CREATED)}</p>
+            <p class="invite-code" data-testid="invite-code">{code}</p>
+            <p>{tr(k::INVITE_LINK_LABEL)}": "<a href=link.clone() data-testid="invite-link">{link.clone()}</a></p>
+            <div class="qr" role="img" aria-label=tr(k::INVITE_QR_LABEL) inner_html=svg></div>
+            <div class="form-row">
+                <button class="secondary" on:click=copy>{tr(k::INVITE_COPY)}</button>
+                <Show when=move || copied.get()>
+                    <span>{tr(k::INVITE_COPIED)}</span>
+                </Show>
+            </div>
+        </div>
     }
 }
 
 /// One entry that can be withdrawn: its text, then "withdrawn" or the button.
 #[component]
-fn RevocableItem(
+fn Revocable(
     text: Signal<String>,
     revoked: bool,
-    revoked_label: Key,
-    action_label: Key,
-    on_revoke: Callback<()>,
+    done: Key,
+    action: Key,
+    on_revoke: impl Fn() + 'static,
 ) -> impl IntoView {
     view! {
         <li>
             <span>{text}</span>
             {if revoked {
-                view! { <span class="chip">{tr(revoked_label)}</span> }.into_any()
+                view! { <span class="chip">{tr(done)}</span> }.into_any()
             } else {
-                view! {
-                    <button class="secondary" on:click=move |_| on_revoke.run(())>
-                        {tr(action_label)}
-                    </button>
-                }
-                    .into_any()
+                view! { <button class="secondary" on:click=move |_| on_revoke()>{tr(action)}</button> }.into_any()
             }}
         </li>
     }

@@ -1,7 +1,6 @@
 //! One file per route. Pages render state and dispatch operations.
 mod admin;
 mod board;
-mod checks;
 mod dashboard;
 mod home;
 mod inbox;

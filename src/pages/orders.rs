@@ -6,14 +6,14 @@ use leptos::prelude::*;
 use linli_core::model::{Role, Wish};
 use linli_core::permissions::{self, Rule};
 use linli_core::views::{self, Fit};
-use linli_core::{Action, OpKind, WishId};
+use linli_core::{Action, OpKind, WishId, actions};
 
 use super::ui::{
-    Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, now_ms, pending_wishes, run, span,
-    ticking_now,
+    Gate, More, PAGE, WishItem, label, me, now_ms, pending_wishes, run, span, ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
+use crate::status::{Status, StatusLine};
 
 #[component]
 pub fn Orders() -> impl IntoView {
@@ -36,9 +36,9 @@ fn OrdersBody() -> impl IntoView {
     if !role.is_some_and(permissions::sees_lists) {
         return view! { <p class="empty">{tr(k::ORDERS_NOT_VOLUNTEER)}</p> }.into_any();
     }
-    let msg = RwSignal::new(Msg::None);
+    let msg = RwSignal::new(Status::Idle);
     view! {
-        <StatusLine msg=msg />
+        <StatusLine status=msg />
         <MyOrders msg=msg />
         {if can_claim {
             view! { <OpenOrders msg=msg /> }.into_any()
@@ -51,7 +51,7 @@ fn OrdersBody() -> impl IntoView {
 }
 
 #[component]
-fn OpenOrders(msg: RwSignal<Msg>) -> impl IntoView {
+fn OpenOrders(msg: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let shown = RwSignal::new(PAGE);
@@ -133,7 +133,7 @@ fn OpenOrders(msg: RwSignal<Msg>) -> impl IntoView {
 }
 
 #[component]
-fn MyOrders(msg: RwSignal<Msg>) -> impl IntoView {
+fn MyOrders(msg: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let rows = Memo::new(move |_| {
@@ -145,17 +145,7 @@ fn MyOrders(msg: RwSignal<Msg>) -> impl IntoView {
             views::my_orders(s, &m.id)
                 .holding
                 .into_iter()
-                .map(|w| {
-                    (
-                        w.clone(),
-                        s.allows(&m, Action::Start, w)
-                            && linli_core::lifecycle::next(
-                                w.status,
-                                linli_core::lifecycle::Step::Start,
-                            )
-                            .is_some(),
-                    )
-                })
+                .map(|w| (w.clone(), actions::may(s, &m, w, Action::Start, now_ms())))
                 .collect()
         })
     });

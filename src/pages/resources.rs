@@ -2,19 +2,22 @@
 //! lawyer's hour, 20 volunteers on Saturdays), keep the numbers current and
 //! withdraw what is gone; each resource lists the published demands it could
 //! serve (`views::demands_for`), from where the unit claims them (认领服务)
-//! on the wish's page. Coordinators see and manage every unit's resources.
+//! on the wish's page. Who keeps the list is `permissions::manages_resources`;
+//! coordinators see and manage every unit's resources.
 use leptos::prelude::*;
+use linli_core::calendar::Weekday;
 use linli_core::model::{Category, Role};
-use linli_core::{OpKind, PartnerId, ResourceId, WishId, permissions, views};
+use linli_core::{OpKind, PartnerId, ResourceId, WishId, permissions, validate, views};
 
-use super::checks::CheckList;
-use super::ui::{Gate, Msg, StatusLine, label, me, run};
-use crate::i18n::{fill, k, tr, use_i18n};
+use super::ui::{Gate, label, me, run};
+use crate::browser::new_id;
+use crate::components::form::{CheckList, Form, Options, Select, TextInput, coded_options};
+use crate::i18n::{I18n, fill, k, tr, use_i18n};
 use crate::state::use_app;
+use crate::status::{Status, StatusLine, Text};
 
 /// Demands shown under a resource; the rest are counted.
 const DEMANDS_SHOWN: usize = 3;
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 #[component]
 pub fn Resources() -> impl IntoView {
@@ -33,12 +36,12 @@ fn ResourcesBody() -> impl IntoView {
     };
     // A partner manages its own unit's resources; a coordinator every unit's.
     let unit = (member.role == Role::Partner).then(|| member.partner.clone());
-    let msg = RwSignal::new(Msg::None);
+    let status = RwSignal::new(Status::Idle);
     view! {
         <p>{tr(k::RESOURCES_INTRO)}</p>
-        <ResourceList msg=msg unit=unit.clone().flatten() />
-        <ResourceForm msg=msg unit=unit />
-        <StatusLine msg=msg />
+        <ResourceList status=status unit=unit.clone().flatten() />
+        <ResourceForm status=status unit=unit />
+        <StatusLine status=status />
     }
     .into_any()
 }
@@ -48,7 +51,7 @@ struct Row {
     id: ResourceId,
     title: String,
     unit: String,
-    categories: Vec<String>,
+    categories: Vec<Category>,
     capacity: u32,
     weekdays: u8,
     grids: Vec<String>,
@@ -57,7 +60,7 @@ struct Row {
 }
 
 #[component]
-fn ResourceList(msg: RwSignal<Msg>, unit: Option<PartnerId>) -> impl IntoView {
+fn ResourceList(status: RwSignal<Status>, unit: Option<PartnerId>) -> impl IntoView {
     let app = use_app();
     let rows = Memo::new(move |_| {
         app.replica.with(|r| {
@@ -74,8 +77,8 @@ fn ResourceList(msg: RwSignal<Msg>, unit: Option<PartnerId>) -> impl IntoView {
                         unit: s
                             .partners
                             .get(&r.partner)
-                            .map_or_else(|| r.partner.0.clone(), |p| p.name.clone()),
-                        categories: r.categories.iter().map(|c| c.code().to_owned()).collect(),
+                            .map_or_else(|| r.partner.to_string(), |p| p.name.clone()),
+                        categories: r.categories.clone(),
                         capacity: r.capacity,
                         weekdays: r.weekdays,
                         grids: r.grids.clone(),
@@ -99,321 +102,209 @@ fn ResourceList(msg: RwSignal<Msg>, unit: Option<PartnerId>) -> impl IntoView {
             <Show when=any fallback=|| view! { <p class="empty">{tr(k::RESOURCES_NONE)}</p> }>
                 <ul class="plain resource-list">
                     <For each=move || rows.get() key=|r| (r.id.clone(), r.capacity, r.demands.len(), r.more) let:row>
-                        <ResourceItem row=row msg=msg />
+                        <ResourceItem row=row status=status />
                     </For>
                 </ul>
             </Show>
         </section>
     }
-    .into_any()
 }
 
-/// Every category as (code, words), for a `CheckList`.
-pub fn category_options(i18n: crate::i18n::I18n) -> Vec<(String, String)> {
-    Category::ALL
-        .into_iter()
-        .map(|c| (c.code().to_owned(), label(i18n, "category", c.code())))
-        .collect()
-}
-
-/// Ticked category codes back to categories (unknown codes are skipped).
-pub fn parse_categories(codes: &[String]) -> Vec<Category> {
-    Category::ALL
-        .into_iter()
-        .filter(|c| codes.iter().any(|x| x == c.code()))
-        .collect()
-}
-
-fn days_text(i18n: crate::i18n::I18n, mask: u8) -> String {
-    if mask == 0 {
-        return i18n.t(k::RESOURCES_ANY_DAY).to_owned();
-    }
-    WEEKDAYS
+/// Categories, days and grids of a resource in words ("any" where none).
+fn facts(i18n: I18n, row: &Row) -> String {
+    let words = |codes: Vec<String>, any| {
+        if codes.is_empty() {
+            i18n.t(any).to_owned()
+        } else {
+            codes.join("、")
+        }
+    };
+    let cats = row
+        .categories
         .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, d)| label(i18n, "weekday", d))
-        .collect::<Vec<_>>()
-        .join("、")
+        .map(|c| label(i18n, "category", c.code()))
+        .collect();
+    let days = Weekday::in_mask(row.weekdays)
+        .into_iter()
+        .map(|d| label(i18n, "weekday", d.code()))
+        .collect();
+    format!(
+        "{} · {} · {} · {}",
+        row.unit,
+        words(cats, k::RESOURCES_ANY_CATEGORY),
+        words(days, k::RESOURCES_ANY_DAY),
+        words(row.grids.clone(), k::RESOURCES_ANY_GRID)
+    )
 }
 
 #[component]
-fn ResourceItem(row: Row, msg: RwSignal<Msg>) -> impl IntoView {
+fn ResourceItem(row: Row, status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let id = row.id.clone();
     let capacity = RwSignal::new(row.capacity.to_string());
-    let title = row.title.clone();
-    let heading = format!("res-{}", row.id.as_str());
-    let labelled = heading.clone();
-    let cap_id = format!("cap-{}", row.id.as_str());
-    let cap_for = cap_id.clone();
+    let (heading, labelled, cap_id) = (
+        format!("res-{}", row.id),
+        format!("res-{}", row.id),
+        format!("cap-{}", row.id),
+    );
     let total = row.demands.len() + row.more;
-    let update = {
-        let id = id.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let Ok(n) = capacity.get_untracked().trim().parse::<u32>() else {
-                msg.set(Msg::Err("validation.capacity_out_of_range".into()));
-                return;
-            };
-            let kind = OpKind::UpdateResource {
-                resource: id.clone(),
-                title: None,
-                categories: None,
-                capacity: Some(n),
-                window: None,
-                weekdays: None,
-                grids: None,
-            };
-            run(app, kind, msg, || {});
-        }
+    let id = row.id.clone();
+    let update = move || {
+        let Ok(n) = capacity.get_untracked().trim().parse::<u32>() else {
+            status.set(Status::invalid(
+                validate::ValidationError::CapacityOutOfRange,
+            ));
+            return;
+        };
+        let kind = OpKind::UpdateResource {
+            resource: id.clone(),
+            title: None,
+            categories: None,
+            capacity: Some(n),
+            window: None,
+            weekdays: None,
+            grids: None,
+        };
+        run(app, kind, status, || {});
     };
     let withdraw = {
-        let id = id.clone();
+        let id = row.id.clone();
         move |_| {
             run(
                 app,
                 OpKind::RemoveResource {
                     resource: id.clone(),
                 },
-                msg,
+                status,
                 || {},
-            );
+            )
         }
     };
-    let categories = row.categories.clone();
-    let (grids, weekdays, unit, more) =
-        (row.grids.clone(), row.weekdays, row.unit.clone(), row.more);
-    let facts = move || {
-        let cats = if categories.is_empty() {
-            i18n.t(k::RESOURCES_ANY_CATEGORY).to_owned()
-        } else {
-            categories
-                .iter()
-                .map(|c| label(i18n, "category", c))
-                .collect::<Vec<_>>()
-                .join("、")
-        };
-        let places = if grids.is_empty() {
-            i18n.t(k::RESOURCES_ANY_GRID).to_owned()
-        } else {
-            grids.join("、")
-        };
-        format!("{unit} · {cats} · {} · {places}", days_text(i18n, weekdays))
+    let named = |key| {
+        let title = row.title.clone();
+        move || format!("{}：{}", i18n.t(key), title)
     };
-    let withdraw_label = {
-        let t = title.clone();
-        move || format!("{}：{}", i18n.t(k::RESOURCES_WITHDRAW), t)
-    };
-    let update_label = {
-        let t = title.clone();
-        move || format!("{}：{}", i18n.t(k::RESOURCES_UPDATE), t)
-    };
+    let (update_label, withdraw_label) = (named(k::RESOURCES_UPDATE), named(k::RESOURCES_WITHDRAW));
+    let facts = facts(i18n, &row);
+    let demands = row
+        .demands
+        .into_iter()
+        .map(|(w, t)| view! { <li><a href=format!("/wishes/{w}")>{t}</a></li> });
+    let more = row.more;
     view! {
         <li class="resource" aria-labelledby=labelled>
-            <h3 id=heading>{title.clone()}</h3>
+            <h3 id=heading>{row.title.clone()}</h3>
             <p class="hint">{facts}</p>
-            <form class="inline-form" on:submit=update>
-                <label for=cap_for>{tr(k::RESOURCES_CAPACITY)}</label>
-                <input
-                    id=cap_id
-                    type="number"
-                    min="0"
-                    inputmode="numeric"
-                    prop:value=move || capacity.get()
-                    on:input=move |ev| capacity.set(event_target_value(&ev))
-                />
-                <button type="submit" class="secondary" aria-label=update_label>
-                    {tr(k::RESOURCES_UPDATE)}
-                </button>
-                <button type="button" class="secondary" aria-label=withdraw_label on:click=withdraw>
-                    {tr(k::RESOURCES_WITHDRAW)}
-                </button>
-            </form>
-            <p>
-                <strong>
-                    {move || {
-                        fill(
-                            i18n.t(k::RESOURCES_DEMANDS),
-                            &[("n", &total.to_string())],
-                        )
-                    }}
-                </strong>
-            </p>
-            <ul class="plain">
-                {row
-                    .demands
-                    .iter()
-                    .map(|(w, t)| {
-                        view! {
-                            <li>
-                                <a href=format!("/wishes/{}", w.as_str())>{t.clone()}</a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-            {(more > 0)
-                .then(|| {
-                    view! {
-                        <p class="hint">
-                            {move || fill(i18n.t(k::RESOURCES_MORE), &[("n", &more.to_string())])}
-                        </p>
-                    }
-                })}
+            <Form status=status on_submit=update attr:class="inline-form">
+                <TextInput id=cap_id label=k::RESOURCES_CAPACITY value=capacity kind="number" min=0 max=validate::CAPACITY_MAX inline=true />
+                <button type="submit" class="secondary" aria-label=update_label>{tr(k::RESOURCES_UPDATE)}</button>
+                <button type="button" class="secondary" aria-label=withdraw_label on:click=withdraw>{tr(k::RESOURCES_WITHDRAW)}</button>
+            </Form>
+            <p><strong>{move || fill(i18n.t(k::RESOURCES_DEMANDS), &[("n", &total.to_string())])}</strong></p>
+            <ul class="plain">{demands.collect_view()}</ul>
+            {(more > 0).then(|| view! { <p class="hint">{move || fill(i18n.t(k::RESOURCES_MORE), &[("n", &more.to_string())])}</p> })}
         </li>
     }
 }
 
+/// Codes ticked in a check list back to values (unknown codes are skipped).
+fn ticked<T: linli_core::code::Coded>(codes: &[String]) -> Vec<T> {
+    T::all()
+        .iter()
+        .copied()
+        .filter(|c| codes.iter().any(|x| x == c.code()))
+        .collect()
+}
+
+/// Every category as (code, words), for a `CheckList`.
+pub fn category_options() -> Options {
+    coded_options::<Category>("category")
+}
+
+/// Ticked category codes back to categories.
+pub fn parse_categories(codes: &[String]) -> Vec<Category> {
+    ticked(codes)
+}
+
 #[component]
-fn ResourceForm(msg: RwSignal<Msg>, unit: Option<Option<PartnerId>>) -> impl IntoView {
+fn ResourceForm(status: RwSignal<Status>, unit: Option<Option<PartnerId>>) -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
-    let units = Memo::new(move |_| {
+    let units: Options = Signal::derive(move || {
         app.replica.with(|r| {
             r.view()
                 .partners
                 .values()
-                .map(|p| (p.id.clone(), p.name.clone()))
-                .collect::<Vec<_>>()
+                .map(|p| (p.id.to_string(), p.name.clone()))
+                .collect()
         })
     });
-    let grids = Memo::new(move |_| {
+    let grids: Options = Signal::derive(move || {
         app.replica.with(|r| {
-            r.view()
-                .community
-                .as_ref()
-                .map(|c| c.grids.clone())
+            let c = r.view().community.as_ref();
+            c.map(|c| c.grids.iter().map(|g| (g.clone(), g.clone())).collect())
                 .unwrap_or_default()
         })
     });
     // A partner's unit is fixed; a coordinator picks one.
-    let fixed = unit.clone();
+    let fixed = unit.is_some();
     let chosen = RwSignal::new(unit.flatten().map(|p| p.0).unwrap_or_default());
-    let title = RwSignal::new(String::new());
-    let capacity = RwSignal::new("1".to_owned());
-    let categories = RwSignal::new(Vec::<String>::new());
-    let days = RwSignal::new(Vec::<String>::new());
-    let served = RwSignal::new(Vec::<String>::new());
-    let category_options = Signal::derive(move || category_options(i18n));
-    let day_options = Signal::derive(move || {
-        WEEKDAYS
-            .iter()
-            .map(|d| (d.to_string(), label(i18n, "weekday", d)))
-            .collect()
-    });
-    let grid_options =
-        Signal::derive(move || grids.get().into_iter().map(|g| (g.clone(), g)).collect());
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let (title, capacity) = (RwSignal::new(String::new()), RwSignal::new("1".to_owned()));
+    let (categories, days, served) = (
+        RwSignal::new(Vec::new()),
+        RwSignal::new(Vec::new()),
+        RwSignal::new(Vec::new()),
+    );
+    let submit = move || {
         let partner = chosen.get_untracked();
         if partner.is_empty() {
-            msg.set(Msg::Err("resources.error.no_unit".into()));
+            let text = Text::key(k::RESOURCES_ERROR_NO_UNIT);
+            status.set(Status::Failed {
+                text,
+                field: Some("no_unit"),
+            });
             return;
         }
         let Ok(n) = capacity.get_untracked().trim().parse::<u32>() else {
-            msg.set(Msg::Err("validation.capacity_out_of_range".into()));
+            status.set(Status::invalid(
+                validate::ValidationError::CapacityOutOfRange,
+            ));
             return;
         };
         let kind = OpKind::AddResource {
-            resource: super::ui::new_id("r").into(),
+            resource: new_id("r").into(),
             partner: partner.into(),
             title: title.get_untracked().trim().to_owned(),
             categories: categories.with_untracked(|c| parse_categories(c)),
             capacity: n,
             window: None,
-            weekdays: days.with_untracked(|d| {
-                WEEKDAYS
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, w)| d.iter().any(|x| x == *w))
-                    .fold(0u8, |m, (i, _)| m | (1 << i))
-            }),
+            weekdays: days.with_untracked(|d| Weekday::mask(&ticked(d))),
             grids: served.get_untracked(),
         };
-        run(app, kind, msg, move || {
+        run(app, kind, status, move || {
             title.set(String::new());
             capacity.set("1".into());
-            categories.set(Vec::new());
-            days.set(Vec::new());
-            served.set(Vec::new());
+            for list in [categories, days, served] {
+                list.set(Vec::new());
+            }
         });
     };
-    let unit_field = move || {
-        match &fixed {
-        Some(_) => ().into_any(),
-        None => view! {
-            <div class="field">
-                <label for="res-unit">{tr(k::RESOURCES_UNIT)}</label>
-                <select id="res-unit" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    <option value="" selected=move || chosen.get().is_empty()>{tr(k::RESOURCES_PICK_UNIT)}</option>
-                    {units
-                        .get()
-                        .into_iter()
-                        .map(|(id, name)| {
-                            let v = id.0.clone();
-                            view! { <option value=id.0 selected=move || chosen.get() == v>{name}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-        }
-        .into_any(),
-    }
-    };
+    let weekdays = coded_options::<Weekday>("weekday");
     view! {
         <section class="card" aria-labelledby="resources-add">
             <h2 id="resources-add">{tr(k::RESOURCES_ADD)}</h2>
-            <form on:submit=submit novalidate>
-                {unit_field}
-                <div class="field">
-                    <label for="res-title">{tr(k::RESOURCES_NAME)}</label>
-                    <input
-                        id="res-title"
-                        type="text"
-                        aria-describedby="res-title-hint"
-                        prop:value=move || title.get()
-                        on:input=move |ev| title.set(event_target_value(&ev))
-                    />
-                    <span id="res-title-hint" class="hint">{tr(k::RESOURCES_NAME_HINT)}</span>
-                </div>
-                <div class="field">
-                    <label for="res-capacity">{tr(k::RESOURCES_CAPACITY)}</label>
-                    <input
-                        id="res-capacity"
-                        type="number"
-                        min="0"
-                        inputmode="numeric"
-                        prop:value=move || capacity.get()
-                        on:input=move |ev| capacity.set(event_target_value(&ev))
-                    />
-                </div>
-                <CheckList
-                    legend=k::RESOURCES_CATEGORIES
-                    hint=k::RESOURCES_CATEGORIES_HINT
-                    id_prefix="res-cat"
-                    options=category_options
-                    selected=categories
-                />
-                <CheckList
-                    legend=k::RESOURCES_DAYS
-                    hint=k::RESOURCES_DAYS_HINT
-                    id_prefix="res-day"
-                    options=day_options
-                    selected=days
-                />
-                <CheckList
-                    legend=k::RESOURCES_GRIDS
-                    hint=k::RESOURCES_GRIDS_HINT
-                    id_prefix="res-grid"
-                    options=grid_options
-                    selected=served
-                />
+            <Form status=status on_submit=submit>
+                {(!fixed).then(|| view! {
+                    <Select id="res-unit" label=k::RESOURCES_UNIT value=chosen options=units none=k::RESOURCES_PICK_UNIT codes=&["no_unit"] required=true />
+                })}
+                <TextInput id="res-title" label=k::RESOURCES_NAME value=title hint=k::RESOURCES_NAME_HINT codes=&["name_empty", "name_too_long"] required=true />
+                <TextInput id="res-capacity" label=k::RESOURCES_CAPACITY value=capacity kind="number" min=0 max=validate::CAPACITY_MAX codes=&["capacity_out_of_range"] />
+                <CheckList legend=k::RESOURCES_CATEGORIES hint=k::RESOURCES_CATEGORIES_HINT id_prefix="res-cat" options=category_options() selected=categories />
+                <CheckList legend=k::RESOURCES_DAYS hint=k::RESOURCES_DAYS_HINT id_prefix="res-day" options=weekdays selected=days />
+                <CheckList legend=k::RESOURCES_GRIDS hint=k::RESOURCES_GRIDS_HINT id_prefix="res-grid" options=grids selected=served />
                 <div class="form-row">
                     <button type="submit">{tr(k::RESOURCES_SUBMIT)}</button>
                 </div>
-            </form>
+            </Form>
         </section>
     }
 }

@@ -1,9 +1,12 @@
+//! This device's settings: its name, the member's profile, storage, backup
+//! and the language. Reads and writes go through `AppState`.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::i18n::{Locale, fill, k, tr, use_i18n};
+use crate::components::form::{Bind, Form, Select, TextInput};
+use crate::i18n::{Locale, k, tr, use_i18n};
 use crate::state::use_app;
-use crate::store::{Store, StoreError, keys};
+use crate::status::{Status, StatusLine, Text};
 
 mod backup;
 mod profile;
@@ -12,145 +15,111 @@ mod storage;
 /// Longest device name accepted, in characters.
 pub const DEVICE_NAME_MAX_CHARS: usize = 40;
 
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Loading,
-    Idle,
-    Saving,
-    Saved,
-    TooLong,
-    Storage(String),
-}
-
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app();
-    let name = RwSignal::new(String::new());
-    // What the store held at the last read: a change from another tab is
-    // shown unless the user is in the middle of editing.
-    let stored = RwSignal::new(String::new());
-    let status = RwSignal::new(Status::Loading);
-
-    Effect::new(move |_| {
-        app.revision.track();
-        spawn_local(async move {
-            let loaded: Result<Option<String>, StoreError> =
-                async { Store::default_db().await?.get_meta(keys::DEVICE_NAME).await }.await;
-            match loaded {
-                Ok(value) => {
-                    let value = value.unwrap_or_default();
-                    if name.get_untracked() == stored.get_untracked() {
-                        name.set(value.clone());
-                    }
-                    stored.set(value);
-                    if status.get_untracked() == Status::Loading {
-                        status.set(Status::Idle);
-                    }
-                }
-                Err(e) => status.set(Status::Storage(e.to_string())),
-            }
-        });
+    let languages = Signal::derive(move || {
+        Locale::ALL
+            .into_iter()
+            .map(|l| {
+                let key = if l == Locale::ZhCn {
+                    k::LANG_ZH_CN
+                } else {
+                    k::LANG_EN
+                };
+                (l.tag().to_owned(), i18n.t(key).to_owned())
+            })
+            .collect()
     });
-
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let value = name.get_untracked().trim().to_owned();
-        if value.chars().count() > DEVICE_NAME_MAX_CHARS {
-            status.set(Status::TooLong);
-            return;
-        }
-        status.set(Status::Saving);
-        spawn_local(async move {
-            let saved = async {
-                Store::default_db()
-                    .await?
-                    .put_meta(keys::DEVICE_NAME, &value)
-                    .await
+    let language = Bind::new(
+        move || i18n.locale().tag().to_owned(),
+        move |tag| {
+            if let Some(locale) = Locale::from_tag(&tag) {
+                i18n.set_locale(locale);
             }
-            .await;
-            status.set(match saved {
-                Ok(()) => {
-                    stored.set(value);
-                    app.changed();
-                    Status::Saved
-                }
-                Err(e) => Status::Storage(e.to_string()),
-            });
-        });
-    };
-
-    let message = move || match status.get() {
-        Status::Loading => i18n.t(k::SETTINGS_LOADING).to_owned(),
-        Status::Idle => String::new(),
-        Status::Saving => i18n.t(k::SETTINGS_SAVING).to_owned(),
-        Status::Saved => i18n.t(k::SETTINGS_SAVED).to_owned(),
-        Status::TooLong => fill(
-            i18n.t(k::SETTINGS_ERROR_TOO_LONG),
-            &[("max", &DEVICE_NAME_MAX_CHARS.to_string())],
-        ),
-        Status::Storage(detail) => fill(i18n.t(k::SETTINGS_ERROR_STORAGE), &[("detail", &detail)]),
-    };
-    let is_error = move || matches!(status.get(), Status::TooLong | Status::Storage(_));
-
+        },
+    );
     view! {
         <h1>{tr(k::SETTINGS_TITLE)}</h1>
-        <section class="card" aria-labelledby="settings-device">
-            <h2 id="settings-device">{tr(k::SETTINGS_DEVICE_TITLE)}</h2>
-            <form on:submit=save novalidate>
-                <div class="field">
-                    <label for="device-name">{tr(k::SETTINGS_DEVICE_NAME_LABEL)}</label>
-                    <input
-                        id="device-name"
-                        type="text"
-                        autocomplete="off"
-                        aria-describedby="device-name-hint device-name-status"
-                        aria-invalid=move || if status.get() == Status::TooLong { "true" } else { "false" }
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                        disabled=move || status.get() == Status::Loading
-                    />
-                    <span id="device-name-hint" class="hint">{tr(k::SETTINGS_DEVICE_NAME_HINT)}</span>
-                </div>
-                <div class="form-row">
-                    <button type="submit" disabled=move || matches!(status.get(), Status::Loading | Status::Saving)>
-                        {tr(k::SETTINGS_SAVE)}
-                    </button>
-                    <span id="device-name-status" class="status-msg" class:error=is_error role="status" aria-live="polite">
-                        {message}
-                    </span>
-                </div>
-            </form>
-        </section>
+        <DeviceName />
         <profile::ProfilePanel />
         <profile::InviteLink />
         <storage::StoragePanel />
         <backup::BackupPanel />
         <section class="card" aria-labelledby="settings-language">
             <h2 id="settings-language">{tr(k::SETTINGS_LANGUAGE_TITLE)}</h2>
-            <div class="field">
-                <label for="language">{tr(k::SETTINGS_LANGUAGE_LABEL)}</label>
-                <select
-                    id="language"
-                    on:change=move |ev| {
-                        if let Some(locale) = Locale::from_tag(&event_target_value(&ev)) {
-                            i18n.set_locale(locale);
-                        }
-                    }
-                >
-                    {Locale::ALL
-                        .into_iter()
-                        .map(|l| {
-                            let key = if l == Locale::ZhCn { k::LANG_ZH_CN } else { k::LANG_EN };
-                            view! {
-                                <option value=l.tag() lang=l.tag() selected=move || i18n.locale() == l>
-                                    {tr(key)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <Select id="language" label=k::SETTINGS_LANGUAGE_LABEL value=language options=languages />
+        </section>
+    }
+}
+
+/// The device's own name. A change from another tab shows unless the user
+/// is in the middle of editing.
+#[component]
+fn DeviceName() -> impl IntoView {
+    let app = use_app();
+    let name = RwSignal::new(String::new());
+    // What the store held at the last read.
+    let stored = RwSignal::new(String::new());
+    let status = RwSignal::new(Status::Busy(k::SETTINGS_LOADING));
+    let read = LocalResource::new(move || {
+        app.revision.track();
+        async move { app.device_name().await }
+    });
+    // Synchronizes the form with what the store said (an outside change).
+    Effect::new(move |_| match read.get() {
+        Some(Ok(value)) => {
+            if name.get_untracked() == stored.get_untracked() {
+                name.set(value.clone());
+            }
+            stored.set(value);
+            if status.get_untracked() == Status::Busy(k::SETTINGS_LOADING) {
+                status.set(Status::Idle);
+            }
+        }
+        Some(Err(e)) => status.set(Status::failed(e.text())),
+        None => {}
+    });
+    let save = move || {
+        let value = name.get_untracked().trim().to_owned();
+        if value.chars().count() > DEVICE_NAME_MAX_CHARS {
+            let text = Text::key(k::SETTINGS_ERROR_TOO_LONG).arg("max", DEVICE_NAME_MAX_CHARS);
+            status.set(Status::Failed {
+                text,
+                field: Some("device_name_too_long"),
+            });
+            return;
+        }
+        status.set(Status::Busy(k::SETTINGS_SAVING));
+        spawn_local(async move {
+            status.set(match app.set_device_name(&value).await {
+                Ok(()) => {
+                    stored.set(value);
+                    Status::done(k::SETTINGS_SAVED)
+                }
+                Err(e) => Status::failed(e.text()),
+            });
+        });
+    };
+    let loading = move || status.with(|s| *s == Status::Busy(k::SETTINGS_LOADING));
+    view! {
+        <section class="card" aria-labelledby="settings-device">
+            <h2 id="settings-device">{tr(k::SETTINGS_DEVICE_TITLE)}</h2>
+            <Form status=status on_submit=save>
+                <TextInput
+                    id="device-name"
+                    label=k::SETTINGS_DEVICE_NAME_LABEL
+                    value=name
+                    hint=k::SETTINGS_DEVICE_NAME_HINT
+                    codes=&["device_name_too_long"]
+                    autocomplete="off"
+                    disabled=Signal::derive(loading)
+                />
+                <div class="form-row">
+                    <button type="submit" disabled=move || status.with(Status::is_busy)>{tr(k::SETTINGS_SAVE)}</button>
+                    <StatusLine status=status id="device-name-status" />
+                </div>
+            </Form>
         </section>
     }
 }

@@ -1,34 +1,22 @@
-//! Small pieces the workflow pages share: labels for core codes, times,
-//! the "who may do what here" question, the joined/loading gate, a
-//! dispatch-and-report helper, wish list items and a "show more" pager.
-//! Everything that decides a rule calls linli-core; this only words it.
+//! Small pieces the workflow pages share: words for core codes and times,
+//! the joined/loading gate, a dispatch-and-report helper, wish list items
+//! and a "show more" pager. Everything that decides a rule calls
+//! linli-core; this only words it.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use linli_core::lifecycle::{self, Step};
 use linli_core::model::{Assignee, Member, Rating, Status, Wish};
-use linli_core::{Action, MemberId, OpKind, Outcome, State};
-use wasm_bindgen::JsValue;
+use linli_core::private::ContactRecord;
+use linli_core::{MemberId, OpKind, Outcome, State};
 
-use crate::i18n::{I18n, Key, fill, k, key_by_name, tr, use_i18n};
+pub use crate::browser::{now_ms, when};
+pub use crate::i18n::label;
+use crate::i18n::{I18n, Key, fill, k, tr, use_i18n};
 use crate::state::{AppState, Load, use_app};
+use crate::status::Status as Said;
 
 /// Rows shown at once in a list; "show more" adds as many again.
 pub const PAGE: usize = 50;
-
-/// The text of `<prefix>.<code>` in the current locale, or the code itself.
-pub fn label(i18n: I18n, prefix: &str, code: &str) -> String {
-    key_by_name(&format!("{prefix}.{code}"))
-        .map(|key| i18n.t(key).to_owned())
-        .unwrap_or_else(|| code.to_owned())
-}
-
-/// The text of a key given by name (error codes), or the name itself.
-pub fn text_of(i18n: I18n, name: &str) -> String {
-    key_by_name(name)
-        .map(|key| i18n.t(key).to_owned())
-        .unwrap_or_else(|| name.to_owned())
-}
 
 pub fn status_label(i18n: I18n, s: Status) -> String {
     label(i18n, "status", s.code())
@@ -81,19 +69,6 @@ pub fn place_text(i18n: I18n, p: &linli_core::model::Place) -> String {
     }
 }
 
-/// Local date and time, "2026-03-05 14:07".
-pub fn when(ms: u64) -> String {
-    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
 /// A span in words: "2 天 3 小时" or "1 小时 20 分钟".
 pub fn span(i18n: I18n, ms: u64) -> String {
     let minutes = ms / 60_000;
@@ -111,153 +86,67 @@ pub fn span(i18n: I18n, ms: u64) -> String {
     }
 }
 
-/// Epoch ms of a `datetime-local` value (local time), if it parses.
-pub fn parse_local(value: &str) -> Option<u64> {
-    if value.is_empty() {
-        return None;
-    }
-    let t = js_sys::Date::new(&JsValue::from_str(value)).get_time();
-    (t.is_finite() && t > 0.0).then_some(t as u64)
-}
-
 /// The current member of this device, if joined and known to the log.
 pub fn me(app: AppState) -> Option<Member> {
     let id = app.session.with(|s| s.as_ref().map(|s| s.member.clone()))?;
     app.replica.with(|r| r.view().members.get(&id).cloned())
 }
 
-/// The lifecycle step an action takes (evaluate: either verdict).
-fn step_of(action: Action) -> Option<Step> {
-    Some(match action {
-        Action::Publish => Step::Publish,
-        Action::Assign => Step::Assign,
-        Action::Claim => Step::Claim,
-        Action::PartnerClaim => Step::PartnerClaim,
-        Action::Release => Step::Release,
-        Action::Start => Step::Start,
-        Action::Note => Step::Note,
-        Action::Complete => Step::Complete,
-        Action::Evaluate => Step::Accept,
-        Action::Reopen => Step::Reopen,
-        Action::Reject => Step::Reject,
-        Action::Merge => Step::Merge,
-        Action::Escalate => Step::Escalate,
-        Action::Cancel => Step::Cancel,
-        _ => return None,
-    })
-}
-
-/// The actions shown on a wish for `me`: allowed by the matrix and by the
-/// lifecycle from the wish's current status.
-pub fn available(state: &State, me: &Member, w: &Wish) -> Vec<Action> {
-    const ORDER: [Action; 14] = [
-        Action::Claim,
-        Action::PartnerClaim,
-        Action::Start,
-        Action::Complete,
-        Action::Evaluate,
-        Action::Publish,
-        Action::Assign,
-        Action::Merge,
-        Action::Reject,
-        Action::Escalate,
-        Action::Reopen,
-        Action::Note,
-        Action::Release,
-        Action::Cancel,
-    ];
-    ORDER
-        .into_iter()
-        .filter(|a| {
-            step_of(*a).is_some_and(|s| lifecycle::next(w.status, s).is_some())
-                && state.allows(me, *a, w)
-        })
-        .collect()
-}
-
 pub fn rating_label(i18n: I18n, r: Rating) -> String {
     label(i18n, "rating", r.code())
 }
 
-/// What happened to the last thing the user asked for, as key names (so
-/// the text follows a language switch).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Msg {
-    None,
-    Busy,
-    Ok(Key),
-    /// A key name: `validation.<code>`, `void.<code>`, `store.error.<code>`…
-    Err(String),
-}
-
-impl Msg {
-    pub fn text(&self, i18n: I18n) -> String {
-        match self {
-            Msg::None => String::new(),
-            Msg::Busy => i18n.t(k::UI_SAVING).to_owned(),
-            Msg::Ok(key) => i18n.t(*key).to_owned(),
-            Msg::Err(name) => text_of(i18n, name),
-        }
-    }
-    pub fn is_err(&self) -> bool {
-        matches!(self, Msg::Err(_))
-    }
-    /// The validation code, when the error is one (to mark the field).
-    pub fn validation_code(&self) -> Option<&str> {
-        match self {
-            Msg::Err(name) => name.strip_prefix("validation."),
-            _ => None,
-        }
-    }
-}
-
-/// Dispatches `kind`; reports the result in `msg` and calls `done` when the
-/// op was applied (a void op is durable too, but the user is told why it had
-/// no effect).
-pub fn run(app: AppState, kind: OpKind, msg: RwSignal<Msg>, done: impl FnOnce() + 'static) {
-    run_with(app, kind, None, msg, done)
+/// Dispatches `kind` (checked by linli-core first); reports the result in
+/// `status` and calls `done` when the op was applied (a void op is durable
+/// too, but the user is told why it had no effect).
+pub fn run(app: AppState, kind: OpKind, status: RwSignal<Said>, done: impl FnOnce() + 'static) {
+    run_with(app, kind, None, status, done)
 }
 
 /// `run`, keeping a contact record with the op (a new wish's phone).
 pub fn run_with(
     app: AppState,
     kind: OpKind,
-    contact: Option<linli_core::private::ContactRecord>,
-    msg: RwSignal<Msg>,
+    contact: Option<ContactRecord>,
+    status: RwSignal<Said>,
     done: impl FnOnce() + 'static,
 ) {
-    if let Err(e) = linli_core::validate::kind(&kind) {
-        msg.set(Msg::Err(format!("validation.{}", e.code())));
-        return;
-    }
-    msg.set(Msg::Busy);
-    spawn_local(async move {
-        match app.dispatch_with(kind, contact).await {
-            Ok(Outcome::Applied | Outcome::Duplicate) => {
-                msg.set(Msg::Ok(k::UI_SAVED_LOCAL));
-                done();
-            }
-            Ok(Outcome::Void(reason)) => msg.set(Msg::Err(format!("void.{}", reason.code()))),
-            Err(e) => msg.set(Msg::Err(e.key_name())),
-        }
-    });
+    run_all(app, vec![kind], contact, status, done)
 }
 
-/// A live status line for `msg`.
-#[component]
-pub fn StatusLine(msg: RwSignal<Msg>, #[prop(optional)] id: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p
-            id=id
-            class="status-msg"
-            class:error=move || msg.with(Msg::is_err)
-            role="status"
-            aria-live="polite"
-        >
-            {move || msg.with(|m| m.text(i18n))}
-        </p>
+/// Several ops that belong together, written in one transaction
+/// (`AppState::dispatch_all`); `done` runs when all were applied, else the
+/// first void is reported.
+pub fn run_all(
+    app: AppState,
+    kinds: Vec<OpKind>,
+    contact: Option<ContactRecord>,
+    status: RwSignal<Said>,
+    done: impl FnOnce() + 'static,
+) {
+    if let Some(e) = kinds
+        .iter()
+        .find_map(|k| linli_core::validate::kind(k).err())
+    {
+        status.set(Said::invalid(e));
+        return;
     }
+    status.set(Said::Busy(k::UI_SAVING));
+    spawn_local(async move {
+        match app.dispatch_all(kinds, contact).await {
+            Ok(outcomes) => match outcomes.into_iter().find_map(|o| match o {
+                Outcome::Void(reason) => Some(reason),
+                Outcome::Applied | Outcome::Duplicate => None,
+            }) {
+                Some(reason) => status.set(Said::void(reason)),
+                None => {
+                    status.set(Said::saved());
+                    done();
+                }
+            },
+            Err(e) => status.set(e.status()),
+        }
+    });
 }
 
 /// The page heading, then: loading, a store failure, "not joined", "waiting
@@ -292,12 +181,8 @@ pub fn Gate(
                 view! { <p class="empty" role="status">{tr(k::UI_LOADING)}</p> }.into_any()
             }
             (Load::Failed(e), _, _) => {
-                view! {
-                    <p class="empty error" role="alert">
-                        {move || text_of(i18n, &format!("store.error.{}", e.code()))}
-                    </p>
-                }
-                    .into_any()
+                let text = e.text();
+                view! { <p class="empty error" role="alert">{move || text.render(i18n)}</p> }.into_any()
             }
             (Load::Ready, false, _) => view! { <p class="empty">{tr(empty)}</p> }.into_any(),
             (Load::Ready, true, false) => {
@@ -390,25 +275,6 @@ pub fn pending_wishes(app: AppState) -> std::collections::BTreeSet<linli_core::W
     })
 }
 
-/// A fresh id from the browser's CSPRNG: `prefix` + "-" + 16 hex digits
-/// ("w" wishes, "r" resources, "t" teams, "u" partner units).
-pub fn new_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 8];
-    let ok = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !ok {
-        let seed = (js_sys::Date::now() as u64) ^ ((js_sys::Math::random() * 1e15) as u64);
-        bytes = seed.to_le_bytes();
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}-{hex}")
-}
-
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
-
 /// The wall clock, moving once a minute while the calling component lives
 /// (so "2 h left" and "overdue" stay true on a screen left open). Readers
 /// `track()` it and read `now_ms()`, so a re-render for another reason is
@@ -422,22 +288,4 @@ pub fn ticking_now() -> Signal<u64> {
         on_cleanup(move || handle.clear());
     }
     now.into()
-}
-
-/// The options of a month picker: each month, then "all" (value "").
-#[component]
-pub fn MonthOptions(months: Memo<Vec<String>>, month: RwSignal<String>, all: Key) -> impl IntoView {
-    view! {
-        {move || {
-            months
-                .get()
-                .into_iter()
-                .map(|m| {
-                    let (s, v) = (m.clone(), m.clone());
-                    view! { <option value=v selected=move || month.get_untracked() == s>{m}</option> }
-                })
-                .collect_view()
-        }}
-        <option value="">{tr(all)}</option>
-    }
 }

@@ -1,14 +1,15 @@
-//! Volunteers and teams: the points leaderboard (`views::leaderboard`), one
-//! member's profile and ledger with the reason of every entry
-//! (`views::ledger`), and the service teams.
+//! Volunteers and teams: the points leaderboard of a month or all time
+//! (`views::leaderboard_in`), one member's profile and ledger with the
+//! reason of every entry (`views::ledger`), and the service teams.
 use leptos::prelude::*;
 use leptos_router::components::A;
 use linli_core::calendar::Period;
-use linli_core::model::Role;
+use linli_core::model::{Member, Role};
 use linli_core::reduce::PointsEntry;
 use linli_core::{MemberId, permissions, views};
 
-use super::ui::{Gate, MonthOptions, More, PAGE, label, me, member_name, when};
+use super::ui::{Gate, More, PAGE, label, me, member_name, when};
+use crate::components::form::{Options, Select};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
 
@@ -36,6 +37,11 @@ fn VolunteersBody() -> impl IntoView {
     .into_any()
 }
 
+/// The months of a picker (newest first), words as they are.
+fn month_options(months: Memo<Vec<String>>) -> Options {
+    Signal::derive(move || months.get().into_iter().map(|m| (m.clone(), m)).collect())
+}
+
 #[component]
 fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     let app = use_app();
@@ -48,39 +54,47 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
         let period = Period::from_key(&month.get());
         app.replica.with(|r| {
             let s = r.view();
+            let row = |(m, points): (&MemberId, i64)| {
+                let (name, role) = s
+                    .members
+                    .get(m)
+                    .map(|x| (x.name.clone(), x.role.code()))
+                    .unwrap_or_else(|| (m.0.clone(), ""));
+                (m.0.clone(), name, role, points)
+            };
             views::leaderboard_in(s, &period)
                 .into_iter()
-                .map(|(m, p)| {
-                    let (name, role) = s
-                        .members
-                        .get(m)
-                        .map(|x| (x.name.clone(), x.role.code()))
-                        .unwrap_or_else(|| (m.0.clone(), ""));
-                    (m.0.clone(), name, role, p)
-                })
+                .map(row)
                 .collect::<Vec<_>>()
         })
     });
     let total = Signal::derive(move || rows.with(Vec::len));
+    let pick = crate::components::form::Bind::from(month).then(move || shown.set(PAGE / 2));
+    let row = move |(i, (id, name, role, points)): (usize, (String, String, &'static str, i64))| {
+        let mine = id.clone();
+        let pressed = move || {
+            if selected.with(|s| *s == mine) {
+                "true"
+            } else {
+                "false"
+            }
+        };
+        view! {
+            <tr>
+                <td class="num">{i + 1}</td>
+                <td>
+                    <button type="button" class="link-button" aria-pressed=pressed on:click=move |_| selected.set(id.clone())>{name}</button>
+                </td>
+                <td>{move || label(i18n, "role", role)}</td>
+                <td class="num">{points}</td>
+            </tr>
+        }
+    };
     view! {
         <section aria-labelledby="leaderboard">
             <h2 id="leaderboard">{tr(k::VOLUNTEERS_LEADERBOARD)}</h2>
-            <div class="field">
-                <label for="leaderboard-month">{tr(k::DASHBOARD_MONTH)}</label>
-                <select
-                    id="leaderboard-month"
-                    on:change=move |ev| {
-                        month.set(event_target_value(&ev));
-                        shown.set(PAGE / 2);
-                    }
-                >
-                    <MonthOptions months month all=k::VOLUNTEERS_ALL_TIME />
-                </select>
-            </div>
-            <Show
-                when=move || { total.get() > 0 }
-                fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }
-            >
+            <Select id="leaderboard-month" label=k::DASHBOARD_MONTH value=pick options=month_options(months) none=k::VOLUNTEERS_ALL_TIME />
+            <Show when=move || { total.get() > 0 } fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }>
                 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="leaderboard">
                     <table class="data">
                         <thead>
@@ -91,38 +105,7 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
                                 <th scope="col" class="num">{tr(k::VOLUNTEERS_POINTS)}</th>
                             </tr>
                         </thead>
-                        <tbody>
-                            {move || {
-                                rows.get()
-                                    .into_iter()
-                                    .take(shown.get())
-                                    .enumerate()
-                                    .map(|(i, (id, name, role, points))| {
-                                        let id2 = id.clone();
-                                        view! {
-                                            <tr>
-                                                <td class="num">{i + 1}</td>
-                                                <td>
-                                                    <button
-                                                        type="button"
-                                                        class="link-button"
-                                                        aria-pressed=move || if selected.get() == id2 { "true" } else { "false" }
-                                                        on:click={
-                                                            let id = id.clone();
-                                                            move |_| selected.set(id.clone())
-                                                        }
-                                                    >
-                                                        {name}
-                                                    </button>
-                                                </td>
-                                                <td>{move || label(i18n, "role", role)}</td>
-                                                <td class="num">{points}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </tbody>
+                        <tbody>{move || rows.get().into_iter().take(shown.get()).enumerate().map(row).collect_view()}</tbody>
                     </table>
                 </div>
                 <More shown=shown total=total />
@@ -131,160 +114,151 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// One member's points: totals, hours served and every entry, newest first.
+#[derive(Clone, PartialEq)]
+struct LedgerData {
+    totals: (i64, i64, i64, i64),
+    minutes: u64,
+    entries: Vec<(PointsEntry, String)>,
+    member: Option<Member>,
+}
+
 #[component]
 fn Ledger(selected: RwSignal<String>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let shown = RwSignal::new(PAGE);
-    let members = app.replica.with_untracked(|r| {
-        let mut v: Vec<(String, String, &'static str)> = r
-            .view()
-            .members
-            .values()
-            .filter(|m| m.active && !matches!(m.role, Role::Kiosk | Role::Viewer))
-            .map(|m| (m.id.0.clone(), m.name.clone(), m.role.code()))
-            .collect();
-        v.sort_by(|a, b| a.2.cmp(b.2).then(a.0.cmp(&b.0)));
-        v
+    // Members who may hold points (not the kiosk or a viewer), by role.
+    let members: Options = Signal::derive(move || {
+        app.replica.with(|r| {
+            let mut v: Vec<&Member> = r
+                .view()
+                .members
+                .values()
+                .filter(|m| m.active && !matches!(m.role, Role::Kiosk | Role::Viewer))
+                .collect();
+            v.sort_by(|a, b| a.role.code().cmp(b.role.code()).then(a.id.cmp(&b.id)));
+            v.into_iter()
+                .map(|m| {
+                    (
+                        m.id.to_string(),
+                        format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
+                    )
+                })
+                .collect()
+        })
     });
-    // Totals, hours served, and entries (newest first).
     let data = Memo::new(move |_| {
         let id = MemberId::from(selected.get().as_str());
         app.replica.with(|r| {
             let s = r.view();
             let l = views::ledger(s, &id);
-            let minutes = views::minutes_served(s, &id);
-            let mut entries: Vec<(PointsEntry, String)> = l
-                .entries
-                .iter()
-                .map(|e| {
-                    let title = s
-                        .wishes
-                        .get(&e.wish)
-                        .map_or_else(|| e.wish.0.clone(), |w| w.title.clone());
-                    (e.clone(), title)
-                })
-                .collect();
-            entries.reverse();
-            let m = s.members.get(&id).cloned();
-            (
-                (l.basic, l.positive, l.deduction, l.total),
-                minutes,
-                entries,
-                m,
-            )
+            let title = |e: &PointsEntry| {
+                s.wishes
+                    .get(&e.wish)
+                    .map_or_else(|| e.wish.0.clone(), |w| w.title.clone())
+            };
+            LedgerData {
+                totals: (l.basic, l.positive, l.deduction, l.total),
+                minutes: views::minutes_served(s, &id),
+                entries: l
+                    .entries
+                    .iter()
+                    .rev()
+                    .map(|e| (e.clone(), title(e)))
+                    .collect(),
+                member: s.members.get(&id).cloned(),
+            }
         })
     });
-    let total_rows = Signal::derive(move || data.with(|d| d.2.len()));
+    let pick = crate::components::form::Bind::from(selected).then(move || shown.set(PAGE));
     view! {
         <section class="card" aria-labelledby="ledger">
             <h2 id="ledger">{tr(k::VOLUNTEERS_LEDGER)}</h2>
-            <div class="field">
-                <label for="ledger-member">{tr(k::VOLUNTEERS_MEMBER)}</label>
-                <select
-                    id="ledger-member"
-                    prop:value=move || selected.get()
-                    on:change=move |ev| {
-                        selected.set(event_target_value(&ev));
-                        shown.set(PAGE);
-                    }
-                >
-                    {members
-                        .into_iter()
-                        .map(|(id, name, role)| {
-                            let s = id.clone();
-                            view! {
-                                <option value=id selected=move || selected.get_untracked() == s>
-                                    {move || format!("{name}（{}）", label(i18n, "role", role))}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            {move || {
-                data.with(|(_, _, _, m)| m.clone())
-                    .map(|m| {
-                        let cats: Vec<&str> = m.skills.iter().map(|c| c.code()).collect();
-                        let grids = m.grids.join("、");
-                        view! {
-                            <p class="hint">
-                                {move || {
-                                    let names: Vec<String> = cats.iter().map(|c| label(i18n, "category", c)).collect();
-                                    let mut parts = Vec::new();
-                                    if !names.is_empty() {
-                                        parts.push(fill(i18n.t(k::VOLUNTEERS_SKILLS), &[("names", &names.join("、"))]));
-                                    }
-                                    if !grids.is_empty() {
-                                        parts.push(fill(i18n.t(k::VOLUNTEERS_GRIDS), &[("names", &grids)]));
-                                    }
-                                    parts.join(" · ")
-                                }}
-                            </p>
-                        }
-                    })
-            }}
+            <Select id="ledger-member" label=k::VOLUNTEERS_MEMBER value=pick options=members />
+            {move || data.with(|d| d.member.clone()).map(|m| view! { <MemberFacts member=m /> })}
             <p class="stats-line">
                 <strong>
                     {move || {
-                        let ((b, p, d, t), _, _, _) = data.get();
-                        fill(
-                            i18n.t(k::VOLUNTEERS_TOTAL),
-                            &[
-                                ("total", &t.to_string()),
-                                ("basic", &b.to_string()),
-                                ("positive", &p.to_string()),
-                                ("deduction", &(-d).to_string()),
-                            ],
-                        )
+                        let (b, p, d, t) = data.with(|d| d.totals);
+                        let args = [("total", t.to_string()), ("basic", b.to_string()), ("positive", p.to_string()), ("deduction", (-d).to_string())];
+                        let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                        fill(i18n.t(k::VOLUNTEERS_TOTAL), &args)
                     }}
                 </strong>
                 <br />
-                {move || {
-                    let minutes = data.with(|d| d.1);
-                    fill(i18n.t(k::VOLUNTEERS_HOURS), &[("hours", &format!("{:.1}", minutes as f64 / 60.0))])
-                }}
+                {move || fill(i18n.t(k::VOLUNTEERS_HOURS), &[("hours", &format!("{:.1}", data.with(|d| d.minutes) as f64 / 60.0))])}
             </p>
-            <Show
-                when=move || { total_rows.get() > 0 }
-                fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }
-            >
-                <div class="table-wrap" tabindex="0" role="region" aria-labelledby="ledger">
-                    <table class="data">
-                        <thead>
-                            <tr>
-                                <th scope="col">{tr(k::VOLUNTEERS_ENTRY_WHEN)}</th>
-                                <th scope="col">{tr(k::VOLUNTEERS_ENTRY_REASON)}</th>
-                                <th scope="col">{tr(k::VOLUNTEERS_ENTRY_WISH)}</th>
-                                <th scope="col" class="num">{tr(k::VOLUNTEERS_ENTRY_DELTA)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {move || {
-                                data.with(|d| d.2.iter().take(shown.get()).cloned().collect::<Vec<_>>())
-                                    .into_iter()
-                                    .map(|(e, title)| {
-                                        let reason = e.reason.code();
-                                        let plus = e.delta > 0;
-                                        view! {
-                                            <tr>
-                                                <td>{when(e.at)}</td>
-                                                <td>{move || label(i18n, "points.reason", reason)}</td>
-                                                <td><A href=format!("/wishes/{}", e.wish)>{title}</A></td>
-                                                <td class="num" class:delta-plus=plus class:delta-minus=!plus>
-                                                    {if plus { format!("+{}", e.delta) } else { e.delta.to_string() }}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </tbody>
-                    </table>
-                </div>
-                <More shown=shown total=total_rows />
-            </Show>
+            <LedgerTable data=data shown=shown />
         </section>
+    }
+}
+
+/// A member's skills and grids.
+#[component]
+fn MemberFacts(member: Member) -> impl IntoView {
+    let i18n = use_i18n();
+    let grids = member.grids.join("、");
+    let text = move || {
+        let names: Vec<String> = member
+            .skills
+            .iter()
+            .map(|c| label(i18n, "category", c.code()))
+            .collect();
+        let skills = (!names.is_empty()).then(|| {
+            fill(
+                i18n.t(k::VOLUNTEERS_SKILLS),
+                &[("names", &names.join("、"))],
+            )
+        });
+        let grids =
+            (!grids.is_empty()).then(|| fill(i18n.t(k::VOLUNTEERS_GRIDS), &[("names", &grids)]));
+        skills
+            .into_iter()
+            .chain(grids)
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    view! { <p class="hint">{text}</p> }
+}
+
+#[component]
+fn LedgerTable(data: Memo<LedgerData>, shown: RwSignal<usize>) -> impl IntoView {
+    let i18n = use_i18n();
+    let total = Signal::derive(move || data.with(|d| d.entries.len()));
+    let row = move |(e, title): (PointsEntry, String)| {
+        let reason = e.reason.code();
+        let plus = e.delta > 0;
+        view! {
+            <tr>
+                <td>{when(e.at)}</td>
+                <td>{move || label(i18n, "points.reason", reason)}</td>
+                <td><A href=format!("/wishes/{}", e.wish)>{title}</A></td>
+                <td class="num" class:delta-plus=plus class:delta-minus=!plus>
+                    {if plus { format!("+{}", e.delta) } else { e.delta.to_string() }}
+                </td>
+            </tr>
+        }
+    };
+    view! {
+        <Show when=move || { total.get() > 0 } fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }>
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="ledger">
+                <table class="data">
+                    <thead>
+                        <tr>
+                            <th scope="col">{tr(k::VOLUNTEERS_ENTRY_WHEN)}</th>
+                            <th scope="col">{tr(k::VOLUNTEERS_ENTRY_REASON)}</th>
+                            <th scope="col">{tr(k::VOLUNTEERS_ENTRY_WISH)}</th>
+                            <th scope="col" class="num">{tr(k::VOLUNTEERS_ENTRY_DELTA)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || data.with(|d| d.entries.iter().take(shown.get()).cloned().collect::<Vec<_>>()).into_iter().map(row).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <More shown=shown total=total />
+        </Show>
     }
 }
 
@@ -295,54 +269,53 @@ fn Teams() -> impl IntoView {
     let teams = Memo::new(move |_| {
         app.replica.with(|r| {
             let s = r.view();
-            s.teams
-                .values()
-                .map(|t| {
-                    let lead = t.lead.as_ref().map(|l| member_name(i18n, s, l));
-                    let members: Vec<String> =
-                        t.members.iter().map(|m| member_name(i18n, s, m)).collect();
-                    let cats: Vec<&'static str> = t.categories.iter().map(|c| c.code()).collect();
-                    (t.id.0.clone(), t.name.clone(), lead, members, cats)
-                })
-                .collect::<Vec<_>>()
+            let team = |t: &linli_core::model::Team| {
+                let lead = t.lead.as_ref().map(|l| member_name(i18n, s, l));
+                let members: Vec<String> =
+                    t.members.iter().map(|m| member_name(i18n, s, m)).collect();
+                (
+                    t.id.0.clone(),
+                    t.name.clone(),
+                    lead,
+                    members,
+                    t.categories.clone(),
+                )
+            };
+            s.teams.values().map(team).collect::<Vec<_>>()
         })
     });
+    let item = move |(id, name, lead, members, cats): (
+        String,
+        String,
+        Option<String>,
+        Vec<String>,
+        Vec<linli_core::model::Category>,
+    )| {
+        let (head, by) = (format!("team-{id}"), format!("team-{id}"));
+        let categories = move || {
+            let names: Vec<String> = cats
+                .iter()
+                .map(|c| label(i18n, "category", c.code()))
+                .collect();
+            fill(
+                i18n.t(k::VOLUNTEERS_TEAM_CATEGORIES),
+                &[("names", &names.join("、"))],
+            )
+        };
+        view! {
+            <li class="wish-item" aria-labelledby=by>
+                <h3 id=head class="wish-title">{name}</h3>
+                {lead.map(|l| view! { <p class="wish-meta">{move || fill(i18n.t(k::VOLUNTEERS_TEAM_LEAD), &[("name", &l)])}</p> })}
+                <p class="wish-meta">{move || fill(i18n.t(k::VOLUNTEERS_TEAM_MEMBERS), &[("names", &members.join("、"))])}</p>
+                <p class="wish-meta">{categories}</p>
+            </li>
+        }
+    };
     view! {
         <section aria-labelledby="teams">
             <h2 id="teams">{tr(k::VOLUNTEERS_TEAMS)}</h2>
-            <Show
-                when=move || teams.with(|t| !t.is_empty())
-                fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_TEAMS_NONE)}</p> }
-            >
-                <ul class="wish-list">
-                    {move || {
-                        teams
-                            .get()
-                            .into_iter()
-                            .map(|(id, name, lead, members, cats)| {
-                                let head = format!("team-{id}");
-                                let by = head.clone();
-                                view! {
-                                    <li class="wish-item" aria-labelledby=by>
-                                        <h3 id=head class="wish-title">{name}</h3>
-                                        {lead.map(|l| view! {
-                                            <p class="wish-meta">{move || fill(i18n.t(k::VOLUNTEERS_TEAM_LEAD), &[("name", &l)])}</p>
-                                        })}
-                                        <p class="wish-meta">
-                                            {move || fill(i18n.t(k::VOLUNTEERS_TEAM_MEMBERS), &[("names", &members.join("、"))])}
-                                        </p>
-                                        <p class="wish-meta">
-                                            {move || {
-                                                let names: Vec<String> = cats.iter().map(|c| label(i18n, "category", c)).collect();
-                                                fill(i18n.t(k::VOLUNTEERS_TEAM_CATEGORIES), &[("names", &names.join("、"))])
-                                            }}
-                                        </p>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
+            <Show when=move || teams.with(|t| !t.is_empty()) fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_TEAMS_NONE)}</p> }>
+                <ul class="wish-list">{move || teams.get().into_iter().map(item).collect_view()}</ul>
             </Show>
         </section>
     }

@@ -1,18 +1,24 @@
 //! One wish: everything about it, its full timeline (void ops included,
-//! with the reason in words), and the actions the member's role allows
-//! from its current status.
+//! with the reason in words), and the actions the member is offered — the
+//! rows of `linli_core::actions::TABLE` that `actions::available` returns,
+//! each with the form its `Needs` describe.
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use linli_core::model::{Assignee, Level, Rating, Status, Wish};
-use linli_core::{Action, OpId, OpKind, WishId};
+use linli_core::actions::{self, Choice, Input, WishAction};
+use linli_core::model::{Level, Rating, Status, Wish};
+use linli_core::{Action, OpId, OpKind, WishId, rules, validate};
 
 use super::ui::{
-    Gate, Msg, StatusChip, StatusLine, available, holder_name, label, me, member_name, now_ms,
-    place_text, rating_label, run, span, text_of, ticking_now, when,
+    Gate, StatusChip, holder_name, label, me, member_name, now_ms, place_text, rating_label, run,
+    span, ticking_now, when,
 };
-use crate::i18n::{fill, k, tr, use_i18n};
-use crate::state::use_app;
+use crate::components::form::{
+    Bind, Form, Options, Radios, Select, TextArea, TextInput, coded_options,
+};
+use crate::i18n::{I18n, Key, fill, k, key_by_name, tr, use_i18n};
+use crate::state::{AppState, use_app};
+use crate::status::{Status as Said, StatusLine, Text};
 
 #[component]
 pub fn WishDetail() -> impl IntoView {
@@ -53,116 +59,53 @@ fn DetailBody() -> impl IntoView {
     }
 }
 
+/// One row of the facts list.
+fn fact(key: Key, value: impl IntoView + 'static) -> AnyView {
+    view! {
+        <div class="fact">
+            <dt>{tr(key)}</dt>
+            <dd>{value}</dd>
+        </div>
+    }
+    .into_any()
+}
+
+/// A member's name, kept current (a rename shows at once).
+fn name_of(app: AppState, i18n: I18n, id: linli_core::MemberId) -> impl Fn() -> String {
+    move || app.replica.with(|r| member_name(i18n, r.view(), &id))
+}
+
+fn wish_link(id: &WishId) -> AnyView {
+    let (href, text) = (format!("/wishes/{id}"), id.to_string());
+    view! { <A href=href>{text}</A> }.into_any()
+}
+
 #[component]
 fn Facts(wish: Wish) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let w = wish;
-    let state = move |f: &dyn Fn(&linli_core::State) -> String| app.replica.with(|r| f(r.view()));
-    let cat = w.category.code();
-    let urg = w.urgency.code();
-    let ch = w.channel.code();
+    let (cat, urg, ch) = (w.category.code(), w.urgency.code(), w.channel.code());
     let place = w.place.clone();
-    let window = w
-        .window
-        .map(|t| format!("{} – {}", when(t.from), when(t.to)));
-    let requester = w.requester.clone();
-    let created_by = w.created_by.clone();
-    let holder = w.holder.clone();
-    let lease = w.lease.clone();
-    let row = |key, value: AnyView| {
-        view! {
-            <div class="fact">
-                <dt>{tr(key)}</dt>
-                <dd>{value}</dd>
-            </div>
-        }
-    };
-    let requester_row = requester.map(|r| {
-        row(
-            k::WISH_DETAIL_REQUESTER,
-            view! { {move || state(&|s| member_name(i18n, s, &r))} }.into_any(),
+    let holder = w.holder.clone().map(|h| {
+        fact(k::WISH_DETAIL_HOLDER, move || {
+            app.replica.with(|r| holder_name(i18n, r.view(), &h))
+        })
+    });
+    let escalation = w.escalation.clone().map(|e| {
+        let level = e.level.code();
+        fact(
+            k::WISH_DETAIL_ESCALATION,
+            view! { {move || label(i18n, "level", level)} ": " {e.note} },
         )
     });
-    let holder_row = holder.map(|h| {
-        row(
-            k::WISH_DETAIL_HOLDER,
-            view! { {move || state(&|s| holder_name(i18n, s, &h))} }.into_any(),
-        )
-    });
-    let lease_row = lease.map(|l| {
-        let clock = ticking_now();
-        let due = when(l.deadline);
-        let text = move || {
-            clock.track();
-            let now = now_ms();
-            if l.deadline < now {
-                fill(i18n.t(k::WISH_DETAIL_LEASE_OVERDUE), &[("when", &due)])
-            } else {
-                fill(
-                    i18n.t(k::WISH_DETAIL_LEASE_LEFT),
-                    &[("left", &span(i18n, l.deadline - now)), ("when", &due)],
-                )
-            }
-        };
-        row(
-            k::WISH_DETAIL_LEASE,
-            view! { <span class:overdue-text=move || {
-                clock.track();
-                l.deadline < now_ms()
-            }>{text}</span> }
-            .into_any(),
-        )
-    });
-    // The standing report only: after rework the old one is in the timeline.
-    let standing = matches!(w.status, Status::Completed | Status::Closed);
-    let completion_row = w.completion.clone().filter(|_| standing).map(|c| {
-        let at = when(c.at);
-        row(
-            k::WISH_DETAIL_COMPLETION,
-            view! {
-                {move || {
-                    let by = state(&|s| member_name(i18n, s, &c.by));
-                    fill(
-                        i18n.t(k::WISH_DETAIL_COMPLETION_TEXT),
-                        &[
-                            ("by", &by),
-                            ("when", &at),
-                            ("minutes", &c.minutes.to_string()),
-                            ("report", &c.report),
-                        ],
-                    )
-                }}
-            }
-            .into_any(),
-        )
-    });
-    let evaluations = (!w.evaluations.is_empty()).then(|| {
-        let list = w
-            .evaluations
+    let duplicates = (!w.duplicates.is_empty()).then(|| {
+        let links = w
+            .duplicates
             .iter()
-            .map(|e| {
-                let (rating, by, at, comment) =
-                    (e.rating, e.by.clone(), when(e.at), e.comment.clone());
-                view! {
-                    <li>
-                        <strong>{move || rating_label(i18n, rating)}</strong>
-                        " · " {move || state(&|s| member_name(i18n, s, &by))} " · " {at}
-                        {(!comment.is_empty()).then(|| view! { <br /> {comment.clone()} })}
-                    </li>
-                }
-            })
-            .collect_view();
-        row(
-            k::WISH_DETAIL_EVALUATIONS,
-            view! { <ul class="plain">{list}</ul> }.into_any(),
-        )
+            .map(|d| view! { <span>{wish_link(d)}" "</span> });
+        fact(k::WISH_DETAIL_DUPLICATES, links.collect_view())
     });
-    let link = |id: &WishId| {
-        let href = format!("/wishes/{id}");
-        let text = id.to_string();
-        view! { <A href=href>{text}</A> }
-    };
     view! {
         <div class="detail-head">
             <h1>{w.title.clone()}</h1>
@@ -172,395 +115,303 @@ fn Facts(wish: Wish) -> impl IntoView {
         <section class="card" aria-labelledby="facts-title">
             <h2 id="facts-title">{tr(k::WISH_DETAIL_INFO)}</h2>
             <dl class="facts">
-                {row(k::WISH_DETAIL_CATEGORY, view! { {move || label(i18n, "category", cat)} }.into_any())}
-                {row(k::WISH_DETAIL_URGENCY, view! { {move || label(i18n, "urgency", urg)} }.into_any())}
-                {row(k::WISH_DETAIL_PLACE, view! { {move || place_text(i18n, &place)} }.into_any())}
-                {window.map(|t| row(k::WISH_DETAIL_WINDOW, view! { {t} }.into_any()))}
-                {row(k::WISH_DETAIL_CHANNEL, view! { {move || label(i18n, "channel", ch)} }.into_any())}
-                {requester_row}
-                {row(
-                    k::WISH_DETAIL_FILED_BY,
-                    view! { {move || state(&|s| member_name(i18n, s, &created_by))} }.into_any(),
-                )}
-                {row(k::WISH_DETAIL_FILED_AT, view! { {when(w.created_at)} }.into_any())}
-                {holder_row}
-                {lease_row}
-                {w.rejection.clone().map(|r| row(k::WISH_DETAIL_REJECTION, view! { {r} }.into_any()))}
-                {w.merged_into.as_ref().map(|t| row(k::WISH_DETAIL_MERGED_INTO, link(t).into_any()))}
-                {(!w.duplicates.is_empty())
-                    .then(|| {
-                        let links = w.duplicates.iter().map(|d| view! { <span>{link(d)}" "</span> }).collect_view();
-                        row(k::WISH_DETAIL_DUPLICATES, links.into_any())
-                    })}
-                {w.escalation.clone().map(|e| {
-                    let level = e.level.code();
-                    row(
-                        k::WISH_DETAIL_ESCALATION,
-                        view! { {move || label(i18n, "level", level)} ": " {e.note.clone()} }.into_any(),
-                    )
-                })}
-                {completion_row}
-                {evaluations}
-                {(w.rework > 0).then(|| row(k::WISH_DETAIL_REWORK, view! { {w.rework} }.into_any()))}
+                {fact(k::WISH_DETAIL_CATEGORY, move || label(i18n, "category", cat))}
+                {fact(k::WISH_DETAIL_URGENCY, move || label(i18n, "urgency", urg))}
+                {fact(k::WISH_DETAIL_PLACE, move || place_text(i18n, &place))}
+                {w.window.map(|t| fact(k::WISH_DETAIL_WINDOW, format!("{} – {}", when(t.from), when(t.to))))}
+                {fact(k::WISH_DETAIL_CHANNEL, move || label(i18n, "channel", ch))}
+                {w.requester.clone().map(|r| fact(k::WISH_DETAIL_REQUESTER, name_of(app, i18n, r)))}
+                {fact(k::WISH_DETAIL_FILED_BY, name_of(app, i18n, w.created_by.clone()))}
+                {fact(k::WISH_DETAIL_FILED_AT, when(w.created_at))}
+                {holder}
+                {w.lease.as_ref().map(|l| lease_fact(i18n, l.deadline))}
+                {w.rejection.clone().map(|r| fact(k::WISH_DETAIL_REJECTION, r))}
+                {w.merged_into.as_ref().map(|t| fact(k::WISH_DETAIL_MERGED_INTO, wish_link(t)))}
+                {duplicates}
+                {escalation}
+                {completion_fact(app, i18n, &w)}
+                {evaluations_fact(app, i18n, &w)}
+                {(w.rework > 0).then(|| fact(k::WISH_DETAIL_REWORK, w.rework))}
             </dl>
         </section>
     }
 }
 
+/// The lease: time left, or overdue, kept current by the minute.
+fn lease_fact(i18n: I18n, deadline: u64) -> AnyView {
+    let clock = ticking_now();
+    let due = when(deadline);
+    let overdue = move || {
+        clock.track();
+        deadline < now_ms()
+    };
+    let text = move || {
+        clock.track();
+        let now = now_ms();
+        if deadline < now {
+            fill(i18n.t(k::WISH_DETAIL_LEASE_OVERDUE), &[("when", &due)])
+        } else {
+            let left = span(i18n, deadline - now);
+            fill(
+                i18n.t(k::WISH_DETAIL_LEASE_LEFT),
+                &[("left", &left), ("when", &due)],
+            )
+        }
+    };
+    fact(
+        k::WISH_DETAIL_LEASE,
+        view! { <span class:overdue-text=overdue>{text}</span> },
+    )
+}
+
+/// The standing report only: after rework the old one is in the timeline.
+fn completion_fact(app: AppState, i18n: I18n, w: &Wish) -> Option<AnyView> {
+    let standing = matches!(w.status, Status::Completed | Status::Closed);
+    let c = w.completion.clone().filter(|_| standing)?;
+    let at = when(c.at);
+    let by = name_of(app, i18n, c.by.clone());
+    let text = move || {
+        let args = [
+            ("by", by()),
+            ("when", at.clone()),
+            ("minutes", c.minutes.to_string()),
+            ("report", c.report.clone()),
+        ];
+        let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        fill(i18n.t(k::WISH_DETAIL_COMPLETION_TEXT), &args)
+    };
+    Some(fact(k::WISH_DETAIL_COMPLETION, text))
+}
+
+fn evaluations_fact(app: AppState, i18n: I18n, w: &Wish) -> Option<AnyView> {
+    let items = w.evaluations.iter().map(|e| {
+        let (rating, comment) = (e.rating, e.comment.clone());
+        view! {
+            <li>
+                <strong>{move || rating_label(i18n, rating)}</strong>
+                " · " {name_of(app, i18n, e.by.clone())} " · " {when(e.at)}
+                {(!comment.is_empty()).then(|| view! { <br /> {comment.clone()} })}
+            </li>
+        }
+    });
+    let list = items.collect_view();
+    (!w.evaluations.is_empty()).then(|| {
+        fact(
+            k::WISH_DETAIL_EVALUATIONS,
+            view! { <ul class="plain">{list}</ul> },
+        )
+    })
+}
+
+/// The actions `actions::available` offers this member: a press makes the
+/// op at once when it needs nothing, else opens its form.
 #[component]
 fn Actions(wish: Memo<Option<Wish>>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let msg = RwSignal::new(Msg::None);
+    let status = RwSignal::new(Said::Idle);
     let open = RwSignal::new(None::<Action>);
-    // Re-read when the wish changes (status, holder).
-    let actions = Memo::new(move |_| {
-        let w = wish.get()?;
-        let m = me(app)?;
-        Some(app.replica.with(|r| {
-            let s = r.view();
-            let mut a = available(s, &m, &w);
-            let overdue = w.lease.as_ref().is_some_and(|l| l.deadline < now_ms());
-            if overdue && s.allows(&m, Action::ExpireLease, &w) {
-                a.insert(0, Action::ExpireLease);
-            }
-            a
-        }))
+    let offered = Memo::new(move |_| {
+        let (w, m) = (wish.get()?, me(app)?);
+        let list = app
+            .replica
+            .with(|r| actions::available(r.view(), &m, &w, now_ms()));
+        Some(list.into_iter().map(|a| a.action).collect::<Vec<_>>())
     });
-    let wid = move || {
-        wish.with(|w| w.as_ref().map(|w| w.id.clone()))
-            .unwrap_or_default()
-    };
-    let click = move |a: Action| {
-        let w = wid();
-        let kind = match a {
-            Action::Publish => Some(OpKind::Publish { wish: w }),
-            Action::Claim => Some(OpKind::Claim { wish: w }),
-            Action::Start => Some(OpKind::Start { wish: w }),
-            Action::Release => Some(OpKind::Release { wish: w }),
-            Action::ExpireLease => Some(OpKind::ExpireLease { wish: w }),
-            Action::PartnerClaim => me(app)
-                .and_then(|m| m.partner)
-                .map(|p| OpKind::PartnerClaim {
-                    wish: w,
-                    partner: p,
-                    resource: None,
-                }),
-            _ => None,
+    let press = move |a: &'static WishAction| {
+        let Some((w, m)) = wish.get_untracked().zip(me(app)) else {
+            return;
         };
-        match kind {
-            Some(kind) => {
-                open.set(None);
-                run(app, kind, msg, || {});
-            }
-            None => {
-                msg.set(Msg::None);
-                open.update(|o| *o = if *o == Some(a) { None } else { Some(a) });
-            }
+        if !a.needs.nothing() {
+            status.set(Said::Idle);
+            open.update(|o| *o = (*o != Some(a.action)).then_some(a.action));
+            return;
+        }
+        open.set(None);
+        match a.op(w.id, &Input::for_member(&m)) {
+            Ok(kind) => run(app, kind, status, || {}),
+            Err(e) => status.set(Said::invalid(e)),
+        }
+    };
+    let button = move |a: &'static WishAction| {
+        let expanded = (!a.needs.nothing()).then_some(move || open.get() == Some(a.action));
+        let code = a.action.code();
+        view! {
+            <button
+                type="button"
+                class:secondary=a.quiet
+                aria-expanded=move || expanded.map(|e| if e() { "true" } else { "false" })
+                on:click=move |_| press(a)
+            >
+                {move || label(i18n, "action", code)}
+            </button>
         }
     };
     view! {
         <section class="card actions" aria-labelledby="actions-title">
             <h2 id="actions-title">{tr(k::WISH_DETAIL_ACTIONS)}</h2>
-            {move || match actions.get() {
+            {move || match offered.get() {
                 Some(list) if !list.is_empty() => {
-                    view! {
-                        <div class="action-buttons">
-                            {list
-                                .into_iter()
-                                .map(|a| {
-                                    let code = a.code();
-                                    let opens = !matches!(
-                                        a,
-                                        Action::Publish | Action::Claim | Action::Start | Action::Release
-                                            | Action::ExpireLease | Action::PartnerClaim
-                                    );
-                                    view! {
-                                        <button
-                                            type="button"
-                                            class:secondary=matches!(a, Action::Cancel | Action::Reject | Action::Release)
-                                            aria-expanded=move || {
-                                                opens.then(|| if open.get() == Some(a) { "true" } else { "false" })
-                                            }
-                                            on:click=move |_| click(a)
-                                        >
-                                            {move || label(i18n, "action", code)}
-                                        </button>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                    }
-                        .into_any()
+                    let buttons = list.into_iter().filter_map(actions::entry_of).map(button);
+                    view! { <div class="action-buttons">{buttons.collect_view()}</div> }.into_any()
                 }
-                _ => view! { <p class="hint">{tr(k::WISH_DETAIL_NO_ACTIONS)}</p> }.into_any(),
+                Some(_) | None => view! { <p class="hint">{tr(k::WISH_DETAIL_NO_ACTIONS)}</p> }.into_any(),
             }}
-            {move || open.get().map(|a| view! { <ActionForm action=a wish=wish msg=msg open=open /> })}
-            <StatusLine msg=msg />
+            {move || {
+                open.get()
+                    .and_then(actions::entry_of)
+                    .map(|a| view! { <ActionForm action=a wish=wish status=status open=open /> })
+            }}
+            <StatusLine status=status />
         </section>
     }
 }
 
-/// The inputs one action needs, and its confirm button.
+/// The choices of a form (`rules::assignees`, `rules::merge_targets`), as
+/// (key, words) options.
+fn choice_options(app: AppState, i18n: I18n, wish: &Wish, choice: Choice) -> Vec<(String, String)> {
+    app.replica.with_untracked(|r| {
+        let s = r.view();
+        match choice {
+            Choice::Assignee => rules::assignees(s, wish)
+                .into_iter()
+                .map(|a| {
+                    let words = match &a {
+                        linli_core::model::Assignee::Member(m) => s.members.get(m).map_or_else(
+                            || m.to_string(),
+                            |m| format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
+                        ),
+                        other => holder_name(i18n, s, other),
+                    };
+                    (a.key(), words)
+                })
+                .collect(),
+            Choice::MergeInto => rules::merge_targets(s, wish)
+                .into_iter()
+                .take(100)
+                .map(|o| {
+                    let words = format!(
+                        "{} · {} · {}",
+                        o.title,
+                        place_text(i18n, &o.place),
+                        when(o.created_at)
+                    );
+                    (o.id.to_string(), words)
+                })
+                .collect(),
+        }
+    })
+}
+
+/// The key of a text field's label: `form.<text>`, or `form.<text>_optional`.
+fn text_key(t: actions::TextField) -> String {
+    let suffix = if t.required { "" } else { "_optional" };
+    format!("form.{}{suffix}", t.text.code())
+}
+
+/// The label of a text field (every one exists: `every_wish_action_has_its_words`).
+fn text_label(t: actions::TextField) -> Key {
+    key_by_name(&text_key(t)).unwrap_or(k::FORM_NOTE)
+}
+
+/// The form of one action: exactly the fields its `Needs` list.
 #[component]
 fn ActionForm(
-    action: Action,
+    action: &'static WishAction,
     wish: Memo<Option<Wish>>,
-    msg: RwSignal<Msg>,
+    status: RwSignal<Said>,
     open: RwSignal<Option<Action>>,
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let text = RwSignal::new(String::new());
-    let minutes = RwSignal::new(String::from("60"));
-    let choice = RwSignal::new(String::new());
-    let rating = RwSignal::new(Rating::Satisfied);
-    let level = RwSignal::new(Level::Street);
-    let wid = move || {
-        wish.with_untracked(|w| w.as_ref().map(|w| w.id.clone()))
-            .unwrap_or_default()
-    };
-
-    let text_key = match action {
-        Action::Reject | Action::Reopen => k::FORM_REASON,
-        Action::Cancel => k::FORM_REASON_OPTIONAL,
-        Action::Complete => k::FORM_REPORT,
-        Action::Evaluate => k::FORM_COMMENT,
-        _ => k::FORM_NOTE,
-    };
-    let needs_text = !matches!(action, Action::Assign | Action::Merge);
-    let text_invalid = move || {
-        msg.with(|m| {
-            m.validation_code()
-                .is_some_and(|c| c != "minutes_out_of_range")
-        })
-    };
-    let minutes_invalid = move || msg.with(|m| m.validation_code() == Some("minutes_out_of_range"));
-
-    // Options for assign (members who can take orders, teams, partner
-    // units) and merge (other open wishes of the same category).
-    let options: Vec<(String, String)> = app.replica.with_untracked(|r| {
-        let s = r.view();
-        let Some(w) = wish.get_untracked() else {
-            return Vec::new();
-        };
-        match action {
-            Action::Assign => linli_core::rules::assignees(s, &w)
-                .into_iter()
-                .map(|a| {
-                    let (key, name) = match &a {
-                        Assignee::Member(m) => (
-                            format!("m:{m}"),
-                            s.members.get(m).map_or_else(
-                                || m.to_string(),
-                                |m| format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
-                            ),
-                        ),
-                        Assignee::Team(t) => (format!("t:{t}"), holder_name(i18n, s, &a)),
-                        Assignee::Partner(p) => (format!("p:{p}"), holder_name(i18n, s, &a)),
-                    };
-                    (key, name)
-                })
-                .collect(),
-            Action::Merge => linli_core::rules::merge_targets(s, &w)
-                .into_iter()
-                .take(100)
-                .map(|o| {
-                    (
-                        o.id.0.clone(),
-                        format!(
-                            "{} · {} · {}",
-                            o.title,
-                            place_text(i18n, &o.place),
-                            when(o.created_at)
-                        ),
-                    )
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
-    });
-    if let Some((first, _)) = options.first() {
+    let needs = action.needs;
+    let (choice, text, minutes) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::from("60")),
+    );
+    let (level, rating) = (
+        RwSignal::new(Level::Street),
+        RwSignal::new(Rating::Satisfied),
+    );
+    let list = needs
+        .choice
+        .zip(wish.get_untracked())
+        .map(|(c, w)| choice_options(app, i18n, &w, c))
+        .unwrap_or_default();
+    if let Some((first, _)) = list.first() {
         choice.set(first.clone());
     }
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let w = wid();
-        let t = text.get_untracked().trim().to_owned();
-        let kind = match action {
-            Action::Assign => {
-                let c = choice.get_untracked();
-                let to = match c.split_once(':') {
-                    Some(("m", id)) => Assignee::Member(id.into()),
-                    Some(("t", id)) => Assignee::Team(id.into()),
-                    Some(("p", id)) => Assignee::Partner(id.into()),
-                    _ => {
-                        msg.set(Msg::Err("validation.id_empty".into()));
-                        return;
-                    }
-                };
-                OpKind::Assign { wish: w, to }
-            }
-            Action::Merge => OpKind::Merge {
-                wish: w,
-                into: choice.get_untracked().as_str().into(),
-            },
-            Action::Reject => OpKind::Reject { wish: w, reason: t },
-            Action::Reopen => OpKind::Reopen { wish: w, reason: t },
-            Action::Cancel => OpKind::Cancel { wish: w, reason: t },
-            Action::Escalate => OpKind::Escalate {
-                wish: w,
-                level: level.get_untracked(),
-                note: t,
-            },
-            Action::Complete => OpKind::Complete {
-                wish: w,
-                report: t,
-                minutes: minutes.get_untracked().trim().parse().unwrap_or(0),
-            },
-            Action::Evaluate => OpKind::Evaluate {
-                wish: w,
-                rating: rating.get_untracked(),
-                comment: t,
-            },
-            _ => OpKind::Note { wish: w, text: t },
+    let options: Options = Signal::derive(move || list.clone());
+    let submit = move || {
+        let (Some(w), Some(m)) = (wish.get_untracked(), me(app)) else {
+            return;
         };
-        run(app, kind, msg, move || open.set(None));
+        let input = Input {
+            choice: choice.get_untracked(),
+            level: level.get_untracked(),
+            rating: rating.get_untracked(),
+            minutes: minutes.get_untracked().trim().parse().ok(),
+            text: text.get_untracked(),
+            ..Input::for_member(&m)
+        };
+        match action.op(w.id, &input) {
+            Ok(kind) => run(app, kind, status, move || open.set(None)),
+            Err(e) => status.set(Said::invalid(e)),
+        }
     };
-    let form_label = move || label(i18n, "action", action.code());
+    let name = move || label(i18n, "action", action.action.code());
+    let text_codes: &'static [&'static str] = &[
+        "note_required",
+        "reason_required",
+        "report_required",
+        "text_too_long",
+    ];
+    let range = validate::MINUTES_RANGE;
+    let (levels, ratings) = (
+        coded_options::<Level>("level"),
+        coded_options::<Rating>("rating"),
+    );
     view! {
-        <form class="action-form" on:submit=submit novalidate aria-label=form_label>
-            {matches!(action, Action::Assign | Action::Merge)
-                .then(|| {
-                    let key = if action == Action::Assign { k::FORM_ASSIGN_TO } else { k::FORM_MERGE_INTO };
-                    view! {
-                        <div class="field">
-                            <label for="action-choice">{tr(key)}</label>
-                            <select
-                                id="action-choice"
-                                prop:value=move || choice.get()
-                                on:change=move |ev| choice.set(event_target_value(&ev))
-                            >
-                                {options
-                                    .iter()
-                                    .map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> })
-                                    .collect_view()}
-                            </select>
-                        </div>
-                    }
-                })}
-            {(action == Action::Escalate)
-                .then(|| {
-                    view! {
-                        <div class="field">
-                            <label for="action-level">{tr(k::FORM_LEVEL)}</label>
-                            <select
-                                id="action-level"
-                                on:change=move |ev| {
-                                    if let Some(l) = Level::from_code(&event_target_value(&ev)) {
-                                        level.set(l);
-                                    }
-                                }
-                            >
-                                {Level::ALL
-                                    .into_iter()
-                                    .map(|l| {
-                                        let c = l.code();
-                                        view! { <option value=c>{move || label(i18n, "level", c)}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </div>
-                    }
-                })}
-            {(action == Action::Evaluate)
-                .then(|| {
-                    view! {
-                        <fieldset class="field">
-                            <legend>{tr(k::FORM_RATING)}</legend>
-                            {Rating::ALL
-                                .into_iter()
-                                .map(|r| {
-                                    let id = format!("rating-{}", r.code());
-                                    let for_id = id.clone();
-                                    view! {
-                                        <label class="radio" for=for_id>
-                                            <input
-                                                type="radio"
-                                                id=id
-                                                name="rating"
-                                                prop:checked=move || rating.get() == r
-                                                on:change=move |_| rating.set(r)
-                                            />
-                                            {move || rating_label(i18n, r)}
-                                        </label>
-                                    }
-                                })
-                                .collect_view()}
-                        </fieldset>
-                    }
-                })}
-            {(action == Action::Complete)
-                .then(|| {
-                    view! {
-                        <div class="field">
-                            <label for="action-minutes">{tr(k::FORM_MINUTES)}</label>
-                            <input
-                                id="action-minutes"
-                                type="number"
-                                inputmode="numeric"
-                                min="1"
-                                max="6000"
-                                aria-invalid=move || if minutes_invalid() { "true" } else { "false" }
-                                prop:value=move || minutes.get()
-                                on:input=move |ev| minutes.set(event_target_value(&ev))
-                            />
-                        </div>
-                    }
-                })}
-            {needs_text
-                .then(|| {
-                    view! {
-                        <div class="field">
-                            <label for="action-text">{tr(text_key)}</label>
-                            <textarea
-                                id="action-text"
-                                rows="3"
-                                aria-invalid=move || if text_invalid() { "true" } else { "false" }
-                                prop:value=move || text.get()
-                                on:input=move |ev| text.set(event_target_value(&ev))
-                            ></textarea>
-                        </div>
-                    }
-                })}
+        <Form status=status on_submit=submit attr:class="action-form" attr:aria-label=name>
+            {needs.choice.map(|c| {
+                let key = if c == Choice::Assignee { k::FORM_TARGET_ASSIGNEE } else { k::FORM_TARGET_MERGE_INTO };
+                view! { <Select id="action-choice" label=key value=choice options=options codes=&["id_empty"] required=true /> }
+            })}
+            {needs.level.then(|| view! { <Select id="action-level" label=k::FORM_LEVEL value=Bind::coded(level) options=levels /> })}
+            {needs.rating.then(|| view! { <Radios name="rating" legend=k::FORM_RATING value=Bind::coded(rating) options=ratings /> })}
+            {needs.minutes.then(|| view! {
+                <TextInput id="action-minutes" label=k::FORM_MINUTES value=minutes kind="number" min=*range.start() max=*range.end() codes=&["minutes_out_of_range"] required=true />
+            })}
+            {needs.text.map(|t| view! { <TextArea id="action-text" label=text_label(t) value=text codes=text_codes required=t.required /> })}
             <div class="form-row">
-                <button type="submit" disabled=move || msg.get() == Msg::Busy>{form_label}</button>
-                <button type="button" class="secondary" on:click=move |_| open.set(None)>
-                    {tr(k::UI_CLOSE)}
-                </button>
+                <button type="submit" disabled=move || status.with(Said::is_busy)>{name}</button>
+                <button type="button" class="secondary" on:click=move |_| open.set(None)>{tr(k::UI_CLOSE)}</button>
             </div>
-        </form>
+        </Form>
     }
 }
 
-/// Partner resources that fit this wish (`views::match_resources`), for
-/// coordinators and partner units while the wish waits for someone; a
+/// One partner resource that fits the wish (`views::match_resources`).
+#[derive(Clone, PartialEq)]
+struct Fitting {
+    id: linli_core::ResourceId,
+    title: String,
+    unit: String,
+    capacity: u32,
+    fits: Vec<&'static str>,
+    /// This member's unit may claim the wish with it.
+    own: bool,
+}
+
+/// Partner resources that fit this wish, for those who keep resource lists
+/// (`permissions::manages_resources`) while the wish waits for someone; a
 /// partner may claim it with one of its own unit's resources.
 #[component]
 fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
-    let msg = RwSignal::new(Msg::None);
-    type Row = (
-        linli_core::ResourceId,
-        String,
-        String,
-        u32,
-        Vec<&'static str>,
-        bool,
-    );
-    let rows = Memo::new(move |_| -> Vec<Row> {
+    let status = RwSignal::new(Said::Idle);
+    let rows = Memo::new(move |_| -> Vec<Fitting> {
         let (Some(w), Some(m)) = (wish.get(), me(app)) else {
             return Vec::new();
         };
@@ -572,18 +423,20 @@ fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
         }
         app.replica.with(|r| {
             let s = r.view();
-            let may_claim = s.allows(&m, Action::PartnerClaim, &w)
-                && linli_core::lifecycle::next(w.status, linli_core::lifecycle::Step::PartnerClaim)
-                    .is_some();
-            linli_core::views::match_resources(s, &w.id)
+            let may_claim = actions::may(s, &m, &w, Action::PartnerClaim, now_ms());
+            let matches = linli_core::views::match_resources(s, &w.id)
                 .into_iter()
-                .take(5)
-                .map(|x| {
-                    let unit = s
+                .take(5);
+            matches
+                .map(|x| Fitting {
+                    id: x.resource.id.clone(),
+                    title: x.resource.title.clone(),
+                    unit: s
                         .partners
                         .get(&x.resource.partner)
-                        .map_or_else(|| x.resource.partner.0.clone(), |p| p.name.clone());
-                    let fits = [
+                        .map_or_else(|| x.resource.partner.to_string(), |p| p.name.clone()),
+                    capacity: x.resource.capacity,
+                    fits: [
                         (x.category, "category"),
                         (x.general, "general"),
                         (x.time, "time"),
@@ -591,16 +444,8 @@ fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
                     ]
                     .into_iter()
                     .filter_map(|(ok, c)| ok.then_some(c))
-                    .collect();
-                    let own = may_claim && m.partner.as_ref() == Some(&x.resource.partner);
-                    (
-                        x.resource.id.clone(),
-                        x.resource.title.clone(),
-                        unit,
-                        x.resource.capacity,
-                        fits,
-                        own,
-                    )
+                    .collect(),
+                    own: may_claim && m.partner.as_ref() == Some(&x.resource.partner),
                 })
                 .collect()
         })
@@ -610,104 +455,99 @@ fn Resources(wish: Memo<Option<Wish>>) -> impl IntoView {
             <section class="card" aria-labelledby="resources-title">
                 <h2 id="resources-title">{tr(k::WISH_DETAIL_RESOURCES)}</h2>
                 <ul class="plain">
-                    {move || {
-                        rows.get()
-                            .into_iter()
-                            .map(|(id, title, unit, capacity, fits, own)| {
-                                let claim_label = title.clone();
-                                view! {
-                                    <li>
-                                        <strong>{title}</strong>
-                                        " · " {unit} " · "
-                                        {move || fill(i18n.t(k::WISH_DETAIL_CAPACITY), &[("n", &capacity.to_string())])}
-                                        " "
-                                        {fits
-                                            .into_iter()
-                                            .map(|f| view! { <span class="chip status-published">{move || label(i18n, "match", f)}</span> " " })
-                                            .collect_view()}
-                                        {own.then(move || {
-                                            view! {
-                                                <div class="quick">
-                                                    <button
-                                                        type="button"
-                                                        aria-label=move || format!("{}：{}", label(i18n, "action", "partner_claim"), claim_label)
-                                                        on:click=move |_| {
-                                                            let (Some(w), Some(p)) = (
-                                                                wish.get_untracked().map(|w| w.id),
-                                                                me(app).and_then(|m| m.partner),
-                                                            ) else {
-                                                                return;
-                                                            };
-                                                            run(
-                                                                app,
-                                                                OpKind::PartnerClaim { wish: w, partner: p, resource: Some(id.clone()) },
-                                                                msg,
-                                                                || {},
-                                                            );
-                                                        }
-                                                    >
-                                                        {move || label(i18n, "action", "partner_claim")}
-                                                    </button>
-                                                </div>
-                                            }
-                                        })}
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    {move || rows.get().into_iter().map(|f| view! { <FittingItem fitting=f wish=wish status=status /> }).collect_view()}
                 </ul>
-                <StatusLine msg=msg />
+                <StatusLine status=status />
             </section>
         </Show>
     }
 }
 
+#[component]
+fn FittingItem(
+    fitting: Fitting,
+    wish: Memo<Option<Wish>>,
+    status: RwSignal<Said>,
+) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let Fitting {
+        id,
+        title,
+        unit,
+        capacity,
+        fits,
+        own,
+    } = fitting;
+    let claim = move |_| {
+        let (Some(w), Some(p)) = (wish.get_untracked(), me(app).and_then(|m| m.partner)) else {
+            return;
+        };
+        let kind = OpKind::PartnerClaim {
+            wish: w.id,
+            partner: p,
+            resource: Some(id.clone()),
+        };
+        run(app, kind, status, || {});
+    };
+    let claim_label = {
+        let title = title.clone();
+        move || {
+            format!(
+                "{}：{}",
+                label(i18n, "action", Action::PartnerClaim.code()),
+                title
+            )
+        }
+    };
+    view! {
+        <li>
+            <strong>{title}</strong>
+            " · " {unit} " · "
+            {move || fill(i18n.t(k::WISH_DETAIL_CAPACITY), &[("n", &capacity.to_string())])}
+            " "
+            {fits.into_iter().map(|f| view! { <span class="chip status-published">{move || label(i18n, "match", f)}</span> " " }).collect_view()}
+            {own.then(move || view! {
+                <div class="quick">
+                    <button type="button" aria-label=claim_label on:click=claim>
+                        {move || label(i18n, "action", Action::PartnerClaim.code())}
+                    </button>
+                </div>
+            })}
+        </li>
+    }
+}
+
 /// The private contact record, when the endpoint handed it to this device
-/// (only coordinators, the requester, the filer and the current holder get
-/// it) and the member may still see it; devices drop it when the wish closes.
+/// and the member may still see it (`private::may_see`); read again on every
+/// change of the store, the newest read winning (`LocalResource`).
 #[component]
 fn Contact(wish: Memo<WishId>) -> impl IntoView {
     let app = use_app();
-    let record = RwSignal::new(None::<linli_core::private::ContactRecord>);
-    Effect::new(move |_| {
+    let record = LocalResource::new(move || {
         app.revision.track();
         let id = wish.get();
-        leptos::task::spawn_local(async move {
-            let found = match crate::store::Store::default_db().await {
-                Ok(store) => store
-                    .private_records()
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .find(|c| c.wish == id),
-                Err(_) => None,
-            };
-            record.set(found);
-        });
+        async move { app.contact(id).await }
     });
     let visible = move || {
-        let rec = record.get()?;
+        let rec = record.get().flatten()?;
         let m = me(app)?;
         app.replica
             .with(|r| linli_core::private::may_see(r.view(), &m.id, &rec.wish))
             .then_some(rec)
     };
-    view! {
-        {move || {
-            visible()
-                .map(|c| {
-                    let tel = format!("tel:{}", c.phone.replace(' ', ""));
-                    view! {
-                        <section class="card" aria-labelledby="contact-title">
-                            <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
-                            {(!c.phone.is_empty()).then(|| view! { <p><a href=tel>{c.phone.clone()}</a></p> })}
-                            {(!c.address.is_empty()).then(|| view! { <p>{c.address.clone()}</p> })}
-                            <p class="hint">{tr(k::WISH_DETAIL_CONTACT_HINT)}</p>
-                        </section>
-                    }
-                })
-        }}
+    move || {
+        visible().map(|c| {
+            let tel = format!("tel:{}", c.phone.replace(' ', ""));
+            view! {
+                <section class="card" aria-labelledby="contact-title">
+                    <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
+                    {(!c.phone.is_empty()).then(|| view! { <p><a href=tel>{c.phone.clone()}</a></p> })}
+                    {(!c.address.is_empty()).then(|| view! { <p>{c.address.clone()}</p> })}
+                    <p class="hint">{tr(k::WISH_DETAIL_CONTACT_HINT)}</p>
+                </section>
+            }
+        })
     }
 }
 
@@ -730,12 +570,12 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
         let p = pending.get();
         app.replica.with(|r| {
             let s = r.view();
+            let who = |e: &linli_core::model::TimelineEntry| {
+                e.by.as_ref().map(|m| member_name(i18n, s, m))
+            };
             w.timeline
                 .iter()
-                .map(|e| {
-                    let who = e.by.as_ref().map(|m| member_name(i18n, s, m));
-                    (e.clone(), who, p.contains(&e.op))
-                })
+                .map(|e| (e.clone(), who(e), p.contains(&e.op)))
                 .collect::<Vec<_>>()
         })
     };
@@ -746,38 +586,64 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                 {move || {
                     entries()
                         .into_iter()
-                        .map(|(e, who, is_pending)| {
-                            let step = e.step.code();
-                            let void = e.void;
-                            let device = e.op.device.to_string();
-                            view! {
-                                <li class:void=void.is_some()>
-                                    <p class="timeline-head">
-                                        <time>{when(e.at)}</time>
-                                        " · "
-                                        {who.unwrap_or_default()}
-                                        " "
-                                        <strong>{move || label(i18n, "step", step)}</strong>
-                                        {is_pending.then(|| view! { " " <span class="chip pending">{tr(k::UI_PENDING)}</span> })}
-                                    </p>
-                                    {void.map(|v| {
-                                        let name = format!("void.{}", v.code());
-                                        view! {
-                                            <p class="void-reason">
-                                                {move || fill(i18n.t(k::WISH_DETAIL_VOID), &[("reason", &text_of(i18n, &name))])}
-                                            </p>
-                                        }
-                                    })}
-                                    {(!e.text.is_empty()).then(|| view! { <p class="timeline-text">{e.text.clone()}</p> })}
-                                    <p class="hint device">
-                                        {move || fill(i18n.t(k::WISH_DETAIL_DEVICE), &[("device", &device)])}
-                                    </p>
-                                </li>
-                            }
-                        })
+                        .map(|(e, who, is_pending)| view! { <TimelineItem entry=e who=who pending=is_pending /> })
                         .collect_view()
                 }}
             </ol>
         </section>
+    }
+}
+
+#[component]
+fn TimelineItem(
+    entry: linli_core::model::TimelineEntry,
+    who: Option<String>,
+    pending: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let step = entry.step.code();
+    let device = entry.op.device.to_string();
+    let void = entry.void.map(|v| {
+        let reason = Text::code(&["void"], v.code(), k::SYNC_REASON_OTHER);
+        let text = move || {
+            fill(
+                i18n.t(k::WISH_DETAIL_VOID),
+                &[("reason", &reason.render(i18n))],
+            )
+        };
+        view! { <p class="void-reason">{text}</p> }
+    });
+    view! {
+        <li class:void=entry.void.is_some()>
+            <p class="timeline-head">
+                <time>{when(entry.at)}</time>
+                " · "
+                {who.unwrap_or_default()}
+                " "
+                <strong>{move || label(i18n, "step", step)}</strong>
+                {pending.then(|| view! { " " <span class="chip pending">{tr(k::UI_PENDING)}</span> })}
+            </p>
+            {void}
+            {(!entry.text.is_empty()).then(|| view! { <p class="timeline-text">{entry.text.clone()}</p> })}
+            <p class="hint device">{move || fill(i18n.t(k::WISH_DETAIL_DEVICE), &[("device", &device)])}</p>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every row of the action table has its button's words and its text
+    /// field's label, in every locale (build.rs keeps the locales equal).
+    #[test]
+    fn every_wish_action_has_its_words() {
+        for a in actions::TABLE {
+            let name = format!("action.{}", a.action.code());
+            assert!(key_by_name(&name).is_some(), "{name}");
+            if let Some(t) = a.needs.text {
+                assert!(key_by_name(&text_key(t)).is_some(), "{}", text_key(t));
+            }
+        }
     }
 }

@@ -1,18 +1,20 @@
 //! 点单: file a wish (for oneself, on behalf of a resident, or at the
-//! kiosk), with inline errors from linli-core and a duplicate hint; the
+//! kiosk) on the channels `rules::filing_channels` allows, with inline
+//! errors from linli-core and a duplicate hint (`views::look_alikes`); the
 //! member's own wishes and, for those who dispatch, every wish.
 use leptos::prelude::*;
 use linli_core::model::{Category, Channel, Place, Role, Status, TimeWindow, Urgency, Wish};
 use linli_core::private::ContactRecord;
-use linli_core::{OpKind, WishId, views};
-use linli_core::{permissions, rules};
+use linli_core::{OpKind, WishId, permissions, rules, views};
 
-use super::ui::{
-    Gate, More, Msg, PAGE, StatusLine, WishItem, label, me, new_id, parse_local, pending_wishes,
-    run_with, status_label, text_of,
+use super::ui::{Gate, More, PAGE, WishItem, label, me, pending_wishes, run_with, status_label};
+use crate::browser::{new_id, parse_local};
+use crate::components::form::{
+    Bind, Form, Group, Options, Radios, Select, TextArea, TextInput, coded_options,
 };
-use crate::i18n::{k, tr, use_i18n};
+use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
+use crate::status::{Status as Said, StatusLine};
 
 #[component]
 pub fn Wishes() -> impl IntoView {
@@ -26,505 +28,294 @@ pub fn Wishes() -> impl IntoView {
 #[component]
 fn WishesBody() -> impl IntoView {
     let app = use_app();
-    let may_file = move || {
-        me(app).is_some_and(|m| {
-            app.replica
-                .with(|r| !rules::filing_channels(r.view(), &m).is_empty())
+    // A memo: the form is built again only if the channels change, not on
+    // every change of the replica (that would empty it).
+    let channels = Memo::new(move |_| {
+        me(app).map_or_else(Vec::new, |m| {
+            app.replica.with(|r| rules::filing_channels(r.view(), &m))
         })
-    };
+    });
     // The kiosk leaves no personal data on screen: it only files.
     let sees_lists = move || me(app).is_some_and(|m| permissions::sees_lists(m.role));
     view! {
-        <Show when=may_file>
-            <WishForm />
-        </Show>
+        {move || {
+            let channels = channels.get();
+            (!channels.is_empty()).then(|| view! { <WishForm channels=channels /> })
+        }}
         <Show when=sees_lists>
             <WishLists />
         </Show>
     }
 }
 
-/// Texts that look alike: share at least 40% of their character pairs.
-fn looks_alike(a: &str, b: &str) -> bool {
-    fn pairs(s: &str) -> std::collections::BTreeSet<(char, char)> {
-        let cs: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
-        cs.windows(2).map(|w| (w[0], w[1])).collect()
-    }
-    let (pa, pb) = (pairs(a), pairs(b));
-    if pa.is_empty() || pb.is_empty() {
-        return a.trim() == b.trim() && !a.trim().is_empty();
-    }
-    let common = pa.intersection(&pb).count();
-    common * 5 >= pa.len().min(pb.len()) * 2
+/// What the form holds while it is filled in.
+#[derive(Clone, Copy)]
+struct Draft {
+    channel: RwSignal<Channel>,
+    requester: RwSignal<String>,
+    category: RwSignal<String>,
+    title: RwSignal<String>,
+    description: RwSignal<String>,
+    grid: RwSignal<String>,
+    building: RwSignal<String>,
+    unit: RwSignal<String>,
+    place_text: RwSignal<String>,
+    urgency: RwSignal<Urgency>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    phone: RwSignal<String>,
 }
 
-/// The field a validation code belongs to.
-fn field_of(code: &str) -> &'static str {
-    match code {
-        "title_empty" | "title_too_long" => "title",
-        "description_too_long" => "description",
-        "place_too_long" => "place",
-        "window_inverted" => "window",
-        "bad_category" => "category",
-        "bad_phone" => "phone",
-        _ => "",
-    }
-}
-
-fn opt(s: String) -> Option<String> {
-    let s = s.trim().to_owned();
+fn opt(s: RwSignal<String>) -> Option<String> {
+    let s = s.get_untracked().trim().to_owned();
     (!s.is_empty()).then_some(s)
 }
 
-#[component]
-fn WishForm() -> impl IntoView {
-    let app = use_app();
-    let i18n = use_i18n();
-    let member = me(app);
-    let role = member.as_ref().map(|m| m.role);
-    let channels: Vec<Channel> = member.as_ref().map_or_else(Vec::new, |m| {
-        app.replica
-            .with_untracked(|r| rules::filing_channels(r.view(), m))
-    });
-    let Some(first_channel) = channels.first().copied() else {
-        return ().into_any();
-    };
-    let category = RwSignal::new(String::new());
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let grid = RwSignal::new(
-        member
-            .as_ref()
-            .and_then(|m| (m.role == Role::Resident).then(|| m.grids.first().cloned()))
-            .flatten()
-            .unwrap_or_default(),
-    );
-    let building = RwSignal::new(String::new());
-    let unit = RwSignal::new(String::new());
-    let place_free = RwSignal::new(String::new());
-    let urgency = RwSignal::new(Urgency::Normal);
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let channel = RwSignal::new(first_channel);
-    let requester = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let msg = RwSignal::new(Msg::None);
-    let last = RwSignal::new(None::<String>);
-
-    let (grids, buildings, residents) = app.replica.with_untracked(|r| {
-        let s = r.view();
-        let c = s.community.as_ref();
-        (
-            c.map(|c| c.grids.clone()).unwrap_or_default(),
-            c.map(|c| c.buildings.clone()).unwrap_or_default(),
-            s.members
-                .values()
-                .filter(|m| m.active && m.role == Role::Resident)
-                .map(|m| (m.id.0.clone(), m.name.clone()))
-                .collect::<Vec<_>>(),
-        )
-    });
-
-    let error_for = move |field: &'static str| {
-        move || {
-            msg.with(|m| {
-                m.validation_code()
-                    .or(match m {
-                        Msg::Err(n) => n.strip_prefix("contact.error."),
-                        _ => None,
-                    })
-                    .filter(|c| field_of(c) == field)
-                    .map(|c| c.to_owned())
-            })
+impl Draft {
+    fn new(channel: Channel, grid: String) -> Draft {
+        let text = || RwSignal::new(String::new());
+        Draft {
+            channel: RwSignal::new(channel),
+            requester: text(),
+            category: text(),
+            title: text(),
+            description: text(),
+            grid: RwSignal::new(grid),
+            building: text(),
+            unit: text(),
+            place_text: text(),
+            urgency: RwSignal::new(Urgency::Normal),
+            from: text(),
+            to: text(),
+            phone: text(),
         }
-    };
-    let invalid = move |field: &'static str| {
-        move || {
-            if error_for(field)().is_some() {
-                "true"
-            } else {
-                "false"
-            }
-        }
-    };
-    let field_error = move |field: &'static str, id: &'static str| {
-        move || {
-            error_for(field)().map(|code| {
-                let name = if field == "phone" {
-                    format!("contact.error.{code}")
-                } else {
-                    format!("validation.{code}")
-                };
-                view! { <span id=id class="field-error">{move || text_of(i18n, &name)}</span> }
-            })
-        }
-    };
+    }
 
-    // Open wishes in the same category and place whose title looks alike.
-    let duplicates = Memo::new(move |_| {
-        let (cat, t, g, b) = (category.get(), title.get(), grid.get(), building.get());
-        if cat.is_empty() || t.trim().chars().count() < 2 {
-            return Vec::<(WishId, String, Status)>::new();
-        }
-        app.replica.with(|r| {
-            r.view()
-                .wishes
-                .values()
-                .filter(|w| !w.status.is_terminal() && w.category.code() == cat)
-                .filter(|w| {
-                    (g.is_empty() || w.place.grid.as_deref() == Some(g.as_str()))
-                        && (b.is_empty() || w.place.building.as_deref() == Some(b.as_str()))
-                })
-                .filter(|w| looks_alike(&w.title, &t))
-                .take(3)
-                .map(|w| (w.id.clone(), w.title.clone(), w.status))
-                .collect()
-        })
-    });
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Ok(cat) = Category::parse(&category.get_untracked()) else {
-            msg.set(Msg::Err("validation.bad_category".into()));
-            return;
-        };
+    /// The op and the contact record, or why not (linli-core's codes).
+    fn make(&self, wish: WishId) -> Result<(OpKind, Option<ContactRecord>), Said> {
+        let category = Category::parse(&self.category.get_untracked()).map_err(Said::invalid)?;
         let contact = ContactRecord {
-            wish: WishId::from(""),
-            phone: phone.get_untracked().trim().to_owned(),
+            wish: wish.clone(),
+            phone: self.phone.get_untracked().trim().to_owned(),
             address: String::new(),
         };
-        if let Err(e) = contact.validate() {
-            msg.set(Msg::Err(format!("contact.error.{}", e.code())));
-            return;
-        }
-        let window = match (
-            parse_local(&from.get_untracked()),
-            parse_local(&to.get_untracked()),
-        ) {
-            (Some(f), Some(t)) => Some(TimeWindow { from: f, to: t }),
-            (Some(f), None) => Some(TimeWindow {
-                from: f,
-                to: f + 3_600_000,
-            }),
-            (None, Some(t)) => Some(TimeWindow {
-                from: t.saturating_sub(3_600_000),
-                to: t,
-            }),
-            (None, None) => None,
-        };
-        let urgency = urgency.get_untracked();
-        let ch = channel.get_untracked();
-        let wish = WishId::from(new_id("w").as_str());
+        contact.validate().map_err(Said::contact)?;
+        let window = TimeWindow::from_ends(
+            parse_local(&self.from.get_untracked()),
+            parse_local(&self.to.get_untracked()),
+        );
+        let channel = self.channel.get_untracked();
         let kind = OpKind::CreateWish {
-            wish: wish.clone(),
-            category: cat,
-            title: title.get_untracked().trim().to_owned(),
-            description: description.get_untracked().trim().to_owned(),
+            wish,
+            category,
+            title: self.title.get_untracked().trim().to_owned(),
+            description: self.description.get_untracked().trim().to_owned(),
             place: Place {
-                grid: opt(grid.get_untracked()),
-                building: opt(building.get_untracked()),
-                unit: opt(unit.get_untracked()),
-                text: opt(place_free.get_untracked()),
+                grid: opt(self.grid),
+                building: opt(self.building),
+                unit: opt(self.unit),
+                text: opt(self.place_text),
             },
-            urgency,
+            urgency: self.urgency.get_untracked(),
             window,
-            channel: ch,
-            requester: if ch == Channel::OnBehalf {
-                opt(requester.get_untracked()).map(Into::into)
-            } else {
-                None
-            },
+            channel,
+            requester: (channel == Channel::OnBehalf)
+                .then(|| opt(self.requester).map(Into::into))
+                .flatten(),
         };
         // The phone stays on this device with the wish until the endpoint
         // has both; then only those `private::may_see` allows get it.
-        let contact = (!contact.phone.is_empty()).then(|| ContactRecord {
-            wish: wish.clone(),
-            ..contact
-        });
-        run_with(app, kind, contact, msg, move || {
-            last.set(Some(wish.0.clone()));
-            for s in [
-                title,
-                description,
-                unit,
-                place_free,
-                from,
-                to,
-                phone,
-                requester,
-            ] {
-                s.set(String::new());
-            }
-        });
-    };
+        Ok((kind, (!contact.phone.is_empty()).then_some(contact)))
+    }
 
-    let is_kiosk = role == Some(Role::Kiosk);
-    let multi_channel = channels.len() > 1;
+    /// Empties what is particular to one wish (category, grid and urgency stay).
+    fn clear(&self) {
+        for s in [
+            self.title,
+            self.description,
+            self.unit,
+            self.place_text,
+            self.from,
+            self.to,
+            self.phone,
+            self.requester,
+        ] {
+            s.set(String::new());
+        }
+    }
+}
+
+#[component]
+fn WishForm(channels: Vec<Channel>) -> impl IntoView {
+    let app = use_app();
+    let member = me(app);
+    let is_kiosk = member.as_ref().is_some_and(|m| m.role == Role::Kiosk);
+    // A resident files from home: their grid is the likely place.
+    let home_grid = member
+        .filter(|m| m.role == Role::Resident)
+        .and_then(|m| m.grids.first().cloned())
+        .unwrap_or_default();
+    let draft = Draft::new(channels[0], home_grid);
+    let status = RwSignal::new(Said::Idle);
+    let last = RwSignal::new(None::<WishId>);
+    let submit = move || {
+        let wish = WishId::from(new_id("w"));
+        match draft.make(wish.clone()) {
+            Ok((kind, contact)) => run_with(app, kind, contact, status, move || {
+                last.set(Some(wish));
+                draft.clear();
+            }),
+            Err(e) => status.set(e),
+        }
+    };
+    let categories = coded_options::<Category>("category");
+    let urgencies = coded_options::<Urgency>("urgency");
+    let new_wish = move || {
+        (status.with(|s| *s == Said::saved()) && !is_kiosk)
+            .then(|| last.get())
+            .flatten()
+            .map(|id| view! { <a href=format!("/wishes/{id}")>{tr(k::WISH_FORM_VIEW_NEW)}</a> })
+    };
     view! {
         <section class="card" aria-labelledby="wish-form-title">
             <h2 id="wish-form-title">{tr(k::WISHES_NEW_TITLE)}</h2>
             {is_kiosk.then(|| view! { <p class="hint">{tr(k::WISH_FORM_KIOSK_HINT)}</p> })}
-            <form class="wish-form" on:submit=submit novalidate>
-                {multi_channel
-                    .then(|| {
-                        view! {
-                            <fieldset class="field">
-                                <legend>{tr(k::WISH_FORM_CHANNEL)}</legend>
-                                {channels
-                                    .iter()
-                                    .map(|c| {
-                                        let c = *c;
-                                        let id = format!("channel-{}", c.code());
-                                        let for_id = id.clone();
-                                        view! {
-                                            <label class="radio" for=for_id>
-                                                <input
-                                                    type="radio"
-                                                    id=id
-                                                    name="channel"
-                                                    prop:checked=move || channel.get() == c
-                                                    on:change=move |_| channel.set(c)
-                                                />
-                                                {move || label(i18n, "wish.form.channel", c.code())}
-                                            </label>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </fieldset>
-                        }
-                    })}
-                <Show when=move || channel.get() == Channel::OnBehalf>
-                    <div class="field">
-                        <label for="wish-requester">{tr(k::WISH_FORM_REQUESTER)}</label>
-                        <select
-                            id="wish-requester"
-                            on:change=move |ev| requester.set(event_target_value(&ev))
-                            prop:value=move || requester.get()
-                        >
-                            <option value="">{tr(k::WISH_FORM_REQUESTER_NONE)}</option>
-                            {residents
-                                .clone()
-                                .into_iter()
-                                .map(|(id, name)| view! { <option value=id>{name}</option> })
-                                .collect_view()}
-                        </select>
-                    </div>
-                </Show>
-                <div class="field">
-                    <label for="wish-category">{tr(k::WISH_FORM_CATEGORY)}</label>
-                    <select
-                        id="wish-category"
-                        aria-invalid=invalid("category")
-                        aria-describedby="wish-category-error"
-                        prop:value=move || category.get()
-                        on:change=move |ev| category.set(event_target_value(&ev))
-                    >
-                        <option value="">{tr(k::WISH_FORM_CHOOSE)}</option>
-                        {Category::ALL
-                            .into_iter()
-                            .map(|c| {
-                                view! {
-                                    <option value=c.code()>{move || label(i18n, "category", c.code())}</option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                    {field_error("category", "wish-category-error")}
-                </div>
-                <div class="field">
-                    <label for="wish-title">{tr(k::WISH_FORM_TITLE)}</label>
-                    <input
-                        id="wish-title"
-                        type="text"
-                        autocomplete="off"
-                        aria-invalid=invalid("title")
-                        aria-describedby="wish-title-hint wish-title-error"
-                        prop:value=move || title.get()
-                        on:input=move |ev| title.set(event_target_value(&ev))
-                    />
-                    <span id="wish-title-hint" class="hint">{tr(k::WISH_FORM_TITLE_HINT)}</span>
-                    {field_error("title", "wish-title-error")}
-                </div>
-                <Show when=move || duplicates.with(|d| !d.is_empty())>
-                    <div class="duplicate-hint" role="note" aria-labelledby="dup-title">
-                        <p id="dup-title"><strong>{tr(k::WISH_DUPLICATE_TITLE)}</strong></p>
-                        <ul>
-                            {move || {
-                                duplicates
-                                    .get()
-                                    .into_iter()
-                                    .map(|(id, t, s)| {
-                                        view! {
-                                            <li>
-                                                <a href=format!("/wishes/{id}")>{t}</a>
-                                                " ("
-                                                {move || status_label(i18n, s)}
-                                                ")"
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </ul>
-                        <p class="hint">{tr(k::WISH_DUPLICATE_HINT)}</p>
-                    </div>
-                </Show>
-                <div class="field">
-                    <label for="wish-description">{tr(k::WISH_FORM_DESCRIPTION)}</label>
-                    <textarea
-                        id="wish-description"
-                        rows="3"
-                        aria-invalid=invalid("description")
-                        aria-describedby="wish-description-error"
-                        prop:value=move || description.get()
-                        on:input=move |ev| description.set(event_target_value(&ev))
-                    ></textarea>
-                    {field_error("description", "wish-description-error")}
-                </div>
-                <fieldset class="field place" aria-describedby="wish-place-error">
-                    <legend>{tr(k::WISH_FORM_PLACE)}</legend>
+            <Form status=status on_submit=submit attr:class="wish-form">
+                <ChannelFields draft=draft channels=channels />
+                <Select id="wish-category" label=k::WISH_FORM_CATEGORY value=draft.category options=categories none=k::WISH_FORM_CHOOSE codes=&["bad_category"] required=true />
+                <TextInput id="wish-title" label=k::WISH_FORM_TITLE value=draft.title hint=k::WISH_FORM_TITLE_HINT codes=&["title_empty", "title_too_long"] required=true autocomplete="off" />
+                <LookAlikes draft=draft />
+                <TextArea id="wish-description" label=k::WISH_FORM_DESCRIPTION value=draft.description codes=&["description_too_long"] />
+                <PlaceFields draft=draft />
+                <Select id="wish-urgency" label=k::WISH_FORM_URGENCY value=Bind::coded(draft.urgency) options=urgencies />
+                <Group legend=k::WISH_FORM_WINDOW>
                     <div class="field-row">
-                        <div class="field">
-                            <label for="wish-grid">{tr(k::WISH_FORM_GRID)}</label>
-                            <select
-                                id="wish-grid"
-                                prop:value=move || grid.get()
-                                on:change=move |ev| grid.set(event_target_value(&ev))
-                            >
-                                <option value="">{tr(k::UI_NONE)}</option>
-                                {grids
-                                    .iter()
-                                    .map(|g| {
-                                        let g2 = g.clone();
-                                        view! {
-                                            <option value=g.clone() selected=move || grid.get_untracked() == g2>
-                                                {g.clone()}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="wish-building">{tr(k::WISH_FORM_BUILDING)}</label>
-                            <select
-                                id="wish-building"
-                                prop:value=move || building.get()
-                                on:change=move |ev| building.set(event_target_value(&ev))
-                            >
-                                <option value="">{tr(k::UI_NONE)}</option>
-                                {buildings
-                                    .iter()
-                                    .map(|b| view! { <option value=b.clone()>{b.clone()}</option> })
-                                    .collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="wish-unit">{tr(k::WISH_FORM_UNIT)}</label>
-                            <input
-                                id="wish-unit"
-                                type="text"
-                                aria-invalid=invalid("place")
-                                prop:value=move || unit.get()
-                                on:input=move |ev| unit.set(event_target_value(&ev))
-                            />
-                        </div>
+                        <TextInput id="wish-from" label=k::WISH_FORM_WINDOW_FROM value=draft.from kind="datetime-local" />
+                        <TextInput id="wish-to" label=k::WISH_FORM_WINDOW_TO value=draft.to kind="datetime-local" codes=&["window_inverted"] />
                     </div>
-                    <div class="field">
-                        <label for="wish-place-text">{tr(k::WISH_FORM_PLACE_TEXT)}</label>
-                        <input
-                            id="wish-place-text"
-                            type="text"
-                            aria-invalid=invalid("place")
-                            prop:value=move || place_free.get()
-                            on:input=move |ev| place_free.set(event_target_value(&ev))
-                        />
-                    </div>
-                    {field_error("place", "wish-place-error")}
-                </fieldset>
-                <div class="field">
-                    <label for="wish-urgency">{tr(k::WISH_FORM_URGENCY)}</label>
-                    <select
-                        id="wish-urgency"
-                        prop:value=move || urgency.get().code()
-                        on:change=move |ev| {
-                            if let Some(u) = Urgency::from_code(&event_target_value(&ev)) {
-                                urgency.set(u);
-                            }
-                        }
-                    >
-                        {Urgency::ALL
-                            .into_iter()
-                            .map(|u| {
-                                view! {
-                                    <option value=u.code() selected=u == Urgency::Normal>
-                                        {move || label(i18n, "urgency", u.code())}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <fieldset class="field" aria-describedby="wish-window-error">
-                    <legend>{tr(k::WISH_FORM_WINDOW)}</legend>
-                    <div class="field-row">
-                        <div class="field">
-                            <label for="wish-from">{tr(k::WISH_FORM_WINDOW_FROM)}</label>
-                            <input
-                                id="wish-from"
-                                type="datetime-local"
-                                aria-invalid=invalid("window")
-                                prop:value=move || from.get()
-                                on:input=move |ev| from.set(event_target_value(&ev))
-                            />
-                        </div>
-                        <div class="field">
-                            <label for="wish-to">{tr(k::WISH_FORM_WINDOW_TO)}</label>
-                            <input
-                                id="wish-to"
-                                type="datetime-local"
-                                aria-invalid=invalid("window")
-                                prop:value=move || to.get()
-                                on:input=move |ev| to.set(event_target_value(&ev))
-                            />
-                        </div>
-                    </div>
-                    {field_error("window", "wish-window-error")}
-                </fieldset>
-                <div class="field">
-                    <label for="wish-phone">{tr(k::WISH_FORM_PHONE)}</label>
-                    <input
-                        id="wish-phone"
-                        type="tel"
-                        autocomplete="off"
-                        aria-invalid=invalid("phone")
-                        aria-describedby="wish-phone-hint wish-phone-error"
-                        prop:value=move || phone.get()
-                        on:input=move |ev| phone.set(event_target_value(&ev))
-                    />
-                    <span id="wish-phone-hint" class="hint">{tr(k::WISH_FORM_PHONE_HINT)}</span>
-                    {field_error("phone", "wish-phone-error")}
-                </div>
+                </Group>
+                <TextInput id="wish-phone" label=k::WISH_FORM_PHONE value=draft.phone kind="tel" hint=k::WISH_FORM_PHONE_HINT codes=&["bad_phone"] autocomplete="off" />
                 <div class="form-row">
-                    <button type="submit" disabled=move || msg.get() == Msg::Busy>
-                        {tr(k::WISH_FORM_SUBMIT)}
-                    </button>
-                    <StatusLine msg=msg />
-                    {move || {
-                        (msg.get() == Msg::Ok(k::UI_SAVED_LOCAL) && !is_kiosk)
-                            .then(|| last.get())
-                            .flatten()
-                            .map(|id| {
-                                view! {
-                                    <a href=format!("/wishes/{id}")>{tr(k::WISH_FORM_VIEW_NEW)}</a>
-                                }
-                            })
-                    }}
+                    <button type="submit" disabled=move || status.with(Said::is_busy)>{tr(k::WISH_FORM_SUBMIT)}</button>
+                    <StatusLine status=status />
+                    {new_wish}
                 </div>
-            </form>
+            </Form>
         </section>
     }
-    .into_any()
+}
+
+/// Whose wish it is: the channels the member may file on (several only for
+/// staff), and the resident a door-to-door record is for.
+#[component]
+fn ChannelFields(draft: Draft, channels: Vec<Channel>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let several = channels.len() > 1;
+    let options: Options = Signal::derive(move || {
+        channels
+            .iter()
+            .map(|c| {
+                (
+                    c.code().to_owned(),
+                    label(i18n, "wish.form.channel", c.code()),
+                )
+            })
+            .collect()
+    });
+    let residents: Options = Signal::derive(move || {
+        app.replica.with(|r| {
+            let s = r.view();
+            s.members
+                .values()
+                .filter(|m| m.active && m.role == Role::Resident)
+                .map(|m| (m.id.to_string(), m.name.clone()))
+                .collect()
+        })
+    });
+    view! {
+        {several.then(|| view! { <Radios name="channel" legend=k::WISH_FORM_CHANNEL value=Bind::coded(draft.channel) options=options /> })}
+        <Show when=move || draft.channel.get() == Channel::OnBehalf>
+            <Select id="wish-requester" label=k::WISH_FORM_REQUESTER value=draft.requester options=residents none=k::WISH_FORM_REQUESTER_NONE />
+        </Show>
+    }
+}
+
+/// Grid and building from the community's lists, unit and free text.
+#[component]
+fn PlaceFields(draft: Draft) -> impl IntoView {
+    let app = use_app();
+    let list = move |pick: fn(&linli_core::model::Community) -> &Vec<String>| -> Options {
+        Signal::derive(move || {
+            app.replica.with(|r| {
+                let names = r
+                    .view()
+                    .community
+                    .as_ref()
+                    .map(pick)
+                    .cloned()
+                    .unwrap_or_default();
+                names.into_iter().map(|n| (n.clone(), n)).collect()
+            })
+        })
+    };
+    let (grids, buildings) = (list(|c| &c.grids), list(|c| &c.buildings));
+    view! {
+        <Group legend=k::WISH_FORM_PLACE class="place">
+            <div class="field-row">
+                <Select id="wish-grid" label=k::WISH_FORM_GRID value=draft.grid options=grids none=k::UI_NONE />
+                <Select id="wish-building" label=k::WISH_FORM_BUILDING value=draft.building options=buildings none=k::UI_NONE />
+                <TextInput id="wish-unit" label=k::WISH_FORM_UNIT value=draft.unit codes=&["place_too_long"] />
+            </div>
+            <TextInput id="wish-place-text" label=k::WISH_FORM_PLACE_TEXT value=draft.place_text codes=&["place_too_long"] />
+        </Group>
+    }
+}
+
+/// Open wishes the new one may duplicate (`views::look_alikes`).
+#[component]
+fn LookAlikes(draft: Draft) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let found = Memo::new(move |_| {
+        let Some(category) = Category::from_code(&draft.category.get()) else {
+            return Vec::<(WishId, String, Status)>::new();
+        };
+        let (title, grid, building) = (draft.title.get(), draft.grid.get(), draft.building.get());
+        let some = |s: &String| (!s.is_empty()).then(|| s.clone());
+        app.replica.with(|r| {
+            views::look_alikes(
+                r.view(),
+                category,
+                &title,
+                some(&grid).as_deref(),
+                some(&building).as_deref(),
+                3,
+            )
+            .into_iter()
+            .map(|w| (w.id.clone(), w.title.clone(), w.status))
+            .collect()
+        })
+    });
+    view! {
+        <Show when=move || found.with(|d| !d.is_empty())>
+            <div class="duplicate-hint" role="note" aria-labelledby="dup-title">
+                <p id="dup-title"><strong>{tr(k::WISH_DUPLICATE_TITLE)}</strong></p>
+                <ul>
+                    {move || {
+                        found
+                            .get()
+                            .into_iter()
+                            .map(|(id, t, s)| {
+                                view! { <li><a href=format!("/wishes/{id}")>{t}</a>" (" {move || status_label(i18n, s)} ")"</li> }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                <p class="hint">{tr(k::WISH_DUPLICATE_HINT)}</p>
+            </div>
+        </Show>
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -537,16 +328,13 @@ enum Tab {
 fn WishLists() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let role = me(app).map(|m| m.role);
-    let dispatcher = matches!(
-        role,
-        Some(Role::Coordinator | Role::GridWorker | Role::Viewer)
-    );
+    let dispatcher = me(app)
+        .is_some_and(|m| matches!(m.role, Role::Coordinator | Role::GridWorker | Role::Viewer));
     let tab = RwSignal::new(if dispatcher { Tab::All } else { Tab::Mine });
-    let status = RwSignal::new(String::new());
-    let search = RwSignal::new(String::new());
+    let (status, search) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let shown = RwSignal::new(PAGE);
-
+    // A new filter starts the list from its top.
+    let filter = move |s: RwSignal<String>| Bind::from(s).then(move || shown.set(PAGE));
     // Ids only: the list re-renders cheaply; items read their wish.
     let rows = Memo::new(move |_| {
         let (t, st, q) = (tab.get(), status.get(), search.get());
@@ -560,111 +348,76 @@ fn WishLists() -> impl IntoView {
                 (st.is_empty() || w.status.code() == st)
                     && (q.is_empty() || w.title.contains(&q) || w.description.contains(&q))
             };
-            match t {
+            let mut v: Vec<&Wish> = match t {
                 Tab::Mine => views::my_orders(s, &member.id)
                     .requested
                     .into_iter()
                     .filter(keep)
-                    .map(|w| w.id.clone())
                     .collect(),
-                Tab::All => {
-                    let mut v: Vec<&Wish> = s.wishes.values().filter(keep).collect();
-                    views::sort_stable(&mut v, &views::by_newest);
-                    v.into_iter().map(|w| w.id.clone()).collect()
-                }
+                Tab::All => s.wishes.values().filter(keep).collect(),
+            };
+            if t == Tab::All {
+                views::sort_stable(&mut v, &views::by_newest);
             }
+            v.into_iter().map(|w| w.id.clone()).collect()
         })
     });
     let total = Signal::derive(move || rows.with(Vec::len));
-    let pending = Memo::new(move |_| pending_wishes(app));
-
+    let statuses = coded_options::<Status>("status");
+    let heading = move |mine, all| move || i18n.t(if tab.get() == Tab::Mine { mine } else { all });
     let tab_button = move |t: Tab, key| {
-        view! {
-            <button
-                type="button"
-                class="tab"
-                aria-pressed=move || if tab.get() == t { "true" } else { "false" }
-                on:click=move |_| {
-                    tab.set(t);
-                    shown.set(PAGE);
-                }
-            >
-                {tr(key)}
-            </button>
-        }
+        let pressed = move || if tab.get() == t { "true" } else { "false" };
+        let pick = move |_| {
+            tab.set(t);
+            shown.set(PAGE);
+        };
+        view! { <button type="button" class="tab" aria-pressed=pressed on:click=pick>{tr(key)}</button> }
     };
     view! {
         <section aria-labelledby="wish-list-title">
-            <h2 id="wish-list-title">{move || {
-                i18n.t(if tab.get() == Tab::Mine { k::WISHES_MINE } else { k::WISHES_ALL })
-            }}</h2>
+            <h2 id="wish-list-title">{heading(k::WISHES_MINE, k::WISHES_ALL)}</h2>
             <div class="toolbar" role="group" aria-label=tr(k::WISHES_VIEW_LABEL)>
                 {tab_button(Tab::Mine, k::WISHES_MINE)}
                 {tab_button(Tab::All, k::WISHES_ALL)}
             </div>
             <div class="filters">
-                <div class="field">
-                    <label for="wish-filter-status">{tr(k::WISHES_FILTER_STATUS)}</label>
-                    <select
-                        id="wish-filter-status"
-                        on:change=move |ev| {
-                            status.set(event_target_value(&ev));
-                            shown.set(PAGE);
-                        }
-                    >
-                        <option value="">{tr(k::UI_FILTER_ALL)}</option>
-                        {Status::ALL
-                            .into_iter()
-                            .map(|s| view! { <option value=s.code()>{move || status_label(i18n, s)}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="wish-search">{tr(k::WISHES_SEARCH)}</label>
-                    <input
-                        id="wish-search"
-                        type="search"
-                        on:input=move |ev| {
-                            search.set(event_target_value(&ev));
-                            shown.set(PAGE);
-                        }
-                    />
-                </div>
+                <Select id="wish-filter-status" label=k::WISHES_FILTER_STATUS value=filter(status) options=statuses none=k::UI_FILTER_ALL />
+                <TextInput id="wish-search" label=k::WISHES_SEARCH value=filter(search) kind="search" />
             </div>
-            <p class="count" role="status">
-                {move || crate::i18n::fill(i18n.t(k::UI_COUNT), &[("n", &total.get().to_string())])}
-            </p>
+            <p class="count" role="status">{move || fill(i18n.t(k::UI_COUNT), &[("n", &total.get().to_string())])}</p>
             <Show
                 when=move || { total.get() > 0 }
-                fallback=move || {
-                    view! {
-                        <p class="empty">
-                            {move || i18n.t(if tab.get() == Tab::Mine { k::WISHES_MINE_NONE } else { k::WISHES_NONE })}
-                        </p>
-                    }
-                }
+                fallback=move || view! { <p class="empty">{heading(k::WISHES_MINE_NONE, k::WISHES_NONE)}</p> }
             >
                 <ul class="wish-list">
-                    {move || {
-                        let p = pending.get();
-                        let page: Vec<Wish> = rows.with(|ids| {
-                            app.replica.with(|r| {
-                                ids.iter()
-                                    .take(shown.get())
-                                    .filter_map(|id| r.view().wishes.get(id).cloned())
-                                    .collect()
-                            })
-                        });
-                        page.into_iter()
-                            .map(|w| {
-                                let is_pending = p.contains(&w.id);
-                                view! { <WishItem wish=w pending=is_pending /> }
-                            })
-                            .collect_view()
-                    }}
+                    <WishPage rows=rows shown=shown />
                 </ul>
                 <More shown=shown total=total />
             </Show>
         </section>
+    }
+}
+
+/// The first `shown` wishes of `rows`, marked when this device has unsynced ops on them.
+#[component]
+fn WishPage(rows: Memo<Vec<WishId>>, shown: RwSignal<usize>) -> impl IntoView {
+    let app = use_app();
+    let pending = Memo::new(move |_| pending_wishes(app));
+    move || {
+        let p = pending.get();
+        let page: Vec<Wish> = rows.with(|ids| {
+            app.replica.with(|r| {
+                ids.iter()
+                    .take(shown.get())
+                    .filter_map(|id| r.view().wishes.get(id).cloned())
+                    .collect()
+            })
+        });
+        page.into_iter()
+            .map(|w| {
+                let is_pending = p.contains(&w.id);
+                view! { <WishItem wish=w pending=is_pending /> }
+            })
+            .collect_view()
     }
 }

@@ -53,6 +53,17 @@ impl From<idb::Error> for ImportError {
 }
 
 impl ImportError {
+    /// The words for the user.
+    pub fn text(&self) -> crate::status::Text {
+        use crate::i18n::k;
+        match self {
+            ImportError::NotABackup => crate::status::Text::key(k::IMPORT_ERROR_NOT_A_BACKUP),
+            ImportError::TooNew(_) => crate::status::Text::key(k::IMPORT_ERROR_TOO_NEW),
+            ImportError::Conflict(_) => crate::status::Text::key(k::IMPORT_ERROR_CONFLICT),
+            ImportError::Store(e) => e.text(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ImportError::NotABackup => "not_a_backup",

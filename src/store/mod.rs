@@ -19,6 +19,7 @@ use web_sys::IdbTransaction;
 
 mod backup;
 pub mod tabs;
+pub mod usage;
 
 pub use backup::{Backup, ImportError, ImportReport};
 
@@ -92,6 +93,16 @@ impl StoreError {
             StoreError::Failed(_) => "failed",
             StoreError::Corrupt(_) => "corrupt",
         }
+    }
+
+    /// The words for the user (`store.error.<code>`); the detail is for logs.
+    pub fn text(&self) -> crate::status::Text {
+        crate::status::Text::key(match self {
+            StoreError::Unavailable(_) => crate::i18n::k::STORE_ERROR_UNAVAILABLE,
+            StoreError::Quota(_) => crate::i18n::k::STORE_ERROR_QUOTA,
+            StoreError::Failed(_) => crate::i18n::k::STORE_ERROR_FAILED,
+            StoreError::Corrupt(_) => crate::i18n::k::STORE_ERROR_CORRUPT,
+        })
     }
 }
 
@@ -315,7 +326,22 @@ impl Store {
         writer: &Writer,
         contact: Option<&ContactRecord>,
     ) -> Result<(), StoreError> {
-        let value = to_json(op)?;
+        self.append_local_all(std::slice::from_ref(op), writer, contact)
+            .await
+    }
+
+    /// Several local ops (minted in turn by `writer`) in one transaction:
+    /// all of them are durable, or none.
+    pub async fn append_local_all(
+        &self,
+        ops: &[Op],
+        writer: &Writer,
+        contact: Option<&ContactRecord>,
+    ) -> Result<(), StoreError> {
+        let values = ops
+            .iter()
+            .map(|op| Ok::<_, StoreError>((to_json(op)?, js_key(op.id.seq))))
+            .collect::<Result<Vec<_>, _>>()?;
         let writer = meta_value(writer)?;
         let contact = contact
             .map(|c| Ok::<_, StoreError>((to_json(c)?, JsValue::from_str(c.wish.as_str()))))
@@ -327,9 +353,10 @@ impl Store {
         let (tx, raw) = write_tx(&self.db, scope)?;
         let body = async {
             // `add`, not `put`: a seq is never written twice.
-            tx.object_store(OUTBOX)?
-                .add(&value, Some(&js_key(op.id.seq)))?
-                .await?;
+            let outbox = tx.object_store(OUTBOX)?;
+            for (value, key) in &values {
+                outbox.add(value, Some(key))?.await?;
+            }
             tx.object_store(META)?
                 .put(&writer, Some(&JsValue::from_str(keys::WRITER)))?
                 .await?;

@@ -27,6 +27,12 @@ impl ApiError {
         }
     }
 
+    /// The reason in words: the first `<prefix>.<code>` key that exists, else
+    /// "the server refused ({code})".
+    pub fn reason(&self, prefixes: &[&str]) -> crate::status::Text {
+        crate::status::Text::code(prefixes, self.code(), crate::i18n::k::SYNC_REASON_OTHER)
+    }
+
     /// Worth retrying later without the user doing anything.
     pub fn is_transient(&self) -> bool {
         match self {

@@ -7,11 +7,13 @@ use futures::FutureExt;
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use linli_core::protocol::{MAX_BODY_BYTES, MAX_OPS_PER_PUSH, codes};
+use linli_core::protocol::codes;
 use linli_core::replica::Writer;
+use linli_core::replica::next_batch;
 use linli_core::{Op, OpId, Outcome, VoidReason};
 
-use crate::state::{AppState, now_ms};
+use crate::browser::now_ms;
+use crate::state::AppState;
 use crate::store::{Session, Store, StoreError, keys};
 
 pub mod api;
@@ -31,8 +33,6 @@ const LISTEN_IDLE_MS: u32 = 500;
 /// Backoff after failures: from this, doubling, up to `MAX_BACKOFF_MS`.
 const FIRST_BACKOFF_MS: u32 = 2_000;
 const MAX_BACKOFF_MS: u32 = 5 * 60_000;
-/// Leave room under the endpoint's body limit for the envelope.
-const PUSH_BYTES: usize = MAX_BODY_BYTES * 3 / 4;
 /// Write a snapshot after pulling more entries than this.
 const SNAPSHOT_AFTER: u64 = 500;
 
@@ -258,7 +258,7 @@ impl SyncState {
                 .update(|r| mine = r.apply_pulled(&entries, &device));
             let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
                 Outcome::Void(reason) => Some(Notice { op, reason }),
-                _ => None,
+                Outcome::Applied | Outcome::Duplicate => None,
             });
             self.notices.update(|n| n.extend(voids));
             cursor = last;
@@ -338,30 +338,18 @@ async fn upload_private(store: &Store, client: &Client<'_>) -> Result<(), Failur
     Ok(())
 }
 
-fn next_batch(outbox: &[Op], through: u64) -> &[Op] {
-    let from = outbox.partition_point(|op| op.id.seq <= through);
-    let mut bytes = 0;
-    let mut end = from;
-    for op in &outbox[from..] {
-        let size = serde_json::to_string(op)
-            .map(|s| s.len())
-            .unwrap_or(PUSH_BYTES);
-        if end - from >= MAX_OPS_PER_PUSH || (end > from && bytes + size > PUSH_BYTES) {
-            break;
-        }
-        bytes += size;
-        end += 1;
-    }
-    &outbox[from..end]
+/// The wait after `failures` failed rounds in a row: 2 s doubling up to
+/// 5 min, times `jitter` in 0..1 mapped to 50–150 %, so devices that lost
+/// the network together do not come back in step.
+fn backoff_ms(failures: u32, jitter: f64) -> u32 {
+    let base = FIRST_BACKOFF_MS
+        .saturating_mul(1 << (failures.clamp(1, 10) - 1))
+        .min(MAX_BACKOFF_MS);
+    (f64::from(base) * (0.5 + jitter.clamp(0.0, 1.0))) as u32
 }
 
 fn backoff(failures: u32) -> u32 {
-    let base = FIRST_BACKOFF_MS
-        .saturating_mul(1 << failures.min(10).saturating_sub(1))
-        .min(MAX_BACKOFF_MS);
-    // Jitter 50–150 % so devices that lost the network together do not
-    // come back in step.
-    (base as f64 * (0.5 + js_sys::Math::random())) as u32
+    backoff_ms(failures, js_sys::Math::random())
 }
 
 async fn sleep(ms: u32) {
@@ -396,11 +384,15 @@ pub enum JoinError {
 }
 
 impl JoinError {
-    pub fn key_name(&self) -> String {
+    /// What the user is told.
+    pub fn text(&self) -> crate::status::Text {
+        use crate::status::Text;
         match self {
-            JoinError::Api(code) => format!("join.error.{code}"),
-            JoinError::Store(e) => format!("store.error.{}", e.code()),
-            JoinError::OtherCommunity => "join.error.other_community".into(),
+            JoinError::Api(code) => {
+                Text::code(&["join.error"], code, crate::i18n::k::SYNC_REASON_OTHER)
+            }
+            JoinError::Store(e) => e.text(),
+            JoinError::OtherCommunity => Text::key(crate::i18n::k::JOIN_ERROR_OTHER_COMMUNITY),
         }
     }
 }
@@ -444,4 +436,24 @@ pub async fn join(app: AppState, code: &str, display_name: &str) -> Result<(), J
     app.changed();
     trigger();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_five_minutes_with_jitter() {
+        let middle: Vec<u32> = (1..=12).map(|n| backoff_ms(n, 0.5)).collect();
+        assert_eq!(&middle[..4], &[2_000, 4_000, 8_000, 16_000]);
+        assert!(middle.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(backoff_ms(8, 0.5), 256_000);
+        assert_eq!(backoff_ms(9, 0.5), MAX_BACKOFF_MS);
+        assert_eq!(backoff_ms(100, 0.5), MAX_BACKOFF_MS);
+        assert_eq!(backoff_ms(0, 0.5), FIRST_BACKOFF_MS);
+        // 50–150 %.
+        assert_eq!(backoff_ms(1, 0.0), 1_000);
+        assert_eq!(backoff_ms(1, 1.0), 3_000);
+        assert_eq!(backoff_ms(20, 1.0), MAX_BACKOFF_MS / 2 * 3);
+    }
 }

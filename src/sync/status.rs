@@ -3,13 +3,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{Status, use_sync};
-use crate::i18n::{fill, k, key_by_name, use_i18n};
+use crate::i18n::{fill, k, use_i18n};
 use crate::state::use_app;
+use crate::status::Text;
 
-fn clock_time(ms: u64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
-}
+use crate::browser::clock_time;
 
 #[component]
 pub fn SyncBadge(online: ReadSignal<bool>) -> impl IntoView {
@@ -18,9 +16,12 @@ pub fn SyncBadge(online: ReadSignal<bool>) -> impl IntoView {
     let sync = use_sync();
     let joined = move || app.session.with(Option::is_some);
     let pending = move || app.replica.with(|r| r.pending().len());
-    let needs_user = move || match sync.status.get() {
-        Status::NeedsUser(code) => Some(code),
-        _ => None,
+    let needs_user = move || {
+        if let Status::NeedsUser(code) = sync.status.get() {
+            Some(code)
+        } else {
+            None
+        }
     };
     let text = move || {
         let n = pending();
@@ -57,11 +58,8 @@ pub fn SyncBadge(online: ReadSignal<bool>) -> impl IntoView {
         }
     };
     let reason = move || {
-        needs_user().map(|code| {
-            let key = key_by_name(&format!("sync.reason.{code}"));
-            key.map(|k| i18n.t(k).to_owned())
-                .unwrap_or_else(|| fill(i18n.t(k::SYNC_REASON_OTHER), &[("code", &code)]))
-        })
+        needs_user()
+            .map(|code| Text::code(&["sync.reason"], &code, k::SYNC_REASON_OTHER).render(i18n))
     };
     view! {
         <Show

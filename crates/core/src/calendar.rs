@@ -59,6 +59,50 @@ pub fn next_midnight(ms: u64, offset_min: i32) -> u64 {
     next.max(0) as u64
 }
 
+/// A day of the week; bit `self as u8` of `Resource::weekdays`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    /// Monday (bit 0).
+    Mon,
+    /// Tuesday.
+    Tue,
+    /// Wednesday.
+    Wed,
+    /// Thursday.
+    Thu,
+    /// Friday.
+    Fri,
+    /// Saturday.
+    Sat,
+    /// Sunday (bit 6).
+    Sun,
+}
+
+crate::code::coded!(Weekday {
+    Mon => "mon",
+    Tue => "tue",
+    Wed => "wed",
+    Thu => "thu",
+    Fri => "fri",
+    Sat => "sat",
+    Sun => "sun",
+});
+
+impl Weekday {
+    /// The weekday mask of `days` (0: none given, which means any day).
+    pub fn mask(days: &[Weekday]) -> u8 {
+        days.iter().fold(0, |m, d| m | 1 << *d as u8)
+    }
+
+    /// The days a mask names, Monday first.
+    pub fn in_mask(mask: u8) -> Vec<Weekday> {
+        Weekday::ALL
+            .into_iter()
+            .filter(|d| mask & 1 << *d as u8 != 0)
+            .collect()
+    }
+}
+
 /// A span of time pages filter by: all time, or one local month.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Period {
@@ -146,5 +190,18 @@ mod tests {
         assert_eq!(local(next, 480).day, 2);
         assert_eq!(local(next - 1, 480).day, 1);
         assert_eq!(next_midnight(0, 0), DAY_MS);
+    }
+
+    #[test]
+    fn weekday_masks() {
+        assert_eq!(Weekday::mask(&[]), 0);
+        assert_eq!(Weekday::mask(&[Weekday::Mon, Weekday::Sun]), 0b100_0001);
+        assert_eq!(Weekday::in_mask(0b0010_0000), vec![Weekday::Sat]);
+        assert_eq!(
+            Weekday::in_mask(Weekday::mask(&Weekday::ALL)),
+            Weekday::ALL.to_vec()
+        );
+        // `local` numbers the days as the mask does.
+        assert_eq!(local(0, 0).weekday, Weekday::Thu as u32);
     }
 }

@@ -104,6 +104,26 @@ pub struct TimeWindow {
 }
 
 impl TimeWindow {
+    /// Length of a window given by one end only.
+    pub const DEFAULT_MS: u64 = 3_600_000;
+
+    /// The window a form gives: both ends, or an hour from the one end
+    /// given (an hour before an end without a start), or none.
+    pub fn from_ends(from: Option<u64>, to: Option<u64>) -> Option<TimeWindow> {
+        match (from, to) {
+            (Some(from), Some(to)) => Some(TimeWindow { from, to }),
+            (Some(from), None) => Some(TimeWindow {
+                from,
+                to: from.saturating_add(Self::DEFAULT_MS),
+            }),
+            (None, Some(to)) => Some(TimeWindow {
+                from: to.saturating_sub(Self::DEFAULT_MS),
+                to,
+            }),
+            (None, None) => None,
+        }
+    }
+
     /// Whether two windows share any instant.
     pub fn overlaps(&self, other: &TimeWindow) -> bool {
         self.from < other.to && other.from < self.to
@@ -204,6 +224,28 @@ pub enum Assignee {
     Team(TeamId),
     /// A co-construction unit.
     Partner(PartnerId),
+}
+
+impl Assignee {
+    /// A one-string form for a picker: `m:<member>`, `t:<team>`, `p:<unit>`.
+    pub fn key(&self) -> String {
+        match self {
+            Assignee::Member(m) => format!("m:{m}"),
+            Assignee::Team(t) => format!("t:{t}"),
+            Assignee::Partner(p) => format!("p:{p}"),
+        }
+    }
+
+    /// The assignee a `key` names, if it names one.
+    pub fn from_key(key: &str) -> Option<Assignee> {
+        let (kind, id) = key.split_once(':')?;
+        match kind {
+            "m" => Some(Assignee::Member(id.into())),
+            "t" => Some(Assignee::Team(id.into())),
+            "p" => Some(Assignee::Partner(id.into())),
+            _ => None,
+        }
+    }
 }
 
 /// A claim or assignment is a lease: it lapses at `deadline` unless work is

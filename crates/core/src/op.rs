@@ -10,6 +10,7 @@
 
 use crate::hlc::Hlc;
 use crate::ids::{CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+use crate::lifecycle::Step;
 use crate::model::{
     Assignee, Category, Channel, Level, Place, Rating, Role, Settings, TimeWindow, Urgency,
 };
@@ -692,6 +693,45 @@ impl OpKind {
             | OpKind::Cancel { wish, .. } => Some(wish),
             _ => None,
         }
+    }
+
+    /// The lifecycle step an op on a wish takes (`None` for other kinds).
+    /// An evaluation accepts or sends the work back by its rating.
+    pub fn step(&self) -> Option<Step> {
+        Some(match self {
+            OpKind::CreateWish { .. } => Step::Create,
+            OpKind::Publish { .. } => Step::Publish,
+            OpKind::Assign { .. } => Step::Assign,
+            OpKind::Claim { .. } => Step::Claim,
+            OpKind::PartnerClaim { .. } => Step::PartnerClaim,
+            OpKind::Release { .. } => Step::Release,
+            OpKind::ExpireLease { .. } => Step::ExpireLease,
+            OpKind::Start { .. } => Step::Start,
+            OpKind::Note { .. } => Step::Note,
+            OpKind::Complete { .. } => Step::Complete,
+            OpKind::Evaluate { rating, .. } if rating.accepts() => Step::Accept,
+            OpKind::Evaluate { .. } => Step::Rework,
+            OpKind::Reopen { .. } => Step::Reopen,
+            OpKind::Reject { .. } => Step::Reject,
+            OpKind::Merge { .. } => Step::Merge,
+            OpKind::Escalate { .. } => Step::Escalate,
+            OpKind::Cancel { .. } => Step::Cancel,
+            OpKind::CreateCommunity { .. }
+            | OpKind::UpdateCommunity { .. }
+            | OpKind::UpdateSettings { .. }
+            | OpKind::AddMember { .. }
+            | OpKind::UpdateMember { .. }
+            | OpKind::SetRole { .. }
+            | OpKind::RemoveMember { .. }
+            | OpKind::CreateTeam { .. }
+            | OpKind::UpdateTeam { .. }
+            | OpKind::SetTeamMembers { .. }
+            | OpKind::AddPartner { .. }
+            | OpKind::AddResource { .. }
+            | OpKind::UpdateResource { .. }
+            | OpKind::RemoveResource { .. }
+            | OpKind::Unknown(_) => return None,
+        })
     }
 
     /// The `type` tag as written in JSON (for `Unknown`, the raw one if present).

@@ -422,14 +422,14 @@ pub fn apply_op(state: &mut State, op: &Op) -> Outcome {
         Err(reason) => {
             state.voids.insert(op.id.clone(), reason);
             if let Some(wid) = op.kind.wish()
-                && !matches!(op.kind, OpKind::CreateWish { .. })
+                && let Some(step) = op.kind.step().filter(|s| *s != Step::Create)
                 && let Some(w) = state.wishes.get_mut(wid)
             {
                 w.timeline.push(TimelineEntry {
                     op: op.id.clone(),
                     by: Some(op.author.clone()),
                     at: op.hlc.ms,
-                    step: step_of(&op.kind),
+                    step,
                     void: Some(reason),
                     text: text_of(&op.kind),
                 });
@@ -485,28 +485,6 @@ fn lapse_due(state: &mut State, op: &Op) -> Vec<WishId> {
         lapsed.push(wid);
     }
     lapsed
-}
-
-fn step_of(k: &OpKind) -> Step {
-    match k {
-        OpKind::CreateWish { .. } => Step::Create,
-        OpKind::Publish { .. } => Step::Publish,
-        OpKind::Assign { .. } => Step::Assign,
-        OpKind::Claim { .. } => Step::Claim,
-        OpKind::PartnerClaim { .. } => Step::PartnerClaim,
-        OpKind::Release { .. } => Step::Release,
-        OpKind::ExpireLease { .. } => Step::ExpireLease,
-        OpKind::Start { .. } => Step::Start,
-        OpKind::Complete { .. } => Step::Complete,
-        OpKind::Evaluate { rating, .. } if rating.accepts() => Step::Accept,
-        OpKind::Evaluate { .. } => Step::Rework,
-        OpKind::Reopen { .. } => Step::Reopen,
-        OpKind::Reject { .. } => Step::Reject,
-        OpKind::Merge { .. } => Step::Merge,
-        OpKind::Escalate { .. } => Step::Escalate,
-        OpKind::Cancel { .. } => Step::Cancel,
-        _ => Step::Note,
-    }
 }
 
 fn text_of(k: &OpKind) -> String {
@@ -1023,7 +1001,7 @@ fn wish_op(
 ) -> Result<(), VoidReason> {
     use VoidReason as V;
     let wid = kind.wish().ok_or(V::Invalid)?;
-    let step = step_of(kind);
+    let step = kind.step().ok_or(V::Invalid)?;
     let at = op.hlc.ms;
     let settings = state.settings();
     let w = state.wishes.get(wid).ok_or(V::UnknownWish)?;

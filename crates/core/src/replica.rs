@@ -137,9 +137,68 @@ impl Replica {
     }
 }
 
+/// Bytes of ops one push may carry: the endpoint's body limit, less room
+/// for the envelope.
+pub const PUSH_BYTES: usize = crate::protocol::MAX_BODY_BYTES * 3 / 4;
+
+/// The next push from a device's outbox (sorted by seq): the ops after
+/// `through`, at most `protocol::MAX_OPS_PER_PUSH` of them and at most
+/// `PUSH_BYTES` of JSON — but always at least one, so an op near the limit
+/// still leaves (the endpoint refuses it if it must).
+pub fn next_batch(outbox: &[Op], through: u64) -> &[Op] {
+    let from = outbox.partition_point(|op| op.id.seq <= through);
+    let mut bytes = 0;
+    let mut end = from;
+    for op in &outbox[from..] {
+        let size = validate::bytes(op);
+        if end - from >= crate::protocol::MAX_OPS_PER_PUSH
+            || (end > from && bytes + size > PUSH_BYTES)
+        {
+            break;
+        }
+        bytes += size;
+        end += 1;
+    }
+    &outbox[from..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn note(seq: u64, len: usize) -> Op {
+        let kind = OpKind::Note {
+            wish: "w1".into(),
+            text: "字".repeat(len),
+        };
+        Op::new(OpId::new("d1", seq), "m1", crate::Hlc::at(1), kind)
+    }
+
+    #[test]
+    fn batches_follow_the_cursor_and_the_limits() {
+        let outbox: Vec<Op> = (1..=1200).map(|seq| note(seq, 10)).collect();
+        assert_eq!(
+            next_batch(&outbox, 0).len(),
+            crate::protocol::MAX_OPS_PER_PUSH
+        );
+        assert_eq!(next_batch(&outbox, 0)[0].id.seq, 1);
+        assert_eq!(next_batch(&outbox, 1000).len(), 200);
+        assert_eq!(next_batch(&outbox, 1000)[0].id.seq, 1001);
+        assert!(next_batch(&outbox, 1200).is_empty());
+        assert!(next_batch(&[], 0).is_empty());
+        // Large ops: cut by bytes, never below one op.
+        let big: Vec<Op> = (1..=400).map(|seq| note(seq, 1000)).collect();
+        let batch = next_batch(&big, 0);
+        let bytes: usize = batch.iter().map(validate::bytes).sum();
+        assert!(
+            bytes <= PUSH_BYTES && batch.len() < 400,
+            "{} ops, {bytes} B",
+            batch.len()
+        );
+        assert!(bytes + validate::bytes(&big[batch.len()]) > PUSH_BYTES);
+        let huge = [note(1, 20_000)];
+        assert_eq!(next_batch(&huge, 0).len(), 1);
+    }
     use crate::demo;
 
     #[test]

@@ -221,6 +221,47 @@ pub fn my_orders<'a>(state: &'a State, member: &MemberId) -> MyOrders<'a> {
     out
 }
 
+/// Whether two titles look alike: they share at least 40 % of the character
+/// pairs of the shorter one (whitespace ignored); titles too short for a
+/// pair look alike only when equal.
+pub fn looks_alike(a: &str, b: &str) -> bool {
+    fn pairs(s: &str) -> BTreeSet<(char, char)> {
+        let cs: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+        cs.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+    let (pa, pb) = (pairs(a), pairs(b));
+    if pa.is_empty() || pb.is_empty() {
+        return a.trim() == b.trim() && !a.trim().is_empty();
+    }
+    let common = pa.intersection(&pb).count();
+    common * 5 >= pa.len().min(pb.len()) * 2
+}
+
+/// Open wishes a new one may duplicate (the wish form's hint): same
+/// category, the same grid and building where given, a title that
+/// `looks_alike`; at most `limit`, oldest first.
+pub fn look_alikes<'a>(
+    state: &'a State,
+    category: Category,
+    title: &str,
+    grid: Option<&str>,
+    building: Option<&str>,
+    limit: usize,
+) -> Vec<&'a Wish> {
+    if title.trim().chars().count() < 2 {
+        return Vec::new();
+    }
+    state
+        .wishes
+        .values()
+        .filter(|w| !w.status.is_terminal() && w.category == category)
+        .filter(|w| grid.is_none_or(|g| w.place.grid.as_deref() == Some(g)))
+        .filter(|w| building.is_none_or(|b| w.place.building.as_deref() == Some(b)))
+        .filter(|w| looks_alike(&w.title, title))
+        .take(limit)
+        .collect()
+}
+
 /// Held wishes whose lease deadline has passed at `now_ms` but that no op
 /// has lapsed yet: the UI shows them as "lease expired" and may offer an
 /// `ExpireLease` op. (The state itself changes only through ops.)
@@ -614,6 +655,42 @@ pub fn demands_for<'a>(state: &'a State, resource: &ResourceId) -> Vec<&'a Wish>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_that_look_alike() {
+        assert!(looks_alike("3号楼楼道灯不亮", "3号楼 楼道灯坏了"));
+        assert!(looks_alike("楼道灯不亮", "楼道灯不亮"));
+        assert!(!looks_alike("楼道灯不亮", "车棚垃圾清运"));
+        // One character: no pairs, so only equal titles.
+        assert!(looks_alike("灯", " 灯 "));
+        assert!(!looks_alike("灯", "门"));
+        assert!(!looks_alike("", ""));
+        // 40 % of the shorter one's pairs: 2 of 5 is enough, 1 of 5 is not.
+        assert!(looks_alike("abcdef", "abcxyz"));
+        assert!(!looks_alike("abcdef", "abxyzw"));
+    }
+
+    #[test]
+    fn windows_from_one_or_both_ends() {
+        use crate::model::TimeWindow;
+        let h = TimeWindow::DEFAULT_MS;
+        assert_eq!(TimeWindow::from_ends(None, None), None);
+        assert_eq!(
+            TimeWindow::from_ends(Some(10), Some(20)),
+            Some(TimeWindow { from: 10, to: 20 })
+        );
+        assert_eq!(
+            TimeWindow::from_ends(Some(10), None),
+            Some(TimeWindow {
+                from: 10,
+                to: 10 + h
+            })
+        );
+        assert_eq!(
+            TimeWindow::from_ends(None, Some(h + 5)),
+            Some(TimeWindow { from: 5, to: h + 5 })
+        );
+    }
 
     #[test]
     fn medians() {

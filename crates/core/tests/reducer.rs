@@ -1497,3 +1497,125 @@ fn manages_resources_agrees_with_the_reducer() {
         );
     }
 }
+
+/// `actions::available`, the buttons of the wish page, against the reducer:
+/// for every entry of `actions::TABLE`, every member and a wish in each
+/// stage, an offered action folds without a permission or lifecycle void,
+/// and an action not offered folds with one. The input is what the form
+/// would send (the first choice the core lists, a text, minutes).
+#[test]
+fn available_agrees_with_the_reducer() {
+    use linli_core::actions::{self, Choice, Input, TABLE};
+    use linli_core::rules;
+    fn input(b: &LogBuilder, member: &Member, choice: Option<Choice>) -> Input {
+        let w1 = wish(b, "w1");
+        let choice = match choice {
+            Some(Choice::Assignee) => rules::assignees(&b.state, w1)[0].key(),
+            Some(Choice::MergeInto) => rules::merge_targets(&b.state, w1)[0].id.to_string(),
+            None => String::new(),
+        };
+        Input {
+            choice,
+            minutes: Some(30),
+            text: "说明".into(),
+            ..Input::for_member(member)
+        }
+    }
+    let stages: Vec<(&str, LogBuilder)> = vec![
+        ("submitted", {
+            let mut b = base();
+            ok(create(&mut b, "r1", "w1", Channel::SelfService));
+            b
+        }),
+        ("published", published()),
+        ("claimed", claimed()),
+        ("in progress", {
+            let mut b = claimed();
+            ok(b.push("v1", OpKind::Start { wish: w("w1") }));
+            b
+        }),
+        ("completed", completed(30)),
+        ("closed", {
+            let mut b = completed(30);
+            ok(evaluate(&mut b, "r1", Rating::Satisfied));
+            b
+        }),
+        ("rejected", {
+            let mut b = published();
+            ok(b.push(
+                "c1",
+                OpKind::Reject {
+                    wish: w("w1"),
+                    reason: "x".into(),
+                },
+            ));
+            b
+        }),
+    ];
+    let lifecycle_or_permission = |out: Outcome| {
+        matches!(
+            out,
+            Outcome::Void(
+                VoidReason::Forbidden
+                    | VoidReason::NotHolder
+                    | VoidReason::WrongStatus
+                    | VoidReason::AlreadyClaimed
+                    | VoidReason::WorkStarted
+                    | VoidReason::WishClosed
+                    | VoidReason::LeaseNotExpired
+                    | VoidReason::NoLease
+            )
+        )
+    };
+    let mut offered = 0;
+    for (stage, mut fresh) in stages {
+        // Another open repair to merge into, filed before the stage's ops.
+        ok(create(&mut fresh, "r1", "w0", Channel::SelfService));
+        for a in TABLE {
+            for who in EVERYONE {
+                let member = fresh.state.members[&who.into()].clone();
+                let now = fresh.now();
+                let shown = actions::available(&fresh.state, &member, wish(&fresh, "w1"), now)
+                    .iter()
+                    .any(|x| x.action == a.action);
+                let Ok(kind) = a.op(w("w1"), &input(&fresh, &member, a.needs.choice)) else {
+                    // No op to make (a partner claim by a member of no unit).
+                    assert!(!shown, "{stage} {who} {:?}", a.action);
+                    continue;
+                };
+                let mut b = fresh.clone();
+                let out = b.push(who, kind).1;
+                assert_eq!(
+                    shown,
+                    !lifecycle_or_permission(out),
+                    "{stage} {who} {:?}: {out:?}",
+                    a.action
+                );
+                offered += shown as u32;
+            }
+        }
+    }
+    assert!(offered > 40, "{offered}");
+
+    // A lease past due: everyone but the viewer is offered the lease check,
+    // and it applies.
+    let mut b = claimed();
+    b.advance_hours(73);
+    let lease = actions::entry_of(Action::ExpireLease).unwrap();
+    for who in EVERYONE {
+        let member = b.state.members[&who.into()].clone();
+        let shown = actions::may(
+            &b.state,
+            &member,
+            wish(&b, "w1"),
+            Action::ExpireLease,
+            b.now(),
+        );
+        let mut c = b.clone();
+        let out = c
+            .push(who, lease.op(w("w1"), &Input::for_member(&member)).unwrap())
+            .1;
+        assert_eq!(shown, out == Outcome::Applied, "{who}: {out:?}");
+        assert_eq!(shown, who != "x1");
+    }
+}

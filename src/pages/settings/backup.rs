@@ -3,51 +3,29 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::{fill, k, key_by_name, tr, use_i18n};
+use crate::browser::today;
+use crate::i18n::{k, tr};
 use crate::state::use_app;
-use crate::store::{Backup, ImportError, Store};
-
-#[derive(Clone, Debug, PartialEq)]
-enum Msg {
-    None,
-    Text(String),
-    Error(String),
-}
+use crate::status::{Status, StatusLine, Text};
 
 #[component]
 pub fn BackupPanel() -> impl IntoView {
-    let i18n = use_i18n();
     let app = use_app();
-    let msg = RwSignal::new(Msg::None);
-    let error_text = move |code: &str| {
-        let key = key_by_name(&format!("import.error.{code}"))
-            .or_else(|| key_by_name(&format!("store.error.{code}")));
-        key.map(|k| i18n.t(k).to_owned())
-            .unwrap_or_else(|| code.to_owned())
-    };
+    let status = RwSignal::new(Status::Idle);
 
     let export = move |_| {
         spawn_local(async move {
-            let result = async { Store::default_db().await?.export().await }.await;
-            msg.set(match result {
+            status.set(match app.export_backup().await {
                 Ok(backup) => {
                     let text = serde_json::to_string(&backup).unwrap_or_default();
-                    let day = js_sys::Date::new_0()
-                        .to_iso_string()
-                        .as_string()
-                        .unwrap_or_default();
-                    let name = format!("linli-backup-{}.json", &day[..10.min(day.len())]);
+                    let name = format!("linli-backup-{}.json", today());
                     let _ = crate::components::save_file(&name, "application/json", &text);
-                    let n = |x: usize| x.to_string();
-                    Msg::Text(fill(
-                        i18n.t(k::SETTINGS_BACKUP_EXPORTED),
-                        &[
-                            ("log", &n(backup.log.len())),
-                            ("outbox", &n(backup.outbox.len())),
-                        ],
-                    ))
+                    let text = Text::key(k::SETTINGS_BACKUP_EXPORTED)
+                        .arg("log", backup.log.len())
+                        .arg("outbox", backup.outbox.len());
+                    Status::Done(text)
                 }
-                Err(e) => Msg::Error(error_text(e.code())),
+                Err(e) => Status::failed(e.text()),
             });
         });
     };
@@ -64,39 +42,23 @@ pub fn BackupPanel() -> impl IntoView {
                 .ok()
                 .and_then(|t| t.as_string())
                 .unwrap_or_default();
-            let result: Result<_, ImportError> = async {
-                let backup = Backup::parse(&text)?;
-                Store::default_db().await?.import(&backup).await
-            }
-            .await;
-            match result {
+            status.set(match app.import_backup(&text).await {
                 Ok(report) => {
-                    let n = |x: usize| x.to_string();
-                    let mut text = fill(
-                        i18n.t(k::SETTINGS_BACKUP_IMPORTED),
-                        &[
-                            ("log", &n(report.log_added)),
-                            ("outbox", &n(report.outbox_added)),
-                        ],
-                    );
+                    let mut text = Text::key(k::SETTINGS_BACKUP_IMPORTED)
+                        .arg("log", report.log_added)
+                        .arg("outbox", report.outbox_added);
                     if report.adopted_identity {
-                        text = format!("{text} {}", i18n.t(k::SETTINGS_BACKUP_IMPORTED_IDENTITY));
+                        text = text.then(Text::key(k::SETTINGS_BACKUP_IMPORTED_IDENTITY));
                     }
                     if report.foreign_pending > 0 {
-                        text = format!(
-                            "{text} {}",
-                            fill(
-                                i18n.t(k::SETTINGS_BACKUP_FOREIGN),
-                                &[("n", &n(report.foreign_pending))]
-                            )
+                        text = text.then(
+                            Text::key(k::SETTINGS_BACKUP_FOREIGN).arg("n", report.foreign_pending),
                         );
                     }
-                    msg.set(Msg::Text(text));
-                    app.reload().await;
-                    app.changed();
+                    Status::Done(text)
                 }
-                Err(e) => msg.set(Msg::Error(error_text(e.code()))),
-            }
+                Err(e) => Status::failed(e.text()),
+            });
         });
     };
 
@@ -111,12 +73,7 @@ pub fn BackupPanel() -> impl IntoView {
                     <input type="file" accept="application/json,.json" class="visually-hidden" on:change=import />
                 </label>
             </div>
-            <p class="status-msg" class:error=move || matches!(msg.get(), Msg::Error(_)) role="status" aria-live="polite">
-                {move || match msg.get() {
-                    Msg::None => String::new(),
-                    Msg::Text(t) | Msg::Error(t) => t,
-                }}
-            </p>
+            <StatusLine status=status />
         </section>
     }
 }

@@ -1,62 +1,10 @@
 //! Storage use and persistence, and what this device still has to sync.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
-
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
-struct Usage {
-    used: Option<f64>,
-    quota: Option<f64>,
-    persisted: bool,
-}
-
-fn storage_manager() -> Option<web_sys::StorageManager> {
-    let nav = web_sys::window()?.navigator();
-    // Absent on insecure origins and very old browsers.
-    js_sys::Reflect::get(&nav, &"storage".into())
-        .ok()
-        .filter(|s| !s.is_undefined())?;
-    Some(nav.storage())
-}
-
-async fn read_usage() -> Usage {
-    let Some(sm) = storage_manager() else {
-        return Usage::default();
-    };
-    let mut usage = Usage::default();
-    if let Ok(p) = sm.estimate()
-        && let Ok(est) = JsFuture::from(p).await
-        && let Ok(est) = est.dyn_into::<web_sys::StorageEstimate>()
-    {
-        usage.used = est.get_usage();
-        usage.quota = est.get_quota();
-    }
-    if let Ok(p) = sm.persisted() {
-        usage.persisted = JsFuture::from(p)
-            .await
-            .map(|v| v.is_truthy())
-            .unwrap_or(false);
-    }
-    usage
-}
-
-/// Asks the browser to keep this origin's data (granted or not by its own rules).
-pub async fn request_persistence() -> bool {
-    let Some(sm) = storage_manager() else {
-        return false;
-    };
-    match sm.persist() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .map(|v| v.is_truthy())
-            .unwrap_or(false),
-        Err(_) => false,
-    }
-}
+use crate::store::usage::Usage;
 
 fn human(bytes: f64) -> String {
     match bytes {
@@ -70,15 +18,14 @@ fn human(bytes: f64) -> String {
 pub fn StoragePanel() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let usage = RwSignal::new(None::<Usage>);
-    Effect::new(move |_| {
+    let usage = LocalResource::new(move || {
         app.revision.track();
-        spawn_local(async move { usage.set(Some(read_usage().await)) });
+        async move { app.storage_usage().await }
     });
     let ask = move |_| {
         spawn_local(async move {
-            request_persistence().await;
-            usage.set(Some(read_usage().await));
+            app.persist_storage().await;
+            usage.refetch();
         })
     };
     let usage_text = move || match usage.get() {

@@ -1,4 +1,6 @@
 //! Parts shared by every page: header, navigation, update prompt.
+pub mod form;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -91,11 +93,7 @@ pub fn Notices() -> impl IntoView {
     let i18n = use_i18n();
     let app = crate::state::use_app();
     let sync = crate::sync::use_sync();
-    let reason = move |code: &str| {
-        crate::i18n::key_by_name(&format!("void.{code}"))
-            .map(|k| i18n.t(k).to_owned())
-            .unwrap_or_else(|| code.to_owned())
-    };
+    let reason = move |r: linli_core::VoidReason| crate::status::Status::void(r).render(i18n);
     // The wish an op was about, and for a lost claim who won and when.
     let about = move |op: &linli_core::OpId| {
         let member = app.session.with(|s| s.as_ref().map(|s| s.member.clone()))?;
@@ -119,7 +117,7 @@ pub fn Notices() -> impl IntoView {
                     <span>
                         {
                             let op = notice.op.clone();
-                            let code = notice.reason.code();
+                            let code = notice.reason;
                             move || match about(&op) {
                                 Some((id, title, Some(kind))) => {
                                     let what = crate::pages::inbox_words(i18n, app, &kind);
