@@ -36,6 +36,7 @@ async fn push_throughput_500_devices() {
         .unwrap()
         .with_fsync(fsync);
     let server = Server::start(Arc::new(fs)).await;
+    linli_server::install_tls_provider();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(devices_n)
         .build()

@@ -94,6 +94,7 @@ impl Drop for Server {
 }
 
 pub fn http() -> reqwest::Client {
+    linli_server::install_tls_provider();
     reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
