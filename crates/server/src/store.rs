@@ -40,6 +40,10 @@ pub enum StoreError {
     Io(#[from] object_store::Error),
     #[error("stored object {path} is corrupt: {why}")]
     Corrupt { path: String, why: String },
+    #[error(
+        "object store: creating {path} keeps answering \"already exists\" but nothing is there; try again"
+    )]
+    Conflict { path: String },
 }
 
 /// A path from parts; each part is percent-encoded by object_store, so an id
@@ -79,26 +83,52 @@ pub async fn exists(store: &Store, at: &Path) -> Result<bool> {
     }
 }
 
-/// Create an object if none is there. `Ok(false)`: one already was (it won).
-pub async fn create(store: &Store, at: &Path, bytes: impl Into<Bytes>) -> Result<bool> {
-    let opts = PutOptions {
-        mode: PutMode::Create,
-        ..Default::default()
-    };
-    match store
-        .put_opts(at, PutPayload::from_bytes(bytes.into()), opts)
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
-        Err(e) => Err(e.into()),
+/// Create an object if none is there (`PutMode::Create`). `Ok(true)`: the
+/// object now holds exactly `bytes`; `Ok(false)`: another writer's is there.
+///
+/// An `AlreadyExists` answer alone does not mean we lost: object_store
+/// retries a PUT after a 5xx, 429 or timeout, so a create that won but
+/// whose answer was lost comes back as `AlreadyExists` from its own object.
+/// So the object is read and compared. Equal bytes are the same fact
+/// (callers make a writer's bytes unique where it matters: a code use
+/// slot carries a random claim). S3 may also answer `409` to concurrent
+/// creates of one key (object_store reports that as `AlreadyExists` too)
+/// while none of them landed: then the object is missing and we try again.
+pub async fn create_or_same(store: &Store, at: &Path, bytes: impl Into<Bytes>) -> Result<bool> {
+    let bytes: Bytes = bytes.into();
+    for _ in 0..CREATE_ATTEMPTS {
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        match store
+            .put_opts(at, PutPayload::from_bytes(bytes.clone()), opts)
+            .await
+        {
+            Ok(_) => return Ok(true),
+            Err(object_store::Error::AlreadyExists { .. }) => match get(store, at).await? {
+                Some(there) => return Ok(there == bytes),
+                None => continue,
+            },
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(StoreError::Conflict {
+        path: at.to_string(),
+    })
 }
 
-/// Create a JSON object if none is there.
-pub async fn create_json<T: Serialize>(store: &Store, at: &Path, value: &T) -> Result<bool> {
-    create(store, at, to_json(value)).await
+/// `create_or_same` with an object's JSON.
+pub async fn create_json_or_same<T: Serialize>(
+    store: &Store,
+    at: &Path,
+    value: &T,
+) -> Result<bool> {
+    create_or_same(store, at, to_json(value)).await
 }
+
+/// Tries of `create_or_same` when the store says "exists" but has nothing.
+const CREATE_ATTEMPTS: usize = 5;
 
 /// Write an object unconditionally (hints and last-writer-wins records only).
 pub async fn overwrite_json<T: Serialize>(store: &Store, at: &Path, value: &T) -> Result<()> {
@@ -324,4 +354,43 @@ pub struct CodeUse {
     pub device: DeviceId,
     pub member: MemberId,
     pub at_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::{Fault, Faulty};
+
+    fn mem() -> Store {
+        Arc::new(object_store::memory::InMemory::new())
+    }
+
+    #[tokio::test]
+    async fn a_create_that_won_but_reads_already_exists_is_ours() {
+        let store = Faulty::wrap(mem(), Fault::WonButAlreadyExists { every: 1 });
+        let at = path(&["x.json"]);
+        assert!(create_or_same(&store, &at, "mine").await.unwrap());
+        assert_eq!(get(&store, &at).await.unwrap().unwrap(), "mine");
+        // Our own create again: still ours (a retry after a lost answer).
+        assert!(create_or_same(&store, &at, "mine").await.unwrap());
+        // Another writer's bytes: lost, and the object is unchanged.
+        assert!(!create_or_same(&store, &at, "theirs").await.unwrap());
+        assert_eq!(get(&store, &at).await.unwrap().unwrap(), "mine");
+    }
+
+    #[tokio::test]
+    async fn already_exists_with_nothing_there_is_tried_again() {
+        // Creates 2, 4, … answer "exists" without writing (S3's 409).
+        let store = Faulty::wrap(mem(), Fault::ConflictNotWritten { every: 2 });
+        assert!(create_or_same(&store, &path(&["a"]), "a").await.unwrap());
+        assert!(create_or_same(&store, &path(&["b"]), "b").await.unwrap());
+        assert_eq!(get(&store, &path(&["b"])).await.unwrap().unwrap(), "b");
+        // Always "exists" and never there: a clear error, not a loop.
+        let stuck = Faulty::wrap(mem(), Fault::ConflictNotWritten { every: 1 });
+        let err = create_or_same(&stuck, &path(&["c"]), "c")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert!(err.to_string().contains("already exists"), "{err}");
+    }
 }

@@ -126,6 +126,19 @@ async fn two_instances_on_one_directory() {
     many_devices_on(open(), open()).await;
 }
 
+/// Creates that landed but came back `AlreadyExists` (object_store's retry
+/// after a lost answer; every third), and `AlreadyExists` for creates that
+/// never landed (S3's 409; every fifth): segments, code use slots, device
+/// and token records are decided by reading back, so nothing is lost,
+/// doubled, or refused (each member joins by a code of one use).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_a_store_whose_creates_come_back_ambiguous() {
+    use linli_server::faults::{Fault, Faulty};
+    let won = Faulty::wrap(mem_store(), Fault::WonButAlreadyExists { every: 3 });
+    let store = Faulty::wrap(won, Fault::ConflictNotWritten { every: 5 });
+    many_devices_on(store.clone(), store).await;
+}
+
 /// The real binary, its address read from its first line.
 struct Proc {
     child: Child,
