@@ -99,6 +99,9 @@ pub fn private_files() {
 /// Open the store, seed the demo if asked, and build the router.
 pub async fn app(config: &Config) -> std::io::Result<Router> {
     let store = open_store(config)?;
+    store::check_create_only(&store)
+        .await
+        .map_err(std::io::Error::other)?;
     let mut hub = hub::Hub::new(store, None);
     if config.demo {
         let data = config.store.is_none().then_some(config.data.as_path());

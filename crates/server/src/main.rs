@@ -82,7 +82,7 @@ enum Command {
 }
 
 /// The store a command names: `--store s3://…`, else the local filesystem
-/// under `data`.
+/// under `data`; refused unless it honours create-only writes.
 async fn open_checked(
     data: &std::path::Path,
     store: Option<&str>,
@@ -100,6 +100,9 @@ async fn open_checked(
                 .map_err(|e| format!("cannot open {}: {e}", data.display()))?
         }
     };
+    linli_server::store::check_create_only(&opened)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(opened)
 }
 
@@ -258,6 +261,7 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::from(2);
                 }
             };
+            // Checked before anything is written or announced (app() checks again).
             let opened = open_checked(&data, store.as_deref(), no_fsync).await;
             let s3 = match opened {
                 Ok(s) => store.is_some().then_some(s),

@@ -19,6 +19,7 @@
 //! tokens/{sha256(token)}.json                    TokenRecord
 //! codes/{sha256(code)}.json                      CodeIndex
 //! demo.json                                      the demo community's codes
+//! probe/{nonce}.json                             start-up probe marker (deleted)
 //! ```
 use std::sync::Arc;
 
@@ -44,6 +45,18 @@ pub enum StoreError {
         "object store: creating {path} keeps answering \"already exists\" but nothing is there; try again"
     )]
     Conflict { path: String },
+    #[error(
+        "this object store cannot hold linli's logs: {why}. linli needs create-only writes \
+         (PutMode::Create, If-None-Match: * on S3) so that two instances never both append at \
+         one position; use SeaweedFS, MinIO, AWS S3, Cloudflare R2 or the local filesystem \
+         (ARCHITECTURE.md, \"Object stores\")"
+    )]
+    NoCreateOnly { why: String },
+    #[error(
+        "the start-up check could not write a test object to the store (check its address, \
+         bucket and credentials): {0}"
+    )]
+    Probe(object_store::Error),
 }
 
 /// A path from parts; each part is percent-encoded by object_store, so an id
@@ -129,6 +142,61 @@ pub async fn create_json_or_same<T: Serialize>(
 
 /// Tries of `create_or_same` when the store says "exists" but has nothing.
 const CREATE_ATTEMPTS: usize = 5;
+
+/// Where the start-up probe writes (then deletes) its markers.
+pub fn probe_marker(nonce: &str) -> Path {
+    path(&["probe", &format!("{nonce}.json")])
+}
+
+/// Refuse a store that does not honour create-only writes: create a marker,
+/// then create it again with other bytes; the second must fail with
+/// `AlreadyExists`. A store that lets both succeed (Garage 2.5 ignores
+/// `If-None-Match: *` on PUT) would let two instances own one log position,
+/// and one of them would overwrite acknowledged ops.
+pub async fn check_create_only(store: &Store) -> Result<()> {
+    let at = probe_marker(&random_nonce());
+    let unsupported = |e: object_store::Error| StoreError::NoCreateOnly {
+        why: format!("the store has no create-only put ({e})"),
+    };
+    // The first create may itself come back ambiguous: decided by reading.
+    match create_or_same(store, &at, &b"first"[..]).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(StoreError::NoCreateOnly {
+                why: "a fresh random key already held other bytes".into(),
+            });
+        }
+        Err(StoreError::Io(e @ object_store::Error::NotImplemented { .. })) => {
+            return Err(unsupported(e));
+        }
+        Err(StoreError::Io(e)) => return Err(StoreError::Probe(e)),
+        Err(e) => return Err(e),
+    }
+    let opts = PutOptions {
+        mode: PutMode::Create,
+        ..Default::default()
+    };
+    let second = store
+        .put_opts(&at, PutPayload::from_static(b"second"), opts)
+        .await;
+    let _ = store.delete(&at).await;
+    match second {
+        Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
+        Ok(_) => Err(StoreError::NoCreateOnly {
+            why: "a second create of the same key succeeded (the store ignores If-None-Match: *)"
+                .into(),
+        }),
+        Err(e @ object_store::Error::NotImplemented { .. }) => Err(unsupported(e)),
+        Err(e) => Err(StoreError::Probe(e)),
+    }
+}
+
+/// 64 random bits as hex.
+fn random_nonce() -> String {
+    let mut buf = [0u8; 8];
+    getrandom::fill(&mut buf).expect("the OS random source failed");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// Write an object unconditionally (hints and last-writer-wins records only).
 pub async fn overwrite_json<T: Serialize>(store: &Store, at: &Path, value: &T) -> Result<()> {
@@ -392,5 +460,29 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         assert!(err.to_string().contains("already exists"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_probe_refuses_a_store_that_ignores_create_only() {
+        let garage = Faulty::wrap(mem(), Fault::IgnoresCreate);
+        let err = check_create_only(&garage).await.unwrap_err();
+        assert!(matches!(err, StoreError::NoCreateOnly { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("If-None-Match"), "{msg}");
+        assert!(msg.contains("SeaweedFS"), "{msg}");
+        // Working stores pass, also when creates come back ambiguous; the
+        // marker is gone afterwards.
+        let dir = tempfile::tempdir().unwrap();
+        let fs: Store =
+            Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+        for store in [
+            mem(),
+            fs,
+            Faulty::wrap(mem(), Fault::WonButAlreadyExists { every: 1 }),
+            Faulty::wrap(mem(), Fault::ConflictNotWritten { every: 2 }),
+        ] {
+            check_create_only(&store).await.unwrap();
+            assert!(list(&store, &path(&["probe"])).await.unwrap().is_empty());
+        }
     }
 }

@@ -139,6 +139,34 @@ async fn two_instances_on_a_store_whose_creates_come_back_ambiguous() {
     many_devices_on(store.clone(), store).await;
 }
 
+/// A store that lets a second create of one key succeed (as Garage 2.5
+/// does with `If-None-Match: *`) would let two instances both own a log
+/// position: the endpoint refuses to start on it, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_create_only_writes_is_refused_at_start() {
+    use linli_server::faults::{Fault, Faulty};
+    let inner = mem_store();
+    let dist = tempfile::tempdir().unwrap();
+    let config = linli_server::Config {
+        dist: dist.path().into(),
+        store: Some(Faulty::wrap(inner.clone(), Fault::IgnoresCreate)),
+        demo: true,
+        ..Default::default()
+    };
+    let Err(err) = linli_server::app(&config).await else {
+        panic!("the endpoint started on a store without create-only writes");
+    };
+    let msg = err.to_string();
+    for word in ["create-only", "If-None-Match", "SeaweedFS"] {
+        assert!(msg.contains(word), "{msg}");
+    }
+    // Nothing was written (the demo was not seeded; the marker is gone).
+    let left = linli_server::store::list(&inner, &object_store::path::Path::from(""))
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 /// The real binary, its address read from its first line.
 struct Proc {
     child: Child,
