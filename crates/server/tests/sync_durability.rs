@@ -126,6 +126,13 @@ async fn two_instances_on_one_directory() {
     many_devices_on(open(), open()).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_s3_bucket() {
+    if let Some(s) = TestStore::new(Backend::S3, "two_instances_on_one_s3_bucket") {
+        many_devices_on(s.store.clone(), s.handle()).await;
+    }
+}
+
 /// Creates that landed but came back `AlreadyExists` (object_store's retry
 /// after a lost answer; every third), and `AlreadyExists` for creates that
 /// never landed (S3's 409; every fifth): segments, code use slots, device
@@ -177,12 +184,44 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_linli-server")
 }
 
-fn spawn_server(data: &std::path::Path, dist: &std::path::Path) -> Proc {
-    let mut child = Command::new(bin())
-        .args(["serve", "--addr", "127.0.0.1:0", "--dist"])
-        .arg(dist)
-        .arg("--data")
-        .arg(data)
+/// Where a process keeps its data: a directory, or a prefix of the test
+/// bucket (`--store s3://…` and the AWS_* environment).
+#[derive(Clone)]
+enum Place {
+    Dir(std::path::PathBuf),
+    S3(S3, String),
+}
+
+impl Place {
+    /// A fresh one of each kind; the directory lives as long as the guard.
+    fn dir() -> (Place, tempfile::TempDir) {
+        let d = tempfile::tempdir().unwrap();
+        (Place::Dir(d.path().into()), d)
+    }
+
+    fn s3(test: &str) -> Option<Place> {
+        Some(Place::S3(S3::from_env(test)?, unique_prefix(test)))
+    }
+
+    /// The command line and environment that point a command here.
+    fn apply(&self, cmd: &mut Command) {
+        match self {
+            Place::Dir(d) => {
+                cmd.arg("--data").arg(d);
+            }
+            Place::S3(s3, prefix) => {
+                cmd.arg("--store").arg(s3.url(prefix)).envs(s3.env());
+            }
+        }
+    }
+}
+
+fn spawn_server(place: &Place, dist: &std::path::Path) -> Proc {
+    let mut cmd = Command::new(bin());
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--dist"])
+        .arg(dist);
+    place.apply(&mut cmd);
+    let mut child = cmd
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -202,20 +241,11 @@ fn spawn_server(data: &std::path::Path, dist: &std::path::Path) -> Proc {
 }
 
 /// `community create` through the CLI; returns the founder's code.
-fn cli_create(data: &std::path::Path, id: &str) -> String {
-    let out = Command::new(bin())
-        .args([
-            "community",
-            "create",
-            "--name",
-            "长寿路",
-            "--id",
-            id,
-            "--data",
-        ])
-        .arg(data)
-        .output()
-        .unwrap();
+fn cli_create(place: &Place, id: &str) -> String {
+    let mut cmd = Command::new(bin());
+    cmd.args(["community", "create", "--name", "长寿路", "--id", id]);
+    place.apply(&mut cmd);
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -235,11 +265,22 @@ fn cli_create(data: &std::path::Path, id: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_stream_loses_no_acknowledged_op() {
-    let data = tempfile::tempdir().unwrap();
+    let (place, _dir) = Place::dir();
+    sigkill_mid_stream(place).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_stream_on_s3_loses_no_acknowledged_op() {
+    if let Some(place) = Place::s3("sigkill_mid_stream_on_s3") {
+        sigkill_mid_stream(place).await;
+    }
+}
+
+async fn sigkill_mid_stream(place: Place) {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
-    let code = cli_create(data.path(), "kill");
-    let mut p = spawn_server(data.path(), dist.path());
+    let code = cli_create(&place, "kill");
+    let mut p = spawn_server(&place, dist.path());
     let http = http();
     let coord = join(&http, &p.url, &code, "主任").await;
     let mut devices = Vec::new();
@@ -287,7 +328,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_op() {
 
     // Restart on the same data: acknowledged ops are all there, once; the
     // devices retry their outboxes (deduped or appended exactly once).
-    let p2 = spawn_server(data.path(), dist.path());
+    let p2 = spawn_server(&place, dist.path());
     let mut devices = Vec::new();
     for (mut d, mut outbox, acked) in states {
         d.base = p2.url.clone();
@@ -315,13 +356,24 @@ async fn sigkill_mid_stream_loses_no_acknowledged_op() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_data_directory() {
-    let data = tempfile::tempdir().unwrap();
+    let (place, _dir) = Place::dir();
+    two_processes(place).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_s3_bucket() {
+    if let Some(place) = Place::s3("two_processes_on_one_s3_bucket") {
+        two_processes(place).await;
+    }
+}
+
+async fn two_processes(place: Place) {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
-    let code = cli_create(data.path(), "twoproc");
+    let code = cli_create(&place, "twoproc");
     let mut procs = [
-        spawn_server(data.path(), dist.path()),
-        spawn_server(data.path(), dist.path()),
+        spawn_server(&place, dist.path()),
+        spawn_server(&place, dist.path()),
     ];
     let http = http();
     let coord = join(&http, &procs[0].url, &code, "主任").await;

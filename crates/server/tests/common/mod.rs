@@ -19,6 +19,176 @@ pub fn mem_store() -> Store {
     Arc::new(object_store::memory::InMemory::new())
 }
 
+/// The S3-compatible store the tests may use: `./dev test` starts a
+/// SeaweedFS node and sets `LINLI_TEST_S3=http://127.0.0.1:PORT/BUCKET`,
+/// `LINLI_TEST_S3_KEY` and `LINLI_TEST_S3_SECRET`.
+#[derive(Clone, Debug)]
+pub struct S3 {
+    pub endpoint: String,
+    pub bucket: String,
+    pub key: String,
+    pub secret: String,
+}
+
+impl S3 {
+    /// The node from the environment. Without one a test that needs it
+    /// fails under CI (`CI=true`) and is skipped (`None`) elsewhere.
+    pub fn from_env(test: &str) -> Option<S3> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let Some(url) = var("LINLI_TEST_S3") else {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(
+                !ci,
+                "{test}: LINLI_TEST_S3 is not set under CI; ./dev test starts SeaweedFS and sets it"
+            );
+            eprintln!("{test}: skipped: LINLI_TEST_S3 is not set (./dev test sets it)");
+            return None;
+        };
+        let (endpoint, bucket) = url
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .filter(|(e, b)| e.starts_with("http") && !b.is_empty())
+            .unwrap_or_else(|| panic!("LINLI_TEST_S3={url}: expected http://HOST:PORT/BUCKET"));
+        Some(S3 {
+            endpoint: endpoint.into(),
+            bucket: bucket.into(),
+            key: var("LINLI_TEST_S3_KEY").expect("LINLI_TEST_S3_KEY is not set"),
+            secret: var("LINLI_TEST_S3_SECRET").expect("LINLI_TEST_S3_SECRET is not set"),
+        })
+    }
+
+    /// A client for the bucket under `prefix` (as `--store s3://…` opens it).
+    pub fn store(&self, prefix: &str) -> Store {
+        linli_server::install_tls_provider();
+        let s3 = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&self.endpoint)
+            .with_bucket_name(&self.bucket)
+            .with_access_key_id(&self.key)
+            .with_secret_access_key(&self.secret)
+            .with_region("us-east-1")
+            .with_allow_http(true)
+            .with_conditional_put(object_store::aws::S3ConditionalPut::ETagMatch)
+            .build()
+            .unwrap();
+        Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+    }
+
+    /// `--store` for the binary.
+    pub fn url(&self, prefix: &str) -> String {
+        format!("s3://{}/{prefix}", self.bucket)
+    }
+
+    /// The environment the binary reads the node from.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", self.key.clone()),
+            ("AWS_SECRET_ACCESS_KEY", self.secret.clone()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+        ]
+    }
+}
+
+/// A key prefix of its own for one test run in a shared bucket.
+pub fn unique_prefix(test: &str) -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("linli-tests/{test}-{hex}")
+}
+
+/// Where a parameterised test keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Fs,
+    S3,
+}
+
+/// One backend's store for a test, and how to open more handles on the
+/// same data (another instance).
+pub struct TestStore {
+    pub backend: Backend,
+    pub store: Store,
+    dir: Option<tempfile::TempDir>,
+    s3: Option<(S3, String)>,
+}
+
+impl TestStore {
+    /// `None`: the backend is not available here (S3 outside CI).
+    pub fn new(backend: Backend, test: &str) -> Option<TestStore> {
+        Some(match backend {
+            Backend::Memory => TestStore {
+                backend,
+                store: mem_store(),
+                dir: None,
+                s3: None,
+            },
+            Backend::Fs => {
+                let dir = tempfile::tempdir().unwrap();
+                TestStore {
+                    backend,
+                    store: fs_store(dir.path()),
+                    dir: Some(dir),
+                    s3: None,
+                }
+            }
+            Backend::S3 => {
+                let s3 = S3::from_env(test)?;
+                let prefix = unique_prefix(test);
+                TestStore {
+                    backend,
+                    store: s3.store(&prefix),
+                    dir: None,
+                    s3: Some((s3, prefix)),
+                }
+            }
+        })
+    }
+
+    /// Another handle on the same data, as a second process would open it.
+    pub fn handle(&self) -> Store {
+        match (&self.dir, &self.s3) {
+            (Some(dir), _) => fs_store(dir.path()),
+            (_, Some((s3, prefix))) => s3.store(prefix),
+            _ => self.store.clone(),
+        }
+    }
+}
+
+fn fs_store(dir: &std::path::Path) -> Store {
+    Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir).unwrap())
+}
+
+/// `on_each_store!(f, g)`: for each `async fn f(TestStore)` a module `f`
+/// with the tests `memory`, `fs` and `s3` (skipped without a node, outside CI).
+#[macro_export]
+macro_rules! on_each_store {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            async fn run(backend: Backend) {
+                if let Some(s) = TestStore::new(backend, stringify!($name)) {
+                    super::$name(s).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() {
+                run(Backend::Memory).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn fs() {
+                run(Backend::Fs).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn s3() {
+                run(Backend::S3).await;
+            }
+        }
+    )*};
+}
+
 pub struct Server {
     pub url: String,
     pub store: Store,
