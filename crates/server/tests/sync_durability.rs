@@ -4,17 +4,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
 use linli_core::demo::Rng;
 use linli_core::model::Role;
-use linli_core::protocol::PushResponse;
 use linli_core::{LogEntry, Op};
-use reqwest::StatusCode;
 
 /// Every op a device minted is in the log exactly once, in device order.
 fn check_devices(log: &[LogEntry], devices: &[Device]) {
@@ -30,36 +26,6 @@ fn check_devices(log: &[LogEntry], devices: &[Device]) {
         let want: Vec<u64> = (1..=d.seq).collect();
         assert_eq!(seqs, want, "device {}", d.device);
     }
-}
-
-/// Push `ops` to `base`; `None` on a network error or a 5xx.
-async fn try_push(
-    http: &reqwest::Client,
-    d: &Device,
-    base: &str,
-    ops: &[Op],
-) -> Option<PushResponse> {
-    let mut d = d.clone();
-    d.base = base.to_owned();
-    let res = http
-        .post(d.url("ops"))
-        .bearer_auth(&d.token)
-        .json(&serde_json::json!({ "ops": ops }))
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .ok()?;
-    let status = res.status();
-    if status.is_server_error() {
-        return None;
-    }
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    res.json().await.ok()
 }
 
 /// Many devices push through several instances on one store at once, each
@@ -174,109 +140,20 @@ async fn a_store_without_create_only_writes_is_refused_at_start() {
     assert!(left.is_empty(), "{left:?}");
 }
 
-/// The real binary, its address read from its first line.
-struct Proc {
-    child: Child,
-    url: String,
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_linli-server")
-}
-
-/// Where a process keeps its data: a directory, or a prefix of the test
-/// bucket (`--store s3://…` and the AWS_* environment).
-#[derive(Clone)]
-enum Place {
-    Dir(std::path::PathBuf),
-    S3(S3, String),
-}
-
-impl Place {
-    /// A fresh one of each kind; the directory lives as long as the guard.
-    fn dir() -> (Place, tempfile::TempDir) {
-        let d = tempfile::tempdir().unwrap();
-        (Place::Dir(d.path().into()), d)
-    }
-
-    fn s3(test: &str) -> Option<Place> {
-        Some(Place::S3(S3::from_env(test)?, unique_prefix(test)))
-    }
-
-    /// The command line and environment that point a command here.
-    fn apply(&self, cmd: &mut Command) {
-        match self {
-            Place::Dir(d) => {
-                cmd.arg("--data").arg(d);
-            }
-            Place::S3(s3, prefix) => {
-                cmd.arg("--store").arg(s3.url(prefix)).envs(s3.env());
-            }
-        }
-    }
-}
-
-fn spawn_server(place: &Place, dist: &std::path::Path) -> Proc {
-    let mut cmd = Command::new(bin());
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "--dist"])
-        .arg(dist);
-    place.apply(&mut cmd);
-    let mut child = cmd
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .map(|a| format!("http://{a}"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Proc { child, url }
-}
-
-/// `community create` through the CLI; returns the founder's code.
-fn cli_create(place: &Place, id: &str) -> String {
-    let mut cmd = Command::new(bin());
-    cmd.args(["community", "create", "--name", "长寿路", "--id", id]);
-    place.apply(&mut cmd);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains('█') || text.contains('▀'),
-        "a QR code is printed"
-    );
-    text.lines()
-        .find_map(|l| l.strip_prefix("coordinator join code: "))
-        .and_then(|l| l.split_whitespace().next())
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_stream_loses_no_acknowledged_op() {
-    let (place, _dir) = Place::dir();
+    let (place, _dir) = DataAt::dir();
     sigkill_mid_stream(place).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_stream_on_s3_loses_no_acknowledged_op() {
-    if let Some(place) = Place::s3("sigkill_mid_stream_on_s3") {
+    if let Some(place) = DataAt::s3("sigkill_mid_stream_on_s3") {
         sigkill_mid_stream(place).await;
     }
 }
 
-async fn sigkill_mid_stream(place: Place) {
+async fn sigkill_mid_stream(place: DataAt) {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
     let code = cli_create(&place, "kill");
@@ -356,18 +233,18 @@ async fn sigkill_mid_stream(place: Place) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_data_directory() {
-    let (place, _dir) = Place::dir();
+    let (place, _dir) = DataAt::dir();
     two_processes(place).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_s3_bucket() {
-    if let Some(place) = Place::s3("two_processes_on_one_s3_bucket") {
+    if let Some(place) = DataAt::s3("two_processes_on_one_s3_bucket") {
         two_processes(place).await;
     }
 }
 
-async fn two_processes(place: Place) {
+async fn two_processes(place: DataAt) {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
     let code = cli_create(&place, "twoproc");

@@ -3,7 +3,10 @@
 //! ops the way the app does.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use linli_core::ids::{CommunityId, DeviceId, MemberId, OpId};
 use linli_core::model::{Category, Channel, Place, Role, Urgency};
@@ -267,6 +270,9 @@ pub fn http() -> reqwest::Client {
     linli_server::install_tls_provider();
     reqwest::Client::builder()
         .pool_max_idle_per_host(64)
+        // Under the server's header timeout (10 s), which closes idle
+        // keep-alive connections: reusing one as it closes fails the request.
+        .pool_idle_timeout(Duration::from_secs(5))
         .build()
         .unwrap()
 }
@@ -481,6 +487,30 @@ pub fn error_code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("<no error code>")
 }
 
+/// Acknowledged ops missing from `log` (every seq of a device up to what
+/// the endpoint acknowledged to it), and ops in it more than once.
+pub fn lost_and_duplicated<'a>(
+    log: &[LogEntry],
+    acked: impl IntoIterator<Item = (&'a DeviceId, u64)>,
+) -> (u64, u64) {
+    let mut times: std::collections::BTreeMap<(&str, u64), u64> = Default::default();
+    for e in log {
+        *times
+            .entry((e.op.id.device.as_str(), e.op.id.seq))
+            .or_default() += 1;
+    }
+    let duplicated = times.values().map(|n| n - 1).sum();
+    let lost = acked
+        .into_iter()
+        .map(|(d, upto)| {
+            (1..=upto)
+                .filter(|q| !times.contains_key(&(d.as_str(), *q)))
+                .count() as u64
+        })
+        .sum();
+    (lost, duplicated)
+}
+
 /// Every acknowledged op appears exactly once, seqs are 1..=n.
 pub fn check_log(log: &[LogEntry]) {
     let mut ids = std::collections::BTreeSet::new();
@@ -488,4 +518,131 @@ pub fn check_log(log: &[LogEntry]) {
         assert_eq!(e.seq, i as u64 + 1, "seqs are not contiguous");
         assert!(ids.insert(e.op.id.clone()), "op {} appears twice", e.op.id);
     }
+}
+
+/// Push `ops` to `base`; `None` on a network error or a 5xx.
+pub async fn try_push(
+    http: &reqwest::Client,
+    d: &Device,
+    base: &str,
+    ops: &[Op],
+) -> Option<PushResponse> {
+    let mut d = d.clone();
+    d.base = base.to_owned();
+    let res = http
+        .post(d.url("ops"))
+        .bearer_auth(&d.token)
+        .json(&serde_json::json!({ "ops": ops }))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .ok()?;
+    let status = res.status();
+    if status.is_server_error() {
+        return None;
+    }
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    res.json().await.ok()
+}
+
+/// The real binary, its address read from its first line.
+pub struct Proc {
+    pub child: Child,
+    pub url: String,
+}
+
+/// A process a test started ends with the test, also when it fails.
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_linli-server")
+}
+
+/// Where a process keeps its data: a directory, or a prefix of the test
+/// bucket (`--store s3://…` and the AWS_* environment).
+#[derive(Clone)]
+pub enum DataAt {
+    Dir(std::path::PathBuf),
+    S3(S3, String),
+}
+
+impl DataAt {
+    /// A fresh one of each kind; the directory lives as long as the guard.
+    pub fn dir() -> (DataAt, tempfile::TempDir) {
+        let d = tempfile::tempdir().unwrap();
+        (DataAt::Dir(d.path().into()), d)
+    }
+
+    pub fn s3(test: &str) -> Option<DataAt> {
+        Some(DataAt::S3(S3::from_env(test)?, unique_prefix(test)))
+    }
+
+    /// The command line and environment that point a command here.
+    pub fn apply(&self, cmd: &mut Command) {
+        match self {
+            DataAt::Dir(d) => {
+                cmd.arg("--data").arg(d);
+            }
+            DataAt::S3(s3, prefix) => {
+                cmd.arg("--store").arg(s3.url(prefix)).envs(s3.env());
+            }
+        }
+    }
+}
+
+pub fn spawn_server(place: &DataAt, dist: &std::path::Path) -> Proc {
+    let mut cmd = Command::new(bin());
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--dist"])
+        .arg(dist);
+    place.apply(&mut cmd);
+    let mut child = cmd
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Proc { child, url }
+}
+
+/// `community create` through the CLI; returns the founder's code.
+pub fn cli_create(place: &DataAt, id: &str) -> String {
+    let mut cmd = Command::new(bin());
+    cmd.args(["community", "create", "--name", "长寿路", "--id", id]);
+    place.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains('█') || text.contains('▀'),
+        "a QR code is printed"
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("coordinator join code: "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned()
 }
