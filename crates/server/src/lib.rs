@@ -8,6 +8,7 @@ pub mod faults;
 pub mod hub;
 pub mod log;
 pub mod security;
+pub mod serverless;
 pub mod static_files;
 pub mod store;
 pub mod transport;
