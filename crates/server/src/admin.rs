@@ -66,7 +66,13 @@ async fn write_log(
             entries: chunk.to_vec(),
         };
         let key = store::chain_segment(&meta.id, &meta.epoch, i as u64 + 1);
-        store::create(&hub.store, &key, store::to_json(&seg)).await?;
+        if !store::create_or_same(&hub.store, &key, store::to_json(&seg)).await? {
+            return Err(AdminError::Invalid(format!(
+                "log segment {} of community {} already exists with other content",
+                i + 1,
+                meta.id
+            )));
+        }
     }
     Ok(())
 }
@@ -104,7 +110,7 @@ pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, A
         epoch: random_hex(8),
         created_ms: now,
     };
-    if !store::create_json(&hub.store, &store::community_meta(&id), &meta).await? {
+    if !store::create_json_or_same(&hub.store, &store::community_meta(&id), &meta).await? {
         return Err(AdminError::Exists(id));
     }
     write_log(hub, &meta, &[LogEntry { seq: 1, op }]).await?;
@@ -163,7 +169,7 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
                 start_ms: now_ms().saturating_sub(span + 2 * 24 * 3_600_000),
                 epoch: random_hex(8),
             };
-            store::create_json(&hub.store, &plan_key, &plan).await?;
+            store::create_json_or_same(&hub.store, &plan_key, &plan).await?;
             store::get_json(&hub.store, &plan_key)
                 .await?
                 .unwrap_or(plan)
@@ -184,7 +190,7 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
         epoch: plan.epoch.clone(),
         created_ms: plan.start_ms,
     };
-    store::create_json(&hub.store, &store::community_meta(&community), &meta).await?;
+    store::create_json_or_same(&hub.store, &store::community_meta(&community), &meta).await?;
     let meta: CommunityMeta = store::get_json(&hub.store, &store::community_meta(&community))
         .await?
         .unwrap_or(meta);
@@ -213,7 +219,7 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
         });
     }
     let demo = Demo { community, codes };
-    if !store::create_json(&hub.store, &store::demo(), &demo).await? {
+    if !store::create_json_or_same(&hub.store, &store::demo(), &demo).await? {
         // Another instance seeded at the same time: use its codes.
         if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
             write_codes_file(data, &d);
@@ -320,7 +326,7 @@ pub async fn seed_synthetic(
         epoch: random_hex(8),
         created_ms: start_ms,
     };
-    if !store::create_json(&hub.store, &store::community_meta(&community), &meta).await? {
+    if !store::create_json_or_same(&hub.store, &store::community_meta(&community), &meta).await? {
         return Err(AdminError::Exists(community));
     }
     write_log(hub, &meta, &entries).await?;

@@ -392,7 +392,7 @@ impl Hub {
             code_id: code_id.map(str::to_owned),
         };
         // Device first: a crash before the token leaves a listed, unusable device.
-        if !store::create_json(&self.store, &store::device(c, &device), &rec).await? {
+        if !store::create_json_or_same(&self.store, &store::device(c, &device), &rec).await? {
             return Err(err(codes::BUSY, "device id collision; retry"));
         }
         let token = format!("lnt_{}", random_hex(16));
@@ -402,7 +402,10 @@ impl Hub {
             device: device.clone(),
             created_ms,
         };
-        store::create_json(&self.store, &store::token(&sha256_hex(&token)), &trec).await?;
+        let key = store::token(&sha256_hex(&token));
+        if !store::create_json_or_same(&self.store, &key, &trec).await? {
+            return Err(err(codes::BUSY, "token collision; retry"));
+        }
         Ok((device, token))
     }
 
@@ -428,13 +431,15 @@ impl Hub {
             expires_at_ms: now + u64::from(hours) * 3_600_000,
             max_uses,
         };
-        store::create_json(&self.store, &store::code(c, &rec.code_id), &rec).await?;
+        if !store::create_json_or_same(&self.store, &store::code(c, &rec.code_id), &rec).await? {
+            return Err(err(codes::BUSY, "code id collision; retry"));
+        }
         let index = CodeIndex {
             community: c.clone(),
             code_id: rec.code_id.clone(),
         };
         let key = store::code_index(&sha256_hex(&protocol::normalize_code(&code)));
-        if !store::create_json(&self.store, &key, &index).await? {
+        if !store::create_json_or_same(&self.store, &key, &index).await? {
             return Err(err(codes::BUSY, "code collision; retry"));
         }
         Ok((code, rec))
@@ -525,7 +530,8 @@ impl Hub {
     pub async fn delete_code(&self, caller: &Caller, code_id: &str) -> Result<CodeInfo, ApiError> {
         caller.require(&[Role::Coordinator])?;
         let rec = self.code_record(&caller.community, code_id).await?;
-        store::create(
+        // A marker: whoever wrote it, the code is withdrawn.
+        store::create_or_same(
             &self.store,
             &store::code_deleted(&caller.community, code_id),
             now_ms().to_string(),
@@ -700,7 +706,10 @@ impl Hub {
                 return Err(err(codes::CODE_USED_UP, "this join code has been used up"));
             }
             let key = store::code_use(c, &rec.code_id, n);
-            if store::create(&self.store, &key, now_ms().to_string()).await? {
+            // A random claim, so our own retried create is told apart from
+            // another instance's join taking the same slot.
+            let claim = format!("{{\"claim\":\"{}\",\"at_ms\":{}}}", random_hex(8), now_ms());
+            if store::create_or_same(&self.store, &key, claim).await? {
                 return Ok(n);
             }
         }
@@ -737,7 +746,8 @@ impl Hub {
     }
 
     async fn revoke(&self, c: &CommunityId, device: &DeviceId) -> Result<(), ApiError> {
-        store::create(
+        // A marker: whoever wrote it, the device is revoked.
+        store::create_or_same(
             &self.store,
             &store::revoked(c, device),
             now_ms().to_string(),

@@ -4,9 +4,11 @@
 //! Business rules are not decided here; they live in linli-core.
 pub mod admin;
 pub mod api;
+pub mod faults;
 pub mod hub;
 pub mod log;
 pub mod security;
+pub mod serverless;
 pub mod static_files;
 pub mod store;
 pub mod transport;
@@ -54,6 +56,40 @@ pub fn open_store(config: &Config) -> std::io::Result<store::Store> {
     Ok(Arc::new(fs))
 }
 
+/// Make ring rustls' crypto provider the process default. reqwest is built
+/// without one of its own (its default, aws-lc-rs, is a long C build), and
+/// panics when it builds a client with none installed. Idempotent.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// An S3-compatible bucket from `s3://BUCKET[/PREFIX]`, configured from the
+/// environment as the AWS tools are (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`, …). Create-only
+/// puts are sent as `If-None-Match: *` (object_store's `ETagMatch`).
+pub fn open_s3(url: &str) -> Result<store::Store, String> {
+    use object_store::aws::{AmazonS3Builder, S3ConditionalPut};
+    let rest = url
+        .strip_prefix("s3://")
+        .ok_or_else(|| format!("--store {url}: expected s3://BUCKET[/PREFIX]"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(format!("--store {url}: the bucket name is missing"));
+    }
+    install_tls_provider();
+    let s3 = AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .with_conditional_put(S3ConditionalPut::ETagMatch)
+        .build()
+        .map_err(|e| format!("--store {url}: cannot configure the S3 client: {e}"))?;
+    let prefix = prefix.trim_matches('/');
+    Ok(if prefix.is_empty() {
+        Arc::new(s3)
+    } else {
+        Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+    })
+}
+
 /// Files and directories this process creates are its own alone (0600 and
 /// 0700): the data directory holds residents' phone numbers and addresses.
 pub fn private_files() {
@@ -64,6 +100,9 @@ pub fn private_files() {
 /// Open the store, seed the demo if asked, and build the router.
 pub async fn app(config: &Config) -> std::io::Result<Router> {
     let store = open_store(config)?;
+    store::check_create_only(&store)
+        .await
+        .map_err(std::io::Error::other)?;
     let mut hub = hub::Hub::new(store, None);
     if config.demo {
         let data = config.store.is_none().then_some(config.data.as_path());

@@ -575,7 +575,8 @@ impl Log {
             };
             let pos = cache.pos + 1;
             let key = store::chain_segment(&self.community, &self.epoch, pos);
-            match store::create(&self.store, &key, store::to_json(&seg)).await {
+            match store::create_or_same(&self.store, &key, store::to_json(&seg)).await {
+                // Ours, also when a retried create found our own segment.
                 Ok(true) => {
                     if let Err(e) = self.fold(cache, &seg.entries) {
                         // Our own segment does not fold: never expected;
@@ -715,7 +716,7 @@ impl Log {
             segments: keep,
         };
         let key = store::manifest(c, &self.epoch, m.n);
-        if !store::create_json(&self.store, &key, &m).await? {
+        if !store::create_json_or_same(&self.store, &key, &m).await? {
             // Lost the race: use the winner's manifest.
             match store::get_json::<Manifest>(&self.store, &key).await? {
                 Some(w) => self.install(w).await,
@@ -740,7 +741,8 @@ impl Log {
             entries,
         };
         let key = store::merged_segment(&self.community, &self.epoch, a, b);
-        store::create(&self.store, &key, store::to_json(&seg)).await?;
+        // Existing is fine: the same seq range of one log.
+        store::create_or_same(&self.store, &key, store::to_json(&seg)).await?;
         Ok(SegmentInfo {
             name: merged_name(&self.epoch, a, b),
             first_seq: a,

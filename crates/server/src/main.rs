@@ -26,6 +26,12 @@ enum Command {
         /// Directory of the embedded object store.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Keep the data in an S3-compatible bucket instead of --data:
+        /// s3://BUCKET[/PREFIX], configured by AWS_ENDPOINT, AWS_ACCESS_KEY_ID,
+        /// AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ALLOW_HTTP. The store
+        /// must honour create-only writes (checked at start).
+        #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
+        store: Option<String>,
         /// Seed the demo community if missing, print its join codes (also
         /// written to <data>/demo-codes.txt) and offer them at /api/v1/demo.
         #[arg(long)]
@@ -57,6 +63,12 @@ enum Command {
         /// Directory of the embedded object store.
         #[arg(long)]
         data: PathBuf,
+        /// Keep the data in an S3-compatible bucket instead of --data:
+        /// s3://BUCKET[/PREFIX], configured by AWS_ENDPOINT, AWS_ACCESS_KEY_ID,
+        /// AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ALLOW_HTTP. The store
+        /// must honour create-only writes (checked at start).
+        #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
+        store: Option<String>,
         /// Ops in the log.
         #[arg(long, default_value_t = 100_000)]
         ops: u64,
@@ -69,16 +81,42 @@ enum Command {
     },
 }
 
-async fn bench_seed(data: PathBuf, ops: u64, seed: u64, code_uses: u32) -> std::process::ExitCode {
-    let config = Config {
-        data: data.clone(),
-        no_fsync: true,
-        ..Default::default()
+/// The store a command names: `--store s3://…`, else the local filesystem
+/// under `data`; refused unless it honours create-only writes.
+async fn open_checked(
+    data: &std::path::Path,
+    store: Option<&str>,
+    no_fsync: bool,
+) -> Result<linli_server::store::Store, String> {
+    let opened = match store {
+        Some(url) => linli_server::open_s3(url)?,
+        None => {
+            let config = Config {
+                data: data.into(),
+                no_fsync,
+                ..Default::default()
+            };
+            linli_server::open_store(&config)
+                .map_err(|e| format!("cannot open {}: {e}", data.display()))?
+        }
     };
-    let store = match linli_server::open_store(&config) {
+    linli_server::store::check_create_only(&opened)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(opened)
+}
+
+async fn bench_seed(
+    data: PathBuf,
+    store: Option<String>,
+    ops: u64,
+    seed: u64,
+    code_uses: u32,
+) -> std::process::ExitCode {
+    let store = match open_checked(&data, store.as_deref(), true).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot open {}: {e}", data.display());
+            eprintln!("error: {e}");
             return std::process::ExitCode::from(2);
         }
     };
@@ -108,6 +146,12 @@ enum CommunityCommand {
         /// Directory of the embedded object store.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Keep the data in an S3-compatible bucket instead of --data:
+        /// s3://BUCKET[/PREFIX], configured by AWS_ENDPOINT, AWS_ACCESS_KEY_ID,
+        /// AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ALLOW_HTTP. The store
+        /// must honour create-only writes (checked at start).
+        #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
+        store: Option<String>,
         /// Name of the founding coordinator.
         #[arg(long, default_value = "协调员")]
         coordinator_name: String,
@@ -128,19 +172,16 @@ async fn community_create(cmd: CommunityCommand) -> std::process::ExitCode {
         name,
         id,
         data,
+        store,
         coordinator_name,
         code_hours,
         code_uses,
         url,
     } = cmd;
-    let config = Config {
-        data: data.clone(),
-        ..Default::default()
-    };
-    let store = match linli_server::open_store(&config) {
+    let store = match open_checked(&data, store.as_deref(), false).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot open {}: {e}", data.display());
+            eprintln!("error: {e}");
             return std::process::ExitCode::from(2);
         }
     };
@@ -190,14 +231,16 @@ async fn main() -> std::process::ExitCode {
         Command::Community { command } => community_create(command).await,
         Command::BenchSeed {
             data,
+            store,
             ops,
             seed,
             code_uses,
-        } => bench_seed(data, ops, seed, code_uses).await,
+        } => bench_seed(data, store, ops, seed, code_uses).await,
         Command::Serve {
             addr,
             dist,
             data,
+            store,
             demo,
             no_fsync,
             header_timeout,
@@ -218,21 +261,28 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::from(2);
                 }
             };
+            // Checked before anything is written or announced (app() checks again).
+            let opened = open_checked(&data, store.as_deref(), no_fsync).await;
+            let s3 = match opened {
+                Ok(s) => store.is_some().then_some(s),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            };
             let local = listener
                 .local_addr()
                 .map(|a| a.to_string())
                 .unwrap_or_else(|_| addr.to_string());
-            println!(
-                "linli is serving at http://{local}/  (data in {}; Ctrl-C to stop)",
-                data.display()
-            );
+            let place = store.unwrap_or_else(|| data.display().to_string());
+            println!("linli is serving at http://{local}/  (data in {place}; Ctrl-C to stop)");
             // Before the cap is derived from it (transport::connection_cap).
             linli_server::transport::raise_nofile_limit();
             let config = Config {
                 dist,
                 data,
                 demo,
-                store: None,
+                store: s3,
                 no_fsync,
                 limits: linli_server::Limits {
                     header_timeout: Duration::from_secs(header_timeout),
@@ -244,7 +294,8 @@ async fn main() -> std::process::ExitCode {
                 let seeded = match linli_server::open_store(&config) {
                     Ok(store) => {
                         let hub = linli_server::hub::Hub::new(store, None);
-                        linli_server::admin::ensure_demo(&hub, Some(&config.data))
+                        let data = config.store.is_none().then_some(config.data.as_path());
+                        linli_server::admin::ensure_demo(&hub, data)
                             .await
                             .map_err(|e| e.to_string())
                     }

@@ -19,6 +19,7 @@
 //! tokens/{sha256(token)}.json                    TokenRecord
 //! codes/{sha256(code)}.json                      CodeIndex
 //! demo.json                                      the demo community's codes
+//! probe/{nonce}.json                             start-up probe marker (deleted)
 //! ```
 use std::sync::Arc;
 
@@ -40,6 +41,22 @@ pub enum StoreError {
     Io(#[from] object_store::Error),
     #[error("stored object {path} is corrupt: {why}")]
     Corrupt { path: String, why: String },
+    #[error(
+        "object store: creating {path} keeps answering \"already exists\" but nothing is there; try again"
+    )]
+    Conflict { path: String },
+    #[error(
+        "this object store cannot hold linli's logs: {why}. linli needs create-only writes \
+         (PutMode::Create, If-None-Match: * on S3) so that two instances never both append at \
+         one position; use SeaweedFS, MinIO, AWS S3, Cloudflare R2 or the local filesystem \
+         (ARCHITECTURE.md, \"Object stores\")"
+    )]
+    NoCreateOnly { why: String },
+    #[error(
+        "the start-up check could not write a test object to the store (check its address, \
+         bucket and credentials): {0}"
+    )]
+    Probe(object_store::Error),
 }
 
 /// A path from parts; each part is percent-encoded by object_store, so an id
@@ -79,25 +96,106 @@ pub async fn exists(store: &Store, at: &Path) -> Result<bool> {
     }
 }
 
-/// Create an object if none is there. `Ok(false)`: one already was (it won).
-pub async fn create(store: &Store, at: &Path, bytes: impl Into<Bytes>) -> Result<bool> {
+/// Create an object if none is there (`PutMode::Create`). `Ok(true)`: the
+/// object now holds exactly `bytes`; `Ok(false)`: another writer's is there.
+///
+/// An `AlreadyExists` answer alone does not mean we lost: object_store
+/// retries a PUT after a 5xx, 429 or timeout, so a create that won but
+/// whose answer was lost comes back as `AlreadyExists` from its own object.
+/// So the object is read and compared. Equal bytes are the same fact
+/// (callers make a writer's bytes unique where it matters: a code use
+/// slot carries a random claim). S3 may also answer `409` to concurrent
+/// creates of one key (object_store reports that as `AlreadyExists` too)
+/// while none of them landed: then the object is missing and we try again.
+pub async fn create_or_same(store: &Store, at: &Path, bytes: impl Into<Bytes>) -> Result<bool> {
+    let bytes: Bytes = bytes.into();
+    for _ in 0..CREATE_ATTEMPTS {
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        match store
+            .put_opts(at, PutPayload::from_bytes(bytes.clone()), opts)
+            .await
+        {
+            Ok(_) => return Ok(true),
+            Err(object_store::Error::AlreadyExists { .. }) => match get(store, at).await? {
+                Some(there) => return Ok(there == bytes),
+                None => continue,
+            },
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict {
+        path: at.to_string(),
+    })
+}
+
+/// `create_or_same` with an object's JSON.
+pub async fn create_json_or_same<T: Serialize>(
+    store: &Store,
+    at: &Path,
+    value: &T,
+) -> Result<bool> {
+    create_or_same(store, at, to_json(value)).await
+}
+
+/// Tries of `create_or_same` when the store says "exists" but has nothing.
+const CREATE_ATTEMPTS: usize = 5;
+
+/// Where the start-up probe writes (then deletes) its markers.
+pub fn probe_marker(nonce: &str) -> Path {
+    path(&["probe", &format!("{nonce}.json")])
+}
+
+/// Refuse a store that does not honour create-only writes: create a marker,
+/// then create it again with other bytes; the second must fail with
+/// `AlreadyExists`. A store that lets both succeed (Garage 2.5 ignores
+/// `If-None-Match: *` on PUT) would let two instances own one log position,
+/// and one of them would overwrite acknowledged ops.
+pub async fn check_create_only(store: &Store) -> Result<()> {
+    let at = probe_marker(&random_nonce());
+    let unsupported = |e: object_store::Error| StoreError::NoCreateOnly {
+        why: format!("the store has no create-only put ({e})"),
+    };
+    // The first create may itself come back ambiguous: decided by reading.
+    match create_or_same(store, &at, &b"first"[..]).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(StoreError::NoCreateOnly {
+                why: "a fresh random key already held other bytes".into(),
+            });
+        }
+        Err(StoreError::Io(e @ object_store::Error::NotImplemented { .. })) => {
+            return Err(unsupported(e));
+        }
+        Err(StoreError::Io(e)) => return Err(StoreError::Probe(e)),
+        Err(e) => return Err(e),
+    }
     let opts = PutOptions {
         mode: PutMode::Create,
         ..Default::default()
     };
-    match store
-        .put_opts(at, PutPayload::from_bytes(bytes.into()), opts)
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
-        Err(e) => Err(e.into()),
+    let second = store
+        .put_opts(&at, PutPayload::from_static(b"second"), opts)
+        .await;
+    let _ = store.delete(&at).await;
+    match second {
+        Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
+        Ok(_) => Err(StoreError::NoCreateOnly {
+            why: "a second create of the same key succeeded (the store ignores If-None-Match: *)"
+                .into(),
+        }),
+        Err(e @ object_store::Error::NotImplemented { .. }) => Err(unsupported(e)),
+        Err(e) => Err(StoreError::Probe(e)),
     }
 }
 
-/// Create a JSON object if none is there.
-pub async fn create_json<T: Serialize>(store: &Store, at: &Path, value: &T) -> Result<bool> {
-    create(store, at, to_json(value)).await
+/// 64 random bits as hex.
+fn random_nonce() -> String {
+    let mut buf = [0u8; 8];
+    getrandom::fill(&mut buf).expect("the OS random source failed");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Write an object unconditionally (hints and last-writer-wins records only).
@@ -324,4 +422,67 @@ pub struct CodeUse {
     pub device: DeviceId,
     pub member: MemberId,
     pub at_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::{Fault, Faulty};
+
+    fn mem() -> Store {
+        Arc::new(object_store::memory::InMemory::new())
+    }
+
+    #[tokio::test]
+    async fn a_create_that_won_but_reads_already_exists_is_ours() {
+        let store = Faulty::wrap(mem(), Fault::WonButAlreadyExists { every: 1 });
+        let at = path(&["x.json"]);
+        assert!(create_or_same(&store, &at, "mine").await.unwrap());
+        assert_eq!(get(&store, &at).await.unwrap().unwrap(), "mine");
+        // Our own create again: still ours (a retry after a lost answer).
+        assert!(create_or_same(&store, &at, "mine").await.unwrap());
+        // Another writer's bytes: lost, and the object is unchanged.
+        assert!(!create_or_same(&store, &at, "theirs").await.unwrap());
+        assert_eq!(get(&store, &at).await.unwrap().unwrap(), "mine");
+    }
+
+    #[tokio::test]
+    async fn already_exists_with_nothing_there_is_tried_again() {
+        // Creates 2, 4, … answer "exists" without writing (S3's 409).
+        let store = Faulty::wrap(mem(), Fault::ConflictNotWritten { every: 2 });
+        assert!(create_or_same(&store, &path(&["a"]), "a").await.unwrap());
+        assert!(create_or_same(&store, &path(&["b"]), "b").await.unwrap());
+        assert_eq!(get(&store, &path(&["b"])).await.unwrap().unwrap(), "b");
+        // Always "exists" and never there: a clear error, not a loop.
+        let stuck = Faulty::wrap(mem(), Fault::ConflictNotWritten { every: 1 });
+        let err = create_or_same(&stuck, &path(&["c"]), "c")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert!(err.to_string().contains("already exists"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_probe_refuses_a_store_that_ignores_create_only() {
+        let garage = Faulty::wrap(mem(), Fault::IgnoresCreate);
+        let err = check_create_only(&garage).await.unwrap_err();
+        assert!(matches!(err, StoreError::NoCreateOnly { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("If-None-Match"), "{msg}");
+        assert!(msg.contains("SeaweedFS"), "{msg}");
+        // Working stores pass, also when creates come back ambiguous; the
+        // marker is gone afterwards.
+        let dir = tempfile::tempdir().unwrap();
+        let fs: Store =
+            Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir.path()).unwrap());
+        for store in [
+            mem(),
+            fs,
+            Faulty::wrap(mem(), Fault::WonButAlreadyExists { every: 1 }),
+            Faulty::wrap(mem(), Fault::ConflictNotWritten { every: 2 }),
+        ] {
+            check_create_only(&store).await.unwrap();
+            assert!(list(&store, &path(&["probe"])).await.unwrap().is_empty());
+        }
+    }
 }

@@ -936,6 +936,7 @@ async fn hostile_requests_get_clean_answers() {
     let server = Server::start_fs(data.path()).await;
     // No pooled connections: a connection the server closed after one
     // answer (a 413 before the body was read) must not fail the next request.
+    linli_server::install_tls_provider();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .timeout(Duration::from_secs(20))

@@ -107,6 +107,7 @@ async fn attack(addr: &str, kinds: &[(Kind, usize)]) -> Vec<tokio::task::JoinHan
 
 /// `GET /api/health` on a fresh connection: how long it took.
 async fn real_request(url: &str) -> Duration {
+    linli_server::install_tls_provider();
     let client = reqwest::Client::builder()
         .timeout(GIVE_UP)
         .pool_max_idle_per_host(0)

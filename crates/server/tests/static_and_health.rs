@@ -91,6 +91,7 @@ impl Server {
 
 /// A client that does not decode, so the test sees what was on the wire.
 fn client() -> reqwest::Client {
+    linli_server::install_tls_provider();
     reqwest::Client::builder()
         .no_gzip()
         .no_brotli()

@@ -11,9 +11,57 @@ use reqwest::Method;
 use reqwest::StatusCode;
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn push_pull_dedupe_and_gaps() {
-    let server = Server::start(mem_store()).await;
+// The core flows on every backend: in memory, the local filesystem, and a
+// real S3-compatible node (SeaweedFS under ./dev test).
+on_each_store!(
+    push_pull_dedupe_and_gaps,
+    join_codes_expire_run_out_and_can_be_withdrawn,
+    concurrent_joins_never_exceed_max_uses_across_instances,
+    private_records_follow_who_may_see_them,
+    compaction_merges_segments_and_pull_still_works,
+    demo_community_is_seeded_once_and_joinable_by_code,
+    head_long_poll_wakes_on_a_push_on_either_instance,
+    segments_are_the_stored_objects,
+);
+
+/// What `GET segments/{name}` answers is the object at the key the name
+/// maps to (ARCHITECTURE.md, "Reading the log straight from the store"):
+/// a reader with the store's own URLs (or a CDN) needs no endpoint.
+async fn segments_are_the_stored_objects(s: TestStore) {
+    use linli_server::log::{SegKey, parse_name};
+    use linli_server::store;
+    let server = Server::start(s.store.clone()).await;
+    let http = http();
+    let coord = community(&http, &server, "c1").await;
+    let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
+    for i in 0..3 {
+        let op = r.wish_op(&format!("修水管 {i}"));
+        r.push(&http, &[op]).await;
+    }
+    let head = r.head(&http).await;
+    assert!(head.segments.len() >= 3);
+    for seg in &head.segments {
+        let served = http
+            .get(r.url(&format!("segments/{}", seg.name)))
+            .bearer_auth(&r.token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let key = match parse_name(&head.epoch, &seg.name).unwrap() {
+            SegKey::Chain(p) => store::chain_segment(&r.community, &head.epoch, p),
+            SegKey::Merged(a, b) => store::merged_segment(&r.community, &head.epoch, a, b),
+        };
+        // Through a second client, as a reader outside the endpoint would.
+        let stored = store::get(&s.handle(), &key).await.unwrap().unwrap();
+        assert_eq!(served, stored, "{}", seg.name);
+    }
+}
+
+async fn push_pull_dedupe_and_gaps(s: TestStore) {
+    let server = Server::start(s.store.clone()).await;
     let http = http();
     let coord = community(&http, &server, "c1").await;
     assert_eq!(coord.role, Role::Coordinator);
@@ -285,9 +333,8 @@ async fn hostile_inputs_get_json_errors_and_append_nothing() {
     assert_eq!(coord.head(&http).await.seq, seq0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn join_codes_expire_run_out_and_can_be_withdrawn() {
-    let server = Server::start(mem_store()).await;
+async fn join_codes_expire_run_out_and_can_be_withdrawn(s: TestStore) {
+    let server = Server::start(s.store.clone()).await;
     let http = http();
     let coord = community(&http, &server, "c1").await;
     let try_join = |code: String, name: &'static str| {
@@ -462,11 +509,9 @@ async fn join_codes_expire_run_out_and_can_be_withdrawn() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_joins_never_exceed_max_uses_across_instances() {
-    let store = mem_store();
-    let a = Server::start(store.clone()).await;
-    let b = Server::start(store.clone()).await;
+async fn concurrent_joins_never_exceed_max_uses_across_instances(s: TestStore) {
+    let a = Server::start(s.store.clone()).await;
+    let b = Server::start(s.handle()).await;
     let http = http();
     let coord = community(&http, &a, "c1").await;
     let code = coord.create_code(&http, Role::Resident, 5).await;
@@ -504,9 +549,8 @@ async fn concurrent_joins_never_exceed_max_uses_across_instances() {
     assert!(state.voids.is_empty(), "{:?}", state.voids);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_records_follow_who_may_see_them() {
-    let server = Server::start(mem_store()).await;
+async fn private_records_follow_who_may_see_them(s: TestStore) {
+    let server = Server::start(s.store.clone()).await;
     let http = http();
     let mut coord = community(&http, &server, "c1").await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
@@ -611,10 +655,8 @@ async fn private_records_follow_who_may_see_them() {
     assert_eq!((s, error_code(&j)), (StatusCode::CONFLICT, "wish_closed"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compaction_merges_segments_and_pull_still_works() {
-    let store = mem_store();
-    let server = Server::start(store.clone()).await;
+async fn compaction_merges_segments_and_pull_still_works(s: TestStore) {
+    let server = Server::start(s.store.clone()).await;
     let http = http();
     let coord = community(&http, &server, "c1").await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
@@ -641,7 +683,7 @@ async fn compaction_merges_segments_and_pull_still_works() {
     assert_eq!(tail[0].seq, 101);
 
     // Another instance loads the same log through the manifest.
-    let other = Server::start(store.clone()).await;
+    let other = Server::start(s.handle()).await;
     let mut r2 = r.clone();
     r2.base = other.url.clone();
     let head2 = r2.head(&http).await;
@@ -654,10 +696,8 @@ async fn compaction_merges_segments_and_pull_still_works() {
     assert_eq!(res.head, 153);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_community_is_seeded_once_and_joinable_by_code() {
-    let store = mem_store();
-    let server = Server::start_with(store.clone(), true).await;
+async fn demo_community_is_seeded_once_and_joinable_by_code(s: TestStore) {
+    let server = Server::start_with(s.store.clone(), true).await;
     let http = http();
     let demo: Demo = http
         .get(format!("{}/api/v1/demo", server.url))
@@ -699,7 +739,7 @@ async fn demo_community_is_seeded_once_and_joinable_by_code() {
     a.push(&http, &[op]).await;
 
     // A restart on the same store finds the same demo.
-    let again = Server::start_with(store, true).await;
+    let again = Server::start_with(s.handle(), true).await;
     let demo2: Demo = http
         .get(format!("{}/api/v1/demo", again.url))
         .send()
@@ -852,12 +892,10 @@ async fn role_endpoint_matrix() {
 /// `head?since=N&wait=MS` answers as soon as the log passes N — at once for
 /// a push on the same instance, within the store probe for a push on
 /// another — and after the wait when nothing happens.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn head_long_poll_wakes_on_a_push_on_either_instance() {
+async fn head_long_poll_wakes_on_a_push_on_either_instance(s: TestStore) {
     use std::time::{Duration, Instant};
-    let store = mem_store();
-    let a = Server::start(store.clone()).await;
-    let b = Server::start(store.clone()).await;
+    let a = Server::start(s.store.clone()).await;
+    let b = Server::start(s.handle()).await;
     let http = http();
     let coord = community(&http, &a, "c1").await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;

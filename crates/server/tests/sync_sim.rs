@@ -10,7 +10,6 @@
 //! `soak` test runs both scenarios over 1000 (`./dev soak`).
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use common::*;
@@ -186,9 +185,14 @@ struct Env {
 impl Env {
     async fn new() -> Env {
         let store = mem_store();
+        Env::on(store.clone(), store).await
+    }
+
+    /// Two instances on two handles of one store.
+    async fn on(a: linli_server::store::Store, b: linli_server::store::Store) -> Env {
         Env {
-            a: Server::start(store.clone()).await,
-            b: Server::start(store).await,
+            a: Server::start(a).await,
+            b: Server::start(b).await,
             http: http(),
         }
     }
@@ -268,23 +272,12 @@ async fn finish(sims: &mut [Sim], urls: &[String; 2], http: &reqwest::Client, se
         s.pull(http, &urls[1]).await;
     }
     let log = &sims[0].log;
-    let mut times: BTreeMap<(&str, u64), u64> = BTreeMap::new();
-    for e in log {
-        *times
-            .entry((e.op.id.device.as_str(), e.op.id.seq))
-            .or_default() += 1;
-    }
     let mut t = Tally {
         seeds: 1,
         ..Tally::default()
     };
-    t.duplicated = times.values().map(|n| n - 1).sum();
-    for s in sims.iter() {
-        let dev = s.dev.device.as_str();
-        t.lost += (1..=s.acked)
-            .filter(|q| !times.contains_key(&(dev, *q)))
-            .count() as u64;
-    }
+    (t.lost, t.duplicated) =
+        lost_and_duplicated(log, sims.iter().map(|s| (&s.dev.device, s.acked)));
     let want = linli_core::fold(log).hash();
     t.diverged = sims
         .iter()
@@ -325,6 +318,26 @@ async fn random_devices_converge_through_the_endpoint() {
         total.add(converge_seed(&env, seed).await);
     }
     println!("converge: {}", total.line());
+    total.assert_clean();
+}
+
+/// The same on a real S3-compatible node (SeaweedFS under ./dev test), two
+/// instances with a client each; `LINLI_SIM_S3_SEEDS` seeds (default 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_devices_converge_on_s3() {
+    let Some(s) = TestStore::new(Backend::S3, "sim_converge_on_s3") else {
+        return;
+    };
+    let env = Env::on(s.store.clone(), s.handle()).await;
+    let n = std::env::var("LINLI_SIM_S3_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let mut total = Tally::default();
+    for seed in 0..n {
+        total.add(converge_seed(&env, seed).await);
+    }
+    println!("converge on S3: {}", total.line());
     total.assert_clean();
 }
 

@@ -3,7 +3,10 @@
 //! ops the way the app does.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use linli_core::ids::{CommunityId, DeviceId, MemberId, OpId};
 use linli_core::model::{Category, Channel, Place, Role, Urgency};
@@ -17,6 +20,176 @@ use serde_json::Value;
 
 pub fn mem_store() -> Store {
     Arc::new(object_store::memory::InMemory::new())
+}
+
+/// The S3-compatible store the tests may use: `./dev test` starts a
+/// SeaweedFS node and sets `LINLI_TEST_S3=http://127.0.0.1:PORT/BUCKET`,
+/// `LINLI_TEST_S3_KEY` and `LINLI_TEST_S3_SECRET`.
+#[derive(Clone, Debug)]
+pub struct S3 {
+    pub endpoint: String,
+    pub bucket: String,
+    pub key: String,
+    pub secret: String,
+}
+
+impl S3 {
+    /// The node from the environment. Without one a test that needs it
+    /// fails under CI (`CI=true`) and is skipped (`None`) elsewhere.
+    pub fn from_env(test: &str) -> Option<S3> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let Some(url) = var("LINLI_TEST_S3") else {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(
+                !ci,
+                "{test}: LINLI_TEST_S3 is not set under CI; ./dev test starts SeaweedFS and sets it"
+            );
+            eprintln!("{test}: skipped: LINLI_TEST_S3 is not set (./dev test sets it)");
+            return None;
+        };
+        let (endpoint, bucket) = url
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .filter(|(e, b)| e.starts_with("http") && !b.is_empty())
+            .unwrap_or_else(|| panic!("LINLI_TEST_S3={url}: expected http://HOST:PORT/BUCKET"));
+        Some(S3 {
+            endpoint: endpoint.into(),
+            bucket: bucket.into(),
+            key: var("LINLI_TEST_S3_KEY").expect("LINLI_TEST_S3_KEY is not set"),
+            secret: var("LINLI_TEST_S3_SECRET").expect("LINLI_TEST_S3_SECRET is not set"),
+        })
+    }
+
+    /// A client for the bucket under `prefix` (as `--store s3://…` opens it).
+    pub fn store(&self, prefix: &str) -> Store {
+        linli_server::install_tls_provider();
+        let s3 = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&self.endpoint)
+            .with_bucket_name(&self.bucket)
+            .with_access_key_id(&self.key)
+            .with_secret_access_key(&self.secret)
+            .with_region("us-east-1")
+            .with_allow_http(true)
+            .with_conditional_put(object_store::aws::S3ConditionalPut::ETagMatch)
+            .build()
+            .unwrap();
+        Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+    }
+
+    /// `--store` for the binary.
+    pub fn url(&self, prefix: &str) -> String {
+        format!("s3://{}/{prefix}", self.bucket)
+    }
+
+    /// The environment the binary reads the node from.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", self.key.clone()),
+            ("AWS_SECRET_ACCESS_KEY", self.secret.clone()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+        ]
+    }
+}
+
+/// A key prefix of its own for one test run in a shared bucket.
+pub fn unique_prefix(test: &str) -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("linli-tests/{test}-{hex}")
+}
+
+/// Where a parameterised test keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Fs,
+    S3,
+}
+
+/// One backend's store for a test, and how to open more handles on the
+/// same data (another instance).
+pub struct TestStore {
+    pub backend: Backend,
+    pub store: Store,
+    dir: Option<tempfile::TempDir>,
+    s3: Option<(S3, String)>,
+}
+
+impl TestStore {
+    /// `None`: the backend is not available here (S3 outside CI).
+    pub fn new(backend: Backend, test: &str) -> Option<TestStore> {
+        Some(match backend {
+            Backend::Memory => TestStore {
+                backend,
+                store: mem_store(),
+                dir: None,
+                s3: None,
+            },
+            Backend::Fs => {
+                let dir = tempfile::tempdir().unwrap();
+                TestStore {
+                    backend,
+                    store: fs_store(dir.path()),
+                    dir: Some(dir),
+                    s3: None,
+                }
+            }
+            Backend::S3 => {
+                let s3 = S3::from_env(test)?;
+                let prefix = unique_prefix(test);
+                TestStore {
+                    backend,
+                    store: s3.store(&prefix),
+                    dir: None,
+                    s3: Some((s3, prefix)),
+                }
+            }
+        })
+    }
+
+    /// Another handle on the same data, as a second process would open it.
+    pub fn handle(&self) -> Store {
+        match (&self.dir, &self.s3) {
+            (Some(dir), _) => fs_store(dir.path()),
+            (_, Some((s3, prefix))) => s3.store(prefix),
+            _ => self.store.clone(),
+        }
+    }
+}
+
+fn fs_store(dir: &std::path::Path) -> Store {
+    Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir).unwrap())
+}
+
+/// `on_each_store!(f, g)`: for each `async fn f(TestStore)` a module `f`
+/// with the tests `memory`, `fs` and `s3` (skipped without a node, outside CI).
+#[macro_export]
+macro_rules! on_each_store {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            async fn run(backend: Backend) {
+                if let Some(s) = TestStore::new(backend, stringify!($name)) {
+                    super::$name(s).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() {
+                run(Backend::Memory).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn fs() {
+                run(Backend::Fs).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn s3() {
+                run(Backend::S3).await;
+            }
+        }
+    )*};
 }
 
 pub struct Server {
@@ -94,8 +267,12 @@ impl Drop for Server {
 }
 
 pub fn http() -> reqwest::Client {
+    linli_server::install_tls_provider();
     reqwest::Client::builder()
         .pool_max_idle_per_host(64)
+        // Under the server's header timeout (10 s), which closes idle
+        // keep-alive connections: reusing one as it closes fails the request.
+        .pool_idle_timeout(Duration::from_secs(5))
         .build()
         .unwrap()
 }
@@ -310,6 +487,30 @@ pub fn error_code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("<no error code>")
 }
 
+/// Acknowledged ops missing from `log` (every seq of a device up to what
+/// the endpoint acknowledged to it), and ops in it more than once.
+pub fn lost_and_duplicated<'a>(
+    log: &[LogEntry],
+    acked: impl IntoIterator<Item = (&'a DeviceId, u64)>,
+) -> (u64, u64) {
+    let mut times: std::collections::BTreeMap<(&str, u64), u64> = Default::default();
+    for e in log {
+        *times
+            .entry((e.op.id.device.as_str(), e.op.id.seq))
+            .or_default() += 1;
+    }
+    let duplicated = times.values().map(|n| n - 1).sum();
+    let lost = acked
+        .into_iter()
+        .map(|(d, upto)| {
+            (1..=upto)
+                .filter(|q| !times.contains_key(&(d.as_str(), *q)))
+                .count() as u64
+        })
+        .sum();
+    (lost, duplicated)
+}
+
 /// Every acknowledged op appears exactly once, seqs are 1..=n.
 pub fn check_log(log: &[LogEntry]) {
     let mut ids = std::collections::BTreeSet::new();
@@ -317,4 +518,131 @@ pub fn check_log(log: &[LogEntry]) {
         assert_eq!(e.seq, i as u64 + 1, "seqs are not contiguous");
         assert!(ids.insert(e.op.id.clone()), "op {} appears twice", e.op.id);
     }
+}
+
+/// Push `ops` to `base`; `None` on a network error or a 5xx.
+pub async fn try_push(
+    http: &reqwest::Client,
+    d: &Device,
+    base: &str,
+    ops: &[Op],
+) -> Option<PushResponse> {
+    let mut d = d.clone();
+    d.base = base.to_owned();
+    let res = http
+        .post(d.url("ops"))
+        .bearer_auth(&d.token)
+        .json(&serde_json::json!({ "ops": ops }))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .ok()?;
+    let status = res.status();
+    if status.is_server_error() {
+        return None;
+    }
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    res.json().await.ok()
+}
+
+/// The real binary, its address read from its first line.
+pub struct Proc {
+    pub child: Child,
+    pub url: String,
+}
+
+/// A process a test started ends with the test, also when it fails.
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_linli-server")
+}
+
+/// Where a process keeps its data: a directory, or a prefix of the test
+/// bucket (`--store s3://…` and the AWS_* environment).
+#[derive(Clone)]
+pub enum DataAt {
+    Dir(std::path::PathBuf),
+    S3(S3, String),
+}
+
+impl DataAt {
+    /// A fresh one of each kind; the directory lives as long as the guard.
+    pub fn dir() -> (DataAt, tempfile::TempDir) {
+        let d = tempfile::tempdir().unwrap();
+        (DataAt::Dir(d.path().into()), d)
+    }
+
+    pub fn s3(test: &str) -> Option<DataAt> {
+        Some(DataAt::S3(S3::from_env(test)?, unique_prefix(test)))
+    }
+
+    /// The command line and environment that point a command here.
+    pub fn apply(&self, cmd: &mut Command) {
+        match self {
+            DataAt::Dir(d) => {
+                cmd.arg("--data").arg(d);
+            }
+            DataAt::S3(s3, prefix) => {
+                cmd.arg("--store").arg(s3.url(prefix)).envs(s3.env());
+            }
+        }
+    }
+}
+
+pub fn spawn_server(place: &DataAt, dist: &std::path::Path) -> Proc {
+    let mut cmd = Command::new(bin());
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--dist"])
+        .arg(dist);
+    place.apply(&mut cmd);
+    let mut child = cmd
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Proc { child, url }
+}
+
+/// `community create` through the CLI; returns the founder's code.
+pub fn cli_create(place: &DataAt, id: &str) -> String {
+    let mut cmd = Command::new(bin());
+    cmd.args(["community", "create", "--name", "长寿路", "--id", id]);
+    place.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains('█') || text.contains('▀'),
+        "a QR code is printed"
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("coordinator join code: "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned()
 }
