@@ -514,6 +514,12 @@ impl Fuzz {
                     let at = self.rng.range(0, b.len() as u64 - 1) as usize;
                     b[at] = *self.rng.pick(&[0xff, 0xc3, 0x80, 0xfe]);
                 }
+                // A continuation byte can land inside a CJK character and
+                // make another valid one (水 → 氀): then it is still UTF-8.
+                if std::str::from_utf8(&b).is_ok() {
+                    let at = self.rng.range(0, b.len() as u64 - 1) as usize;
+                    b[at] = 0xff;
+                }
                 raw = Some(b);
                 refuse = Some("non-UTF-8 bytes");
                 "non-UTF-8 bytes".into()
