@@ -72,3 +72,19 @@ pub fn new_id(prefix: &str) -> String {
 pub fn new_device_id() -> String {
     random_hex::<16>()
 }
+
+/// Scrolls `el` up from below the screen's edge and focuses its first
+/// field (or, with none, its first button).
+pub fn bring_into_view(el: &web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    el.scroll_into_view_with_bool(false);
+    let first = el
+        .query_selector("input, select, textarea, button")
+        .ok()
+        .flatten()
+        .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(f) = first {
+        // Focus after the scroll; a refused focus only leaves it unfocused.
+        let _ = f.focus();
+    }
+}

@@ -92,6 +92,22 @@ impl I18n {
     pub fn t(&self, key: Key) -> &'static str {
         self.locale.get().text(key)
     }
+
+    /// Items joined by the locale's list separator ("、" or ", ").
+    pub fn list<S: AsRef<str>>(&self, items: &[S]) -> String {
+        let parts: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+        parts.join(self.t(k::UI_LIST_SEP))
+    }
+
+    /// "接单：title" / "Claim: title", an action's accessible name.
+    pub fn about(&self, what: &str, title: &str) -> String {
+        fill(self.t(k::UI_ABOUT), &[("what", what), ("title", title)])
+    }
+
+    /// "陈晓敏（志愿者）" / "陈晓敏 (Volunteer)".
+    pub fn with_role(&self, name: &str, role: &str) -> String {
+        fill(self.t(k::UI_WITH_ROLE), &[("name", name), ("role", role)])
+    }
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

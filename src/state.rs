@@ -1,11 +1,13 @@
 //! The app's in-memory state: the device's replica (log ⊕ pending ops),
 //! loaded from the store at start and kept in step with other tabs. Pages
 //! read it through signals and change it only with `dispatch`.
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_core::private::ContactRecord;
 use linli_core::replica::{Replica, Writer};
-use linli_core::{OpKind, Outcome, ValidationError, WishId};
+use linli_core::{DeviceId, OpId, OpKind, Outcome, ValidationError, WishId};
 
 use crate::browser::{new_device_id, now_ms};
 use crate::i18n::k;
@@ -89,6 +91,15 @@ impl AppState {
         state
     }
 
+    /// The role of the member this device acts for, without tracking.
+    pub fn role_untracked(&self) -> Option<linli_core::model::Role> {
+        let member = self
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.member.clone()))?;
+        self.replica
+            .with_untracked(|r| r.view().members.get(&member).map(|m| m.role))
+    }
+
     /// The role of the member this device acts for (reactive).
     pub fn role(&self) -> Option<linli_core::model::Role> {
         let member = self
@@ -154,17 +165,17 @@ impl AppState {
         contact: Option<ContactRecord>,
     ) -> Result<Outcome, DispatchError> {
         let outcomes = self.dispatch_all(vec![kind], contact).await?;
-        Ok(outcomes.first().copied().unwrap_or(Outcome::Applied))
+        Ok(outcomes.first().map_or(Outcome::Applied, |(_, o)| *o))
     }
 
     /// Mints `kinds` in turn as this device's next ops and makes them all
     /// durable in one transaction (all or none), then shows them. Each is
-    /// checked before any is written. Returns each op's outcome.
+    /// checked before any is written. Returns each op's id and outcome.
     pub async fn dispatch_all(
         &self,
         kinds: Vec<OpKind>,
         contact: Option<ContactRecord>,
-    ) -> Result<Vec<Outcome>, DispatchError> {
+    ) -> Result<Vec<(OpId, Outcome)>, DispatchError> {
         let session = self
             .session
             .get_untracked()
@@ -180,8 +191,12 @@ impl AppState {
             .await?;
         self.writer.set_value(Some(writer));
         let mut outcomes = Vec::new();
-        self.replica
-            .update(|r| outcomes = ops.into_iter().map(|op| r.push_local(op)).collect());
+        self.replica.update(|r| {
+            outcomes = ops
+                .into_iter()
+                .map(|op| (op.id.clone(), r.push_local(op)))
+                .collect()
+        });
         self.revision.update(|r| *r += 1);
         tabs::announce_change();
         crate::sync::trigger();
@@ -213,6 +228,8 @@ impl AppState {
             .put_meta(keys::DEVICE_NAME, &name)
             .await?;
         self.changed();
+        // The endpoint hears of it in the next round (now, if online).
+        crate::sync::trigger();
         Ok(())
     }
 
@@ -261,6 +278,24 @@ impl AppState {
     pub async fn invitations(&self) -> Result<(CodeList, DeviceList), ApiError> {
         self.client(async |c| Ok((c.codes().await?, c.devices().await?)))
             .await
+    }
+
+    /// Names of the community's devices, for a coordinator online (the
+    /// device list); empty for everyone else or offline. Unnamed devices
+    /// are left out.
+    pub async fn device_names(&self) -> BTreeMap<DeviceId, String> {
+        if self.role_untracked() != Some(linli_core::model::Role::Coordinator) {
+            return BTreeMap::new();
+        }
+        let list = self.client(async |c| c.devices().await).await;
+        list.map(|l| {
+            l.devices
+                .into_iter()
+                .filter(|d| !d.name.is_empty())
+                .map(|d| (d.device, d.name))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     /// A new join code (coordinators).

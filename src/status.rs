@@ -5,8 +5,9 @@
 //! endpoint become keys by name (`validation.<code>`, `void.<code>`…).
 use leptos::prelude::*;
 use linli_core::ValidationError;
-use linli_core::VoidReason;
 use linli_core::private::ContactError;
+use linli_core::replica::Replica;
+use linli_core::{OpId, Outcome, VoidReason};
 
 use crate::i18n::{I18n, Key, fill, k, key_by_name, use_i18n};
 
@@ -90,6 +91,10 @@ pub enum Status {
     /// Under way ("saving…", "reading…").
     Busy(Key),
     Done(Text),
+    /// These ops are durable in the outbox. What the line says follows
+    /// them: "saved on this device" while pending, "synced" once the log
+    /// has them, nothing once one came back void (the notice says why).
+    Saved(Vec<OpId>),
     /// Failed; `field` is the validation code that marks a field
     /// (`components::form` shows the error beside it).
     Failed {
@@ -101,11 +106,6 @@ pub enum Status {
 impl Status {
     pub fn done(key: Key) -> Status {
         Status::Done(Text::key(key))
-    }
-
-    /// "Saved on this device" (an op is durable in the outbox).
-    pub fn saved() -> Status {
-        Status::done(k::UI_SAVED_LOCAL)
     }
 
     pub fn failed(text: Text) -> Status {
@@ -145,7 +145,7 @@ impl Status {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Status::Failed { field, .. } => *field,
-            Status::Idle | Status::Busy(_) | Status::Done(_) => None,
+            Status::Idle | Status::Busy(_) | Status::Done(_) | Status::Saved(_) => None,
         }
     }
 
@@ -153,15 +153,37 @@ impl Status {
         match self {
             Status::Idle => String::new(),
             Status::Busy(key) => i18n.t(*key).to_owned(),
+            Status::Saved(_) => i18n.t(k::UI_SAVED_LOCAL).to_owned(),
             Status::Done(text) | Status::Failed { text, .. } => text.render(i18n),
         }
     }
+}
+
+/// Where saved ops stand: all in the log (`Some(true)`), one void there
+/// (`Some(false)`), or some still only on this device (`None`).
+pub fn synced(replica: &Replica, ops: &[OpId]) -> Option<bool> {
+    let outcomes: Option<Vec<Outcome>> = ops
+        .iter()
+        .map(|id| replica.confirmed().outcome(id))
+        .collect();
+    outcomes.map(|o| !o.iter().any(|x| matches!(x, Outcome::Void(_))))
 }
 
 /// A live line for `status` (`role="status"`, polite).
 #[component]
 pub fn StatusLine(status: RwSignal<Status>, #[prop(optional)] id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
+    let app = crate::state::use_app();
+    let words = move || {
+        status.with(|s| match s {
+            Status::Saved(ops) => match app.replica.with(|r| synced(r, ops)) {
+                None => i18n.t(k::UI_SAVED_LOCAL).to_owned(),
+                Some(true) => i18n.t(k::UI_SAVED_SYNCED).to_owned(),
+                Some(false) => String::new(),
+            },
+            s => s.render(i18n),
+        })
+    };
     view! {
         <p
             id=id
@@ -170,7 +192,7 @@ pub fn StatusLine(status: RwSignal<Status>, #[prop(optional)] id: &'static str) 
             role="status"
             aria-live="polite"
         >
-            {move || status.with(|s| s.render(i18n))}
+            {words}
         </p>
     }
 }

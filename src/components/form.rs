@@ -22,11 +22,24 @@ struct FormStatus(RwSignal<Status>);
 pub fn Form(
     status: RwSignal<Status>,
     on_submit: impl Fn() + 'static,
+    /// Opened by a button (a wish action): bring it on screen and put the
+    /// cursor in its first field, as a phone would otherwise hide it.
+    #[prop(optional)]
+    bring_into_view: bool,
     children: Children,
 ) -> impl IntoView {
     provide_context(FormStatus(status));
+    let form = NodeRef::<leptos::html::Form>::new();
+    if bring_into_view {
+        Effect::new(move |_| {
+            if let Some(el) = form.get() {
+                crate::browser::bring_into_view(&el);
+            }
+        });
+    }
     view! {
         <form
+            node_ref=form
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();

@@ -112,6 +112,8 @@ fn MemberRow(id: MemberId, name: String, role: Role, status: RwSignal<Status>) -
     let i18n = use_i18n();
     let chosen = RwSignal::new(role);
     let confirming = RwSignal::new(false);
+    // A coordinator is not offered removing themself from the community.
+    let is_me = me(app).is_some_and(|m| m.id == id);
     let named = |key| {
         let n = name.clone();
         move || fill(i18n.t(key), &[("name", &n)])
@@ -144,10 +146,12 @@ fn MemberRow(id: MemberId, name: String, role: Role, status: RwSignal<Status>) -
                 <strong>{name.clone()}</strong>
                 " "
                 <span class="chip">{move || label(i18n, "role", role.code())}</span>
+                {is_me.then(|| view! { " " <span class="chip">{tr(k::ADMIN_YOU)}</span> })}
             </span>
             <span class="inline-form">
                 <Select id=format!("role-{id}") label=select_label value=Bind::coded(chosen) options=roles inline=true hide_label=true />
                 <button type="button" class="secondary" aria-label=set_label on:click=set_role>{tr(k::ADMIN_SET_ROLE)}</button>
+                {(!is_me).then(move || view! {
                 <Show
                     when=move || confirming.get()
                     fallback=move || {
@@ -166,6 +170,7 @@ fn MemberRow(id: MemberId, name: String, role: Role, status: RwSignal<Status>) -
                         <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr(k::ADMIN_REMOVE_NO)}</button>
                     </span>
                 </Show>
+                })}
             </span>
         </li>
     }
@@ -187,6 +192,7 @@ fn Teams(
     lead: Option<MemberId>,
 ) -> impl IntoView {
     let app = use_app();
+    let i18n = use_i18n();
     let coordinator = lead.is_none();
     let rows = Memo::new(move |_| {
         app.replica.with(|r| {
@@ -202,7 +208,7 @@ fn Teams(
                     name: t.name.clone(),
                     lead: t.lead.clone(),
                     members: t.members.clone(),
-                    summary: t.members.iter().map(name_of).collect::<Vec<_>>().join("、"),
+                    summary: i18n.list(&t.members.iter().map(name_of).collect::<Vec<_>>()),
                 })
                 .collect::<Vec<_>>()
         })

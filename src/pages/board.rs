@@ -177,17 +177,59 @@ fn Filters(filter: Filter) -> impl IntoView {
             .collect()
     });
     let any = k::UI_FILTER_ALL;
+    // What the folded pickers hold, so a closed fold still says it filters.
+    let summary = move || {
+        let chosen: Vec<String> = [
+            (filter.grid, &grids),
+            (filter.category, &categories),
+            (filter.urgency, &urgencies),
+            (filter.team, &teams),
+            (filter.age, &ages),
+        ]
+        .into_iter()
+        .filter_map(|(value, options)| {
+            let value = value.get();
+            (!value.is_empty()).then(|| {
+                options.with(|o| {
+                    o.iter()
+                        .find(|(code, _)| *code == value)
+                        .map_or(value.clone(), |(_, text)| text.clone())
+                })
+            })
+        })
+        .collect();
+        if chosen.is_empty() {
+            i18n.t(k::BOARD_FILTERS_NONE).to_owned()
+        } else {
+            fill(
+                i18n.t(k::BOARD_FILTERS_ACTIVE),
+                &[("list", &i18n.list(&chosen))],
+            )
+        }
+    };
+    // Folded on a phone, where five pickers would fill the first screen.
+    let wide = window()
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w >= 768.0);
     view! {
         <section class="card" aria-labelledby="board-filters">
             <h2 id="board-filters">{tr(k::BOARD_FILTERS)}</h2>
-            <div class="filters">
-                <Select id="board-grid" label=k::BOARD_FILTER_GRID value=filter.grid options=grids none=any />
-                <Select id="board-category" label=k::BOARD_FILTER_CATEGORY value=filter.category options=categories none=any />
-                <Select id="board-urgency" label=k::BOARD_FILTER_URGENCY value=filter.urgency options=urgencies none=any />
-                <Select id="board-team" label=k::BOARD_FILTER_TEAM value=filter.team options=teams none=any />
-                <Select id="board-age" label=k::BOARD_FILTER_AGE value=filter.age options=ages none=any />
-                <TextInput id="board-search" label=k::BOARD_SEARCH value=filter.text kind="search" />
-            </div>
+            <TextInput id="board-search" label=k::BOARD_SEARCH value=filter.text kind="search" />
+            <details class="more-filters" open=wide>
+                <summary>
+                    {tr(k::BOARD_FILTERS_MORE)}
+                    <span class="hint" data-testid="filter-summary">{summary}</span>
+                </summary>
+                <div class="filters">
+                    <Select id="board-grid" label=k::BOARD_FILTER_GRID value=filter.grid options=grids none=any />
+                    <Select id="board-category" label=k::BOARD_FILTER_CATEGORY value=filter.category options=categories none=any />
+                    <Select id="board-urgency" label=k::BOARD_FILTER_URGENCY value=filter.urgency options=urgencies none=any />
+                    <Select id="board-team" label=k::BOARD_FILTER_TEAM value=filter.team options=teams none=any />
+                    <Select id="board-age" label=k::BOARD_FILTER_AGE value=filter.age options=ages none=any />
+                </div>
+            </details>
         </section>
     }
 }
@@ -255,7 +297,7 @@ fn BoardColumn(
                                     <button
                                         type="button"
                                         class="secondary"
-                                        aria-label=move || format!("{}：{}", label(i18n, "action", "publish"), title)
+                                        aria-label=move || i18n.about(&label(i18n, "action", "publish"), &title)
                                         on:click=move |_| {
                                             run(app, OpKind::Publish { wish: id.clone() }, msg, || {})
                                         }

@@ -99,12 +99,14 @@ fn Manage() -> impl IntoView {
                     <For each=move || codes.get().codes key=|c| (c.code_id.clone(), c.revoked, c.uses) let:c>
                         {
                             let id = c.code_id.clone();
+                            let until = when(c.expires_at_ms);
+                            let (until2, role) = (until.clone(), c.role);
                             let row = move || {
-                                let until = when(c.expires_at_ms);
                                 let args = [("role", role_text(i18n, c.role)), ("uses", &c.uses.to_string()), ("max", &c.max_uses.to_string()), ("until", &until)];
                                 fill(i18n.t(k::INVITE_CODES_ROW), &args)
                             };
-                            view! { <Revocable text=Signal::derive(row) revoked=c.revoked done=k::INVITE_CODES_REVOKED action=k::INVITE_CODES_REVOKE on_revoke=move || revoke.run((false, id.clone())) /> }
+                            let name = move || fill(i18n.t(k::INVITE_CODES_REVOKE_OF), &[("role", role_text(i18n, role)), ("until", &until2)]);
+                            view! { <Revocable text=Signal::derive(row) name=Signal::derive(name) revoked=c.revoked done=k::INVITE_CODES_REVOKED action=k::INVITE_CODES_REVOKE on_revoke=move || revoke.run((false, id.clone())) /> }
                         }
                     </For>
                 </ul>
@@ -117,17 +119,27 @@ fn Manage() -> impl IntoView {
                     <For each=move || devices.get().devices key=|d| (d.device.clone(), d.revoked) let:d>
                         {
                             let id = d.device.to_string();
+                            let this = app.device().is_some_and(|me| me == d.device);
+                            // This device is not removed from itself: it would lock its coordinator out.
                             let revoked = d.revoked;
+                            let (device_name, member) = (d.name.clone(), d.display_name.clone());
+                            let device = Signal::derive(move || device_label(i18n, &device_name, &id, this));
                             let row = move || {
                                 let role = d.role.map(|r| role_text(i18n, r)).unwrap_or("");
                                 let since = when(d.created_ms);
-                                let text = fill(i18n.t(k::INVITE_DEVICES_ROW), &[("name", &d.display_name), ("role", role), ("since", &since)]);
+                                let text = fill(i18n.t(k::INVITE_DEVICES_ROW), &[("device", &device.get()), ("name", &d.display_name), ("role", role), ("since", &since)]);
                                 match d.last_seen_ms {
                                     Some(seen) => format!("{text} · {}", fill(i18n.t(k::INVITE_DEVICES_SEEN), &[("when", &when(seen))])),
                                     None => text,
                                 }
                             };
-                            view! { <Revocable text=Signal::derive(row) revoked=revoked done=k::INVITE_DEVICES_REVOKED action=k::INVITE_DEVICES_REVOKE on_revoke=move || revoke.run((true, id.clone())) /> }
+                            let name = move || fill(i18n.t(k::INVITE_DEVICES_REVOKE_OF), &[("device", &device.get()), ("name", &member)]);
+                            let target = d.device.to_string();
+                            if this {
+                                view! { <li><span>{row}</span></li> }.into_any()
+                            } else {
+                                view! { <Revocable text=Signal::derive(row) name=Signal::derive(name) revoked=revoked done=k::INVITE_DEVICES_REVOKED action=k::INVITE_DEVICES_REVOKE on_revoke=move || revoke.run((true, target.clone())) /> }.into_any()
+                            }
                         }
                     </For>
                 </ul>
@@ -248,10 +260,28 @@ fn Created(code: String) -> impl IntoView {
     }
 }
 
-/// One entry that can be withdrawn: its text, then "withdrawn" or the button.
+/// A device as a coordinator tells it apart: its own name, else its id's
+/// start; "this device" for the one in hand.
+fn device_label(i18n: crate::i18n::I18n, name: &str, id: &str, this: bool) -> String {
+    let named = if name.is_empty() {
+        let short: String = id.chars().take(7).collect();
+        fill(i18n.t(k::INVITE_DEVICES_UNNAMED), &[("id", &short)])
+    } else {
+        name.to_owned()
+    };
+    if this {
+        format!("{named} · {}", i18n.t(k::INVITE_DEVICES_THIS))
+    } else {
+        named
+    }
+}
+
+/// One entry that can be withdrawn: its text, then "withdrawn" or the button
+/// (named after the entry, so each button says which it removes).
 #[component]
 fn Revocable(
     text: Signal<String>,
+    name: Signal<String>,
     revoked: bool,
     done: Key,
     action: Key,
@@ -263,7 +293,7 @@ fn Revocable(
             {if revoked {
                 view! { <span class="chip">{tr(done)}</span> }.into_any()
             } else {
-                view! { <button class="secondary" on:click=move |_| on_revoke()>{tr(action)}</button> }.into_any()
+                view! { <button class="secondary" aria-label=name on:click=move |_| on_revoke()>{tr(action)}</button> }.into_any()
             }}
         </li>
     }

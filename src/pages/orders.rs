@@ -55,15 +55,28 @@ fn OpenOrders(msg: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let shown = RwSignal::new(PAGE);
+    // Orders claimed here stay where they were for this visit, marked as
+    // taken, so the list does not jump away from the user's place.
+    let kept = RwSignal::new(Vec::<(usize, WishId)>::new());
     let rows = Memo::new(move |_| {
         let Some(m) = me(app) else {
             return Vec::<(WishId, Vec<Fit>)>::new();
         };
         app.replica.with(|r| {
-            views::open_orders(r.view(), &m.id)
+            let s = r.view();
+            let mut rows: Vec<(WishId, Vec<Fit>)> = views::open_orders(s, &m.id)
                 .into_iter()
                 .map(|o| (o.wish.id.clone(), o.fits))
-                .collect()
+                .collect();
+            kept.with(|kept| {
+                for (at, id) in kept {
+                    let mine = s.wishes.get(id).is_some_and(|w| s.holds(&m.id, w));
+                    if mine && !rows.iter().any(|(x, _)| x == id) {
+                        rows.insert((*at).min(rows.len()), (id.clone(), Vec::new()));
+                    }
+                }
+            });
+            rows
         })
     });
     let total = Signal::derive(move || rows.with(Vec::len));
@@ -90,6 +103,15 @@ fn OpenOrders(msg: RwSignal<Status>) -> impl IntoView {
                         .flatten()
                 });
                 let code = if partner.is_some() { "partner_claim" } else { "claim" };
+                let taken = m.as_ref().is_some_and(|m| app.replica.with(|r| r.view().holds(&m.id, &w)));
+                if taken {
+                    return view! {
+                        <WishItem wish=w pending=is_pending>
+                            <p class="hint" role="status">{tr(k::ORDERS_TAKEN_HERE)}</p>
+                        </WishItem>
+                    }
+                    .into_any();
+                }
                 view! {
                     <WishItem wish=w pending=is_pending>
                         <p class="wish-meta">
@@ -101,13 +123,15 @@ fn OpenOrders(msg: RwSignal<Status>) -> impl IntoView {
                         <div class="quick">
                             <button
                                 type="button"
-                                aria-label=move || format!("{}：{}", label(i18n, "action", code), title)
+                                aria-label=move || i18n.about(&label(i18n, "action", code), &title)
                                 on:click=move |_| {
                                     let kind = match partner.clone() {
                                         Some(p) => OpKind::PartnerClaim { wish: id.clone(), partner: p, resource: None },
                                         None => OpKind::Claim { wish: id.clone() },
                                     };
-                                    run(app, kind, msg, || {});
+                                    let at = rows.with_untracked(|r| r.iter().position(|(x, _)| *x == id));
+                                    let id = id.clone();
+                                    run(app, kind, msg, move || kept.update(|k| k.push((at.unwrap_or(0), id))));
                                 }
                             >
                                 {move || label(i18n, "action", code)}
@@ -115,6 +139,7 @@ fn OpenOrders(msg: RwSignal<Status>) -> impl IntoView {
                         </div>
                     </WishItem>
                 }
+                .into_any()
             })
             .collect_view()
     };
@@ -191,7 +216,7 @@ fn MyOrders(msg: RwSignal<Status>) -> impl IntoView {
                                                 <div class="quick">
                                                     <button
                                                         type="button"
-                                                        aria-label=move || format!("{}：{}", label(i18n, "action", "start"), title)
+                                                        aria-label=move || i18n.about(&label(i18n, "action", "start"), &title)
                                                         on:click=move |_| run(app, OpKind::Start { wish: id.clone() }, msg, || {})
                                                     >
                                                         {move || label(i18n, "action", "start")}

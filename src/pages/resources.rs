@@ -116,7 +116,7 @@ fn facts(i18n: I18n, row: &Row) -> String {
         if codes.is_empty() {
             i18n.t(any).to_owned()
         } else {
-            codes.join("、")
+            i18n.list(&codes)
         }
     };
     let cats = row
@@ -182,7 +182,7 @@ fn ResourceItem(row: Row, status: RwSignal<Status>) -> impl IntoView {
     };
     let named = |key| {
         let title = row.title.clone();
-        move || format!("{}：{}", i18n.t(key), title)
+        move || i18n.about(i18n.t(key), &title)
     };
     let (update_label, withdraw_label) = (named(k::RESOURCES_UPDATE), named(k::RESOURCES_WITHDRAW));
     let facts = facts(i18n, &row);

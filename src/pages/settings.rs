@@ -2,6 +2,7 @@
 //! and the language. Reads and writes go through `AppState`.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_core::protocol::{self, DeviceNameError};
 
 use crate::components::form::{Bind, Form, Select, TextInput};
 use crate::i18n::{Locale, k, tr, use_i18n};
@@ -11,9 +12,6 @@ use crate::status::{Status, StatusLine, Text};
 mod backup;
 mod profile;
 mod storage;
-
-/// Longest device name accepted, in characters.
-pub const DEVICE_NAME_MAX_CHARS: usize = 40;
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -81,15 +79,21 @@ fn DeviceName() -> impl IntoView {
         None => {}
     });
     let save = move || {
-        let value = name.get_untracked().trim().to_owned();
-        if value.chars().count() > DEVICE_NAME_MAX_CHARS {
-            let text = Text::key(k::SETTINGS_ERROR_TOO_LONG).arg("max", DEVICE_NAME_MAX_CHARS);
-            status.set(Status::Failed {
-                text,
-                field: Some("device_name_too_long"),
-            });
-            return;
-        }
+        let value = match protocol::device_name(&name.get_untracked()) {
+            Ok(value) => value,
+            Err(e) => {
+                let text = match e {
+                    DeviceNameError::TooLong => Text::key(k::SETTINGS_ERROR_TOO_LONG)
+                        .arg("max", protocol::DEVICE_NAME_MAX_CHARS),
+                    DeviceNameError::Control => Text::key(k::SETTINGS_ERROR_CONTROL),
+                };
+                status.set(Status::Failed {
+                    text,
+                    field: Some(e.code()),
+                });
+                return;
+            }
+        };
         status.set(Status::Busy(k::SETTINGS_SAVING));
         spawn_local(async move {
             status.set(match app.set_device_name(&value).await {
@@ -111,7 +115,7 @@ fn DeviceName() -> impl IntoView {
                     label=k::SETTINGS_DEVICE_NAME_LABEL
                     value=name
                     hint=k::SETTINGS_DEVICE_NAME_HINT
-                    codes=&["device_name_too_long"]
+                    codes=&["device_name_too_long", "device_name_control"]
                     autocomplete="off"
                     disabled=Signal::derive(loading)
                 />

@@ -134,13 +134,15 @@ pub fn run_all(
     status.set(Said::Busy(k::UI_SAVING));
     spawn_local(async move {
         match app.dispatch_all(kinds, contact).await {
-            Ok(outcomes) => match outcomes.into_iter().find_map(|o| match o {
+            Ok(outcomes) => match outcomes.iter().find_map(|(_, o)| match *o {
                 Outcome::Void(reason) => Some(reason),
                 Outcome::Applied | Outcome::Duplicate => None,
             }) {
                 Some(reason) => status.set(Said::void(reason)),
                 None => {
-                    status.set(Said::saved());
+                    status.set(Said::Saved(
+                        outcomes.into_iter().map(|(id, _)| id).collect(),
+                    ));
                     done();
                 }
             },

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use linli_core::calendar::Period;
 use linli_core::model::{Member, Role};
 use linli_core::reduce::PointsEntry;
-use linli_core::{MemberId, permissions, views};
+use linli_core::{MemberId, permissions, rules, views};
 
 use super::ui::{Gate, More, PAGE, label, me, member_name, when};
 use crate::components::form::{Options, Select};
@@ -70,21 +70,24 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     });
     let total = Signal::derive(move || rows.with(Vec::len));
     let pick = crate::components::form::Bind::from(month).then(move || shown.set(PAGE / 2));
+    let viewer = move || me(app).map(|m| m.id);
+    let readable = move |id: &str| {
+        viewer().is_some_and(|v| {
+            app.replica
+                .with(|r| rules::sees_ledger(r.view(), &v, &MemberId::from(id)))
+        })
+    };
     let row = move |(i, (id, name, role, points)): (usize, (String, String, &'static str, i64))| {
-        let mine = id.clone();
-        let pressed = move || {
-            if selected.with(|s| *s == mine) {
-                "true"
-            } else {
-                "false"
-            }
+        // Others' ledgers only for those who may read them; a name otherwise.
+        let name = if readable(&id) {
+            view! { <NameButton id=id name=name selected=selected /> }.into_any()
+        } else {
+            view! { <span>{name}</span> }.into_any()
         };
         view! {
             <tr>
                 <td class="num">{i + 1}</td>
-                <td>
-                    <button type="button" class="link-button" aria-pressed=pressed on:click=move |_| selected.set(id.clone())>{name}</button>
-                </td>
+                <td>{name}</td>
                 <td>{move || label(i18n, "role", role)}</td>
                 <td class="num">{points}</td>
             </tr>
@@ -95,7 +98,7 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
             <h2 id="leaderboard">{tr(k::VOLUNTEERS_LEADERBOARD)}</h2>
             <Select id="leaderboard-month" label=k::DASHBOARD_MONTH value=pick options=month_options(months) none=k::VOLUNTEERS_ALL_TIME />
             <Show when=move || { total.get() > 0 } fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }>
-                <div class="table-wrap" tabindex="0" role="region" aria-labelledby="leaderboard">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=tr(k::VOLUNTEERS_LEADERBOARD_TABLE)>
                     <table class="data">
                         <thead>
                             <tr>
@@ -114,6 +117,22 @@ fn Leaderboard(selected: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// A leaderboard name that opens the member's ledger below.
+#[component]
+fn NameButton(id: String, name: String, selected: RwSignal<String>) -> impl IntoView {
+    let mine = id.clone();
+    let pressed = move || {
+        if selected.with(|s| *s == mine) {
+            "true"
+        } else {
+            "false"
+        }
+    };
+    view! {
+        <button type="button" class="link-button" aria-pressed=pressed on:click=move |_| selected.set(id.clone())>{name}</button>
+    }
+}
+
 /// One member's points: totals, hours served and every entry, newest first.
 #[derive(Clone, PartialEq)]
 struct LedgerData {
@@ -128,30 +147,44 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let shown = RwSignal::new(PAGE);
-    // Members who may hold points (not the kiosk or a viewer), by role.
+    let viewer = move || me(app).map(|m| m.id);
+    // Members who may hold points (not the kiosk or a viewer) and whose
+    // ledger this member may read, by role.
     let members: Options = Signal::derive(move || {
+        let viewer = viewer();
         app.replica.with(|r| {
             let mut v: Vec<&Member> = r
                 .view()
                 .members
                 .values()
                 .filter(|m| m.active && !matches!(m.role, Role::Kiosk | Role::Viewer))
+                .filter(|m| {
+                    viewer
+                        .as_ref()
+                        .is_some_and(|v| rules::sees_ledger(r.view(), v, &m.id))
+                })
                 .collect();
             v.sort_by(|a, b| a.role.code().cmp(b.role.code()).then(a.id.cmp(&b.id)));
             v.into_iter()
                 .map(|m| {
                     (
                         m.id.to_string(),
-                        format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
+                        i18n.with_role(&m.name, &label(i18n, "role", m.role.code())),
                     )
                 })
                 .collect()
         })
     });
     let data = Memo::new(move |_| {
-        let id = MemberId::from(selected.get().as_str());
+        let picked = MemberId::from(selected.get().as_str());
+        let viewer = viewer();
         app.replica.with(|r| {
             let s = r.view();
+            let id = match &viewer {
+                Some(v) if rules::sees_ledger(s, v, &picked) => picked,
+                Some(v) => v.clone(),
+                None => picked,
+            };
             let l = views::ledger(s, &id);
             let title = |e: &PointsEntry| {
                 s.wishes
@@ -175,7 +208,9 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="ledger">
             <h2 id="ledger">{tr(k::VOLUNTEERS_LEDGER)}</h2>
-            <Select id="ledger-member" label=k::VOLUNTEERS_MEMBER value=pick options=members />
+            <Show when=move || members.with(|m| m.len() > 1)>
+                <Select id="ledger-member" label=k::VOLUNTEERS_MEMBER value=pick options=members />
+            </Show>
             {move || data.with(|d| d.member.clone()).map(|m| view! { <MemberFacts member=m /> })}
             <p class="stats-line">
                 <strong>
@@ -198,8 +233,8 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
 #[component]
 fn MemberFacts(member: Member) -> impl IntoView {
     let i18n = use_i18n();
-    let grids = member.grids.join("、");
     let text = move || {
+        let grids = i18n.list(&member.grids);
         let names: Vec<String> = member
             .skills
             .iter()
@@ -208,7 +243,7 @@ fn MemberFacts(member: Member) -> impl IntoView {
         let skills = (!names.is_empty()).then(|| {
             fill(
                 i18n.t(k::VOLUNTEERS_SKILLS),
-                &[("names", &names.join("、"))],
+                &[("names", &i18n.list(&names))],
             )
         });
         let grids =
@@ -242,7 +277,7 @@ fn LedgerTable(data: Memo<LedgerData>, shown: RwSignal<usize>) -> impl IntoView 
     };
     view! {
         <Show when=move || { total.get() > 0 } fallback=|| view! { <p class="empty">{tr(k::VOLUNTEERS_LEDGER_NONE)}</p> }>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="ledger">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=tr(k::VOLUNTEERS_LEDGER_TABLE)>
                 <table class="data">
                     <thead>
                         <tr>
@@ -299,14 +334,14 @@ fn Teams() -> impl IntoView {
                 .collect();
             fill(
                 i18n.t(k::VOLUNTEERS_TEAM_CATEGORIES),
-                &[("names", &names.join("、"))],
+                &[("names", &i18n.list(&names))],
             )
         };
         view! {
             <li class="wish-item" aria-labelledby=by>
                 <h3 id=head class="wish-title">{name}</h3>
                 {lead.map(|l| view! { <p class="wish-meta">{move || fill(i18n.t(k::VOLUNTEERS_TEAM_LEAD), &[("name", &l)])}</p> })}
-                <p class="wish-meta">{move || fill(i18n.t(k::VOLUNTEERS_TEAM_MEMBERS), &[("names", &members.join("、"))])}</p>
+                <p class="wish-meta">{move || fill(i18n.t(k::VOLUNTEERS_TEAM_MEMBERS), &[("names", &i18n.list(&members))])}</p>
                 <p class="wish-meta">{categories}</p>
             </li>
         }

@@ -279,7 +279,7 @@ fn choice_options(app: AppState, i18n: I18n, wish: &Wish, choice: Choice) -> Vec
                     let words = match &a {
                         linli_core::model::Assignee::Member(m) => s.members.get(m).map_or_else(
                             || m.to_string(),
-                            |m| format!("{}（{}）", m.name, label(i18n, "role", m.role.code())),
+                            |m| i18n.with_role(&m.name, &label(i18n, "role", m.role.code())),
                         ),
                         other => holder_name(i18n, s, other),
                     };
@@ -373,7 +373,7 @@ fn ActionForm(
         coded_options::<Rating>("rating"),
     );
     view! {
-        <Form status=status on_submit=submit attr:class="action-form" attr:aria-label=name>
+        <Form status=status on_submit=submit bring_into_view=true attr:class="action-form" attr:aria-label=name>
             {needs.choice.map(|c| {
                 let key = if c == Choice::Assignee { k::FORM_TARGET_ASSIGNEE } else { k::FORM_TARGET_MERGE_INTO };
                 view! { <Select id="action-choice" label=key value=choice options=options codes=&["id_empty"] required=true /> }
@@ -492,13 +492,7 @@ fn FittingItem(
     };
     let claim_label = {
         let title = title.clone();
-        move || {
-            format!(
-                "{}：{}",
-                label(i18n, "action", Action::PartnerClaim.code()),
-                title
-            )
-        }
+        move || i18n.about(&label(i18n, "action", Action::PartnerClaim.code()), &title)
     };
     view! {
         <li>
@@ -536,18 +530,39 @@ fn Contact(wish: Memo<WishId>) -> impl IntoView {
             .with(|r| linli_core::private::may_see(r.view(), &m.id, &rec.wish))
             .then_some(rec)
     };
+    // Entitled by an op still in the outbox (an offline claim): the endpoint
+    // hands the record over only once the log has the claim, so say so.
+    let waiting = move || {
+        let m = me(app)?;
+        let wish = wish.get();
+        app.replica
+            .with(|r| {
+                linli_core::private::may_see(r.view(), &m.id, &wish)
+                    && !linli_core::private::may_see(r.confirmed(), &m.id, &wish)
+            })
+            .then(|| {
+                view! {
+                    <section class="card" aria-labelledby="contact-title">
+                        <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
+                        <p class="hint" data-testid="contact-waiting">{tr(k::WISH_DETAIL_CONTACT_WAITING)}</p>
+                    </section>
+                }
+            })
+    };
     move || {
-        visible().map(|c| {
-            let tel = format!("tel:{}", c.phone.replace(' ', ""));
-            view! {
-                <section class="card" aria-labelledby="contact-title">
-                    <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
-                    {(!c.phone.is_empty()).then(|| view! { <p><a href=tel>{c.phone.clone()}</a></p> })}
-                    {(!c.address.is_empty()).then(|| view! { <p>{c.address.clone()}</p> })}
-                    <p class="hint">{tr(k::WISH_DETAIL_CONTACT_HINT)}</p>
-                </section>
-            }
-        })
+        let Some(c) = visible() else {
+            return waiting().into_any();
+        };
+        let tel = format!("tel:{}", c.phone.replace(' ', ""));
+        view! {
+            <section class="card" aria-labelledby="contact-title">
+                <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
+                {(!c.phone.is_empty()).then(|| view! { <p><a href=tel>{c.phone.clone()}</a></p> })}
+                {(!c.address.is_empty()).then(|| view! { <p>{c.address.clone()}</p> })}
+                <p class="hint">{tr(k::WISH_DETAIL_CONTACT_HINT)}</p>
+            </section>
+        }
+        .into_any()
     }
 }
 
@@ -555,6 +570,16 @@ fn Contact(wish: Memo<WishId>) -> impl IntoView {
 fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
+    // Devices by name: this one, and others a coordinator's device list
+    // names; a device without a name is not shown (its id says nothing).
+    let names = LocalResource::new(move || async move { app.device_names().await });
+    let this = app.device();
+    let device_of = move |op: &OpId| -> Option<String> {
+        if this.as_ref() == Some(&op.device) {
+            return Some(String::new());
+        }
+        names.with(|n| n.as_ref().and_then(|n| n.get(&op.device).cloned()))
+    };
     let pending = Memo::new(move |_| {
         app.replica.with(|r| {
             r.pending()
@@ -575,7 +600,7 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
             };
             w.timeline
                 .iter()
-                .map(|e| (e.clone(), who(e), p.contains(&e.op)))
+                .map(|e| (e.clone(), who(e), p.contains(&e.op), device_of(&e.op)))
                 .collect::<Vec<_>>()
         })
     };
@@ -586,7 +611,7 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                 {move || {
                     entries()
                         .into_iter()
-                        .map(|(e, who, is_pending)| view! { <TimelineItem entry=e who=who pending=is_pending /> })
+                        .map(|(e, who, is_pending, device)| view! { <TimelineItem entry=e who=who pending=is_pending device=device /> })
                         .collect_view()
                 }}
             </ol>
@@ -599,10 +624,11 @@ fn TimelineItem(
     entry: linli_core::model::TimelineEntry,
     who: Option<String>,
     pending: bool,
+    /// The device's name; "" for this device; none: not shown.
+    device: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let step = entry.step.code();
-    let device = entry.op.device.to_string();
     let void = entry.void.map(|v| {
         let reason = Text::code(&["void"], v.code(), k::SYNC_REASON_OTHER);
         let text = move || {
@@ -625,7 +651,16 @@ fn TimelineItem(
             </p>
             {void}
             {(!entry.text.is_empty()).then(|| view! { <p class="timeline-text">{entry.text.clone()}</p> })}
-            <p class="hint device">{move || fill(i18n.t(k::WISH_DETAIL_DEVICE), &[("device", &device)])}</p>
+            {device.map(|d| {
+                let text = move || {
+                    if d.is_empty() {
+                        i18n.t(k::WISH_DETAIL_THIS_DEVICE).to_owned()
+                    } else {
+                        fill(i18n.t(k::WISH_DETAIL_DEVICE), &[("device", &d)])
+                    }
+                };
+                view! { <p class="hint device">{text}</p> }
+            })}
         </li>
     }
 }

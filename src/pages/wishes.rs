@@ -171,7 +171,7 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
     let categories = coded_options::<Category>("category");
     let urgencies = coded_options::<Urgency>("urgency");
     let new_wish = move || {
-        (status.with(|s| *s == Said::saved()) && !is_kiosk)
+        (status.with(|s| matches!(s, Said::Saved(_))) && !is_kiosk)
             .then(|| last.get())
             .flatten()
             .map(|id| view! { <a href=format!("/wishes/{id}")>{tr(k::WISH_FORM_VIEW_NEW)}</a> })

@@ -54,6 +54,9 @@ pub const SCHEMA_HISTORY: &[(u32, &[&str])] = &[
 /// Meta keys.
 pub mod keys {
     pub const DEVICE_NAME: &str = "device_name";
+    /// The device name the endpoint last accepted (`DEVICE_NAME` differs:
+    /// the next sync round sends it).
+    pub const DEVICE_NAME_SENT: &str = "device_name_sent";
     /// `linli_core::replica::Writer`: device id, next seq, clock.
     pub const WRITER: &str = "writer";
     /// `Session`: community, member, token.

@@ -168,6 +168,19 @@ impl Client<'_> {
         .await
     }
 
+    /// Names this device at the endpoint (its own entry in the device list).
+    pub async fn name_device(
+        &self,
+        device: &str,
+        name: &protocol::DeviceName,
+    ) -> Result<protocol::DeviceName, ApiError> {
+        let req = Request::put(&self.url(&format!("devices/{device}/name")))
+            .header("Authorization", &bearer(self.token))
+            .json(name)
+            .map_err(|_| ApiError::Offline)?;
+        read(req.send().await).await
+    }
+
     pub async fn revoke_device(&self, device: &str) -> Result<protocol::Revoked, ApiError> {
         let req = Request::delete(&self.url(&format!("devices/{device}")))
             .header("Authorization", &bearer(self.token));

@@ -7,7 +7,7 @@ use futures::FutureExt;
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use linli_core::protocol::codes;
+use linli_core::protocol::{self, codes};
 use linli_core::replica::Writer;
 use linli_core::replica::next_batch;
 use linli_core::{Op, OpId, Outcome, VoidReason};
@@ -201,6 +201,9 @@ impl SyncState {
         };
         let pushed = push(&store, &client).await?;
         upload_private(&store, &client).await?;
+        if let Some(device) = app.device() {
+            send_device_name(&store, &client, device.as_str()).await?;
+        }
         let pulled = self.pull(app, &store, &client).await?;
         // Contact details: exactly what the endpoint lets this member see now.
         let records = client.private().await?;
@@ -335,6 +338,25 @@ async fn upload_private(store: &Store, client: &Client<'_>) -> Result<(), Failur
         }
         store.settle_private(&record).await?;
     }
+    Ok(())
+}
+
+/// Sends this device's name (settings) when it changed since the endpoint
+/// last took it. One the endpoint refuses for good is not sent again.
+async fn send_device_name(store: &Store, client: &Client<'_>, device: &str) -> Result<(), Failure> {
+    let name: String = store.get_meta(keys::DEVICE_NAME).await?.unwrap_or_default();
+    let sent: Option<String> = store.get_meta(keys::DEVICE_NAME_SENT).await?;
+    if sent.as_deref() == Some(name.as_str()) || (sent.is_none() && name.is_empty()) {
+        return Ok(());
+    }
+    let req = protocol::DeviceName { name: name.clone() };
+    match client.name_device(device, &req).await {
+        Ok(_) => {}
+        Err(ApiError::Api { detail, .. })
+            if [codes::INVALID, codes::FORBIDDEN].contains(&detail.code.as_str()) => {}
+        Err(e) => return Err(e.into()),
+    }
+    store.put_meta(keys::DEVICE_NAME_SENT, &name).await?;
     Ok(())
 }
 

@@ -150,11 +150,39 @@ test("a coordinator invites a volunteer by link, sees the device, and removes it
   await phone.getByRole("button", { name: "加入", exact: true }).click();
   await expect(phone.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
 
-  // The code is used up; the coordinator sees the new device and removes it.
+  // The phone names itself in its settings and files a wish.
+  await phone.goto(server.url + "/settings");
+  await phone.getByLabel("设备名称").fill("小赵的手机");
+  await phone.getByRole("button", { name: "保存", exact: true }).click();
+  await expect(phone.locator("#device-name-status")).toHaveText("已保存到本设备。");
+  await phone.goto(server.url + "/wishes");
+  await phone.getByLabel("类别", { exact: true }).selectOption("repair");
+  await phone.getByLabel("标题", { exact: true }).fill("单元门关不上");
+  await phone.getByRole("button", { name: "提交心愿" }).click();
+  await phone.getByRole("link", { name: "查看这个心愿" }).click();
+  const wishUrl = phone.url();
+  await expect(phone.getByText("在本设备上").first()).toBeVisible();
+  await phone.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(phone.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+
+  // The code is used up; the coordinator sees the new device by its name,
+  // each remove button says which device it removes, and its own has none.
   await a.page.getByRole("button", { name: "刷新" }).click();
   await expect(a.page.getByText(/志愿者 · 已用 1\/1/)).toBeVisible();
   const row = a.page.getByRole("listitem").filter({ hasText: "小赵（志愿者）" });
-  await row.getByRole("button", { name: "移出这台设备" }).click();
+  await expect(row).toContainText("小赵的手机");
+  const own = a.page.getByRole("listitem").filter({ hasText: "本设备" });
+  await expect(own).toHaveCount(1);
+  await expect(own.getByRole("button")).toHaveCount(0);
+
+  // On the wish's page the coordinator sees which device filed it, by name.
+  await a.page.goto(wishUrl);
+  await a.page.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(a.page.locator(".timeline .device").first()).toHaveText("设备 小赵的手机", { timeout: 30_000 });
+  await expect(a.page.getByText(/设备 d[0-9a-f]{6,}/)).toHaveCount(0);
+  await a.page.goBack();
+
+  await a.page.getByRole("button", { name: "移出这台设备：小赵的手机（小赵）" }).click();
   await expect(row.getByText("已移出")).toBeVisible();
 
   // The removed phone is told to join again at its next sync.

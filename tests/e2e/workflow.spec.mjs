@@ -103,6 +103,22 @@ test.describe("one device per role", () => {
     await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
     await page.getByLabel("已等待").selectOption("");
 
+    // On a phone the pickers fold away under a summary of what is chosen.
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.reload();
+    await expect(page.getByLabel("搜索")).toBeVisible();
+    await expect(page.getByLabel("类别", { exact: true })).toBeHidden();
+    await expect(page.getByTestId("filter-summary")).toHaveText("（未筛选）");
+    await page.getByText("更多筛选").click();
+    await page.getByLabel("类别", { exact: true }).selectOption("legal_aid");
+    await expect(page.getByTestId("filter-summary")).toHaveText(/^已选：\S+/);
+    await page.getByLabel("类别", { exact: true }).selectOption("");
+    await expect(page.getByTestId("filter-summary")).toHaveText("（未筛选）");
+    await page.getByText("更多筛选").click();
+    await expect(page.getByLabel("类别", { exact: true })).toBeHidden();
+    await expect(page.getByRole("region", { name: /^已办结/ }).getByRole("listitem").first()).toBeVisible();
+    await page.setViewportSize({ width: 1280, height: 720 });
+
     // Open the first wish waiting for dispatch.
     const first = inbox.getByRole("listitem").first().getByRole("link");
     const title = await first.textContent();
@@ -154,12 +170,19 @@ test.describe("one device per role", () => {
     await item.getByRole("button", { name: /^接单：/ }).click();
     const mine = page.locator("section[aria-labelledby=orders-mine]");
     await expect(mine.getByRole("link", { name: title })).toBeVisible();
+    // The claimed card stays where it was, saying where the order went.
+    await expect(open.getByRole("listitem").first()).toContainText(title);
+    await expect(open.getByRole("listitem").first()).toContainText("你接了这一单");
+    await expect(open.getByRole("listitem").first().getByRole("button", { name: /^接单：/ })).toHaveCount(0);
     await expect(mine.getByText(/认领还剩/).first()).toBeVisible();
     await mine.getByRole("button", { name: `开始服务：${title}` }).click();
     await mine.getByRole("link", { name: title }).click();
     await expect(page.locator(".detail-head .chip")).toHaveText("服务中");
 
     await page.getByRole("button", { name: "完成服务" }).click();
+    // The form comes on screen with the cursor in its first field.
+    await expect(page.getByLabel("服务时长（分钟）")).toBeFocused();
+    await expect(page.getByRole("form", { name: "完成服务" })).toBeInViewport();
     await page.getByLabel("服务时长（分钟）").fill("0");
     await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
     await expect(page.getByRole("status").filter({ hasText: "请简要写明完成情况。" })).toBeVisible();
@@ -177,6 +200,13 @@ test.describe("one device per role", () => {
     await shots(page, "volunteers");
     await page.getByLabel("月份").selectOption("");
     await expect(page.getByRole("button", { name: "杨志强" })).toHaveAttribute("aria-pressed", "true");
+    // A volunteer reads their own ledger and, as a team lead, their team's
+    // (v1 leads 党员先锋队: v1, v2, v5); other names are plain text.
+    await expect(page.getByLabel("查看谁的积分").locator("option")).toHaveCount(3);
+    const board = page.getByRole("region", { name: "积分榜表格" });
+    await expect(board.getByRole("row")).not.toHaveCount(0);
+    expect(await board.getByRole("button").count()).toBeLessThanOrEqual(3);
+    expect(await board.getByRole("row").count()).toBeGreaterThan(4);
   });
 
   test("a resident evaluates: not satisfied sends the work back", async ({ page }) => {
@@ -195,6 +225,11 @@ test.describe("one device per role", () => {
     await shots(page, "wishes-detail-resident");
     await page.goto(server.url + "/wishes");
     await shots(page, "wishes");
+    // A resident sees the leaderboard's totals and only their own ledger.
+    await page.goto(server.url + "/volunteers");
+    await expect(page.getByRole("region", { name: "积分榜表格" })).toBeVisible();
+    await expect(page.getByLabel("查看谁的积分")).toHaveCount(0);
+    await expect(page.getByRole("region", { name: "积分榜表格" }).getByRole("button")).toHaveCount(0);
   });
 
   test("the dashboard shows the three rates for a chosen month", async ({ page }) => {
@@ -358,10 +393,14 @@ test.describe("one device per role", () => {
     await members.getByRole("button", { name: "移出社区：王润梅" }).click();
     await members.getByRole("button", { name: "确定移出" }).click();
     await expect(row("王润梅")).toHaveCount(0);
-    await members.getByRole("button", { name: "移出社区：苏琼芬" }).click();
-    await members.getByRole("button", { name: "确定移出" }).click();
+    // Nobody is offered removing themself; the last coordinator cannot
+    // step down either.
+    await expect(row("苏琼芬").getByText("你自己")).toBeVisible();
+    await expect(members.getByRole("button", { name: "移出社区：苏琼芬" })).toHaveCount(0);
+    await members.getByLabel("苏琼芬的角色").selectOption("volunteer");
+    await members.getByRole("button", { name: "改角色：苏琼芬" }).click();
     await expect(page.getByRole("status").filter({ hasText: "社区至少要保留一位协调员。" })).toBeVisible();
-    await expect(row("苏琼芬")).toHaveCount(1);
+    await expect(row("苏琼芬").locator(".chip").first()).toHaveText("协调员");
 
     // A new team led by the new volunteer; she is on it as well.
     const teams = page.getByRole("region", { name: "服务队" });
@@ -542,11 +581,15 @@ test.describe("devices in sync", () => {
     await mine.getByRole("button", { name: `开始服务：${title}` }).click();
     await mine.getByRole("link", { name: title }).click();
     await expect(status(v)).toHaveText("服务中");
+    // No phone yet, and the page says why: the claim has not synced.
+    const waiting = v.getByRole("region", { name: "联系方式（不公开）" });
+    await expect(waiting).toContainText("你的接单还没有同步到社区");
     await complete(v, "换了灯泡", "60");
     await expect(v.getByText("待同步").first()).toBeVisible();
     await volunteer.context.setOffline(false);
     await v.evaluate(() => window.dispatchEvent(new Event("online")));
     await sync(v);
+    await expect(v.getByTestId("contact-waiting")).toHaveCount(0);
 
     // 评单: not satisfied → reopened
     await expectStatus(r, "待评价");
@@ -752,6 +795,9 @@ test.describe("devices in sync", () => {
     await expect(told.getByRole("link", { name: title })).toBeVisible();
     await expect(b.page.locator("section[aria-labelledby=orders-mine]").getByRole("link", { name: title })).toHaveCount(0);
     await expect(b.page.getByRole("button", { name: `接单：${title}` })).toHaveCount(0);
+    // Nothing left saying the lost claim is saved and waiting to sync.
+    await expect(b.page.getByText("已保存在本机，联网后自动同步。")).toHaveCount(0);
+    await expect(a.page.getByText("已同步到社区。")).toBeVisible();
     await b.page.screenshot({ path: test.info().outputPath("orders-lost-claim-360.png"), fullPage: true });
     for (const d of [coordinator, a, b]) await d.context.close();
   });

@@ -22,6 +22,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_OPS_PER_PUSH: usize = 500;
 /// Longest display name given when joining (characters).
 pub const DISPLAY_NAME_MAX_CHARS: usize = crate::validate::NAME_MAX_CHARS;
+/// Longest device name (characters): "三网格王阿姨的手机".
+pub const DEVICE_NAME_MAX_CHARS: usize = 40;
 /// Most uses a join code may allow.
 pub const MAX_CODE_USES: u32 = 10_000;
 /// Longest life of a join code (hours; 90 days).
@@ -129,6 +131,9 @@ pub struct DeviceInfo {
     pub role: Option<Role>,
     /// Name given when joining.
     pub display_name: String,
+    /// The device's own name (its settings), if it gave one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
     /// Joined, epoch milliseconds.
     pub created_ms: u64,
     /// Last authenticated request seen by the answering instance, if any.
@@ -136,6 +141,46 @@ pub struct DeviceInfo {
     pub last_seen_ms: Option<u64>,
     /// Its token no longer works.
     pub revoked: bool,
+}
+
+/// `PUT …/devices/{device}/name`: a device names itself, so coordinators
+/// can tell its entry from others of the same member. Empty clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceName {
+    /// The name, as `device_name` keeps it.
+    pub name: String,
+}
+
+/// Why a device name is refused (a stable code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceNameError {
+    /// Over `DEVICE_NAME_MAX_CHARS`.
+    TooLong,
+    /// A control character (a newline, a NUL…).
+    Control,
+}
+
+impl DeviceNameError {
+    /// The code, for the UI's words and the API's `reason`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DeviceNameError::TooLong => "device_name_too_long",
+            DeviceNameError::Control => "device_name_control",
+        }
+    }
+}
+
+/// A device name as kept: trimmed, at most `DEVICE_NAME_MAX_CHARS`, no
+/// control characters. The settings page and the endpoint both ask this.
+pub fn device_name(raw: &str) -> Result<String, DeviceNameError> {
+    let name = raw.trim();
+    if name.chars().count() > DEVICE_NAME_MAX_CHARS {
+        return Err(DeviceNameError::TooLong);
+    }
+    if name.chars().any(char::is_control) {
+        return Err(DeviceNameError::Control);
+    }
+    Ok(name.to_owned())
 }
 
 /// `GET …/devices`.
@@ -450,6 +495,23 @@ pub fn community_path(community: &str, rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_names() {
+        assert_eq!(
+            device_name("  王阿姨的手机 ").as_deref(),
+            Ok("王阿姨的手机")
+        );
+        assert_eq!(device_name("").as_deref(), Ok(""));
+        let longest = "机".repeat(DEVICE_NAME_MAX_CHARS);
+        assert_eq!(device_name(&longest), Ok(longest.clone()));
+        assert_eq!(
+            device_name(&format!("{longest}机")),
+            Err(DeviceNameError::TooLong)
+        );
+        assert_eq!(device_name("手\n机"), Err(DeviceNameError::Control));
+        assert_eq!(device_name("手\u{0}机"), Err(DeviceNameError::Control));
+    }
 
     #[test]
     fn codes_normalize() {

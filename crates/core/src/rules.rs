@@ -5,6 +5,7 @@
 //! `permissions` (`rule`, `sees_lists`, `manages_resources`); the actions on a
 //! wish in `actions`.
 
+use crate::MemberId;
 use crate::model::{Assignee, Channel, Member, Role, Wish};
 use crate::reduce::State;
 
@@ -68,4 +69,26 @@ pub fn merge_targets<'a>(state: &'a State, wish: &Wish) -> Vec<&'a Wish> {
     };
     crate::views::sort_stable(&mut v, &|a, b| key(a).cmp(&key(b)));
     v
+}
+
+/// Whether `viewer` may read `subject`'s points ledger (every entry, with
+/// the wish it came from): their own; a coordinator any; a grid worker those
+/// who live or work in one of their grids; a team lead their team's
+/// members. Everyone else sees only the leaderboard's totals.
+pub fn sees_ledger(state: &State, viewer: &MemberId, subject: &MemberId) -> bool {
+    let Some(v) = state.members.get(viewer).filter(|v| v.active) else {
+        return false;
+    };
+    if viewer == subject || v.role == Role::Coordinator {
+        return true;
+    }
+    let Some(s) = state.members.get(subject) else {
+        return false;
+    };
+    let shares_grid = v.role == Role::GridWorker && s.grids.iter().any(|g| v.grids.contains(g));
+    let leads = state
+        .teams
+        .values()
+        .any(|t| t.lead.as_ref() == Some(viewer) && t.members.contains(subject));
+    shares_grid || leads
 }

@@ -13,7 +13,7 @@ use linli_core::ids::{CommunityId, DeviceId, MemberId, OpId};
 use linli_core::model::Role;
 use linli_core::protocol::{
     self, CodeInfo, CodeList, CreateCodeRequest, CreateCodeResponse, Demo, DeviceInfo, DeviceList,
-    JoinRequest, JoinResponse, Revoked, codes,
+    DeviceName, JoinRequest, JoinResponse, Revoked, codes,
 };
 use linli_core::{Hlc, Op, OpKind, validate};
 use sha2::{Digest, Sha256};
@@ -732,7 +732,13 @@ impl Hub {
         let mut devices = Vec::new();
         for rec in self.device_records(c).await? {
             let revoked = store::exists(&self.store, &store::revoked(c, &rec.device)).await?;
+            let name =
+                store::get_json::<DeviceName>(&self.store, &store::device_name(c, &rec.device))
+                    .await?
+                    .map(|n| n.name)
+                    .unwrap_or_default();
             devices.push(DeviceInfo {
+                name,
                 role: caller.log.member(&rec.member).map(|v| v.role),
                 last_seen_ms: lock(&self.last_seen).get(&rec.device).copied(),
                 device: rec.device,
@@ -743,6 +749,24 @@ impl Hub {
             });
         }
         Ok(DeviceList { devices })
+    }
+
+    /// A device names itself (any role: it is the device's own label).
+    pub async fn name_device(
+        &self,
+        caller: &Caller,
+        device: &str,
+        req: DeviceName,
+    ) -> Result<DeviceName, ApiError> {
+        if device != caller.device.as_str() {
+            return Err(err(codes::FORBIDDEN, "a device may name only itself"));
+        }
+        let name = protocol::device_name(&req.name)
+            .map_err(|e| err(codes::INVALID, "device name refused").with_reason(e.code()))?;
+        let at = store::device_name(&caller.community, &caller.device);
+        let kept = DeviceName { name };
+        store::overwrite_json(&self.store, &at, &kept).await?;
+        Ok(kept)
     }
 
     async fn revoke(&self, c: &CommunityId, device: &DeviceId) -> Result<(), ApiError> {

@@ -277,6 +277,16 @@ pub fn devices(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "devices"])
 }
 
+/// A device's own name (`PUT …/devices/{device}/name`), overwritten.
+pub fn device_name(c: &CommunityId, d: &DeviceId) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "device-names",
+        &format!("{}.json", d.as_str()),
+    ])
+}
+
 pub fn revoked(c: &CommunityId, d: &DeviceId) -> Path {
     path(&["communities", c.as_str(), "revoked", d.as_str()])
 }

@@ -17,7 +17,8 @@ use linli_core::ids::WishId;
 use linli_core::model::Role;
 use linli_core::private::{ContactRecord, may_see, may_write};
 use linli_core::protocol::{
-    self, CreateCodeRequest, JoinRequest, PrivateRecords, PushRequest, PushResponse, codes,
+    self, CreateCodeRequest, DeviceName, JoinRequest, PrivateRecords, PushRequest, PushResponse,
+    codes,
 };
 use linli_core::{Op, State as CoreState, validate};
 use serde::de::DeserializeOwned;
@@ -46,6 +47,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(&format!("{c}/codes/{{code_id}}"), delete(code_delete))
         .route(&format!("{c}/devices"), get(device_list))
         .route(&format!("{c}/devices/{{device}}"), delete(device_revoke))
+        .route(&format!("{c}/devices/{{device}}/name"), put(device_name))
         .route(
             &format!("{c}/members/{{member}}/tokens"),
             delete(member_revoke),
@@ -418,6 +420,16 @@ async fn device_revoke(
     P((_, device)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
     Ok(no_store(&hub.revoke_device(&caller, &device).await?))
+}
+
+async fn device_name(
+    State(hub): Hubs,
+    Auth(caller): Now,
+    P((_, device)): P<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let req: DeviceName = json_body(body).await?;
+    Ok(no_store(&hub.name_device(&caller, &device, req).await?))
 }
 
 async fn member_revoke(

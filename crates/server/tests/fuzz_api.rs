@@ -45,6 +45,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "codes/{code_id}"),
     ("GET", "devices"),
     ("DELETE", "devices/{device}"),
+    ("PUT", "devices/{device}/name"),
     ("DELETE", "members/{member}/tokens"),
 ];
 

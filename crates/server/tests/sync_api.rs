@@ -22,7 +22,77 @@ on_each_store!(
     demo_community_is_seeded_once_and_joinable_by_code,
     head_long_poll_wakes_on_a_push_on_either_instance,
     segments_are_the_stored_objects,
+    a_device_names_itself_and_only_itself,
 );
+
+/// A device's own name reaches the coordinator's device list (read by a
+/// second instance on the same store); nobody names another device; a name
+/// too long or with a newline is refused with its reason.
+async fn a_device_names_itself_and_only_itself(s: TestStore) {
+    let a = Server::start(s.store.clone()).await;
+    let b = Server::start(s.handle()).await;
+    let http = http();
+    let mut coord = community(&http, &a, "c1").await;
+    let v = member(&http, &coord, Role::Volunteer, "杨志强").await;
+    let name = |n: &str| Some(json!({ "name": n }));
+    let own = format!("devices/{}/name", v.device);
+    let (st, j) = v
+        .send(&http, Method::PUT, &own, name("  三网格王阿姨的手机 "))
+        .await;
+    assert_eq!(
+        (st, j["name"].as_str()),
+        (StatusCode::OK, Some("三网格王阿姨的手机")),
+        "{j}"
+    );
+    // Renaming overwrites.
+    let (st, _) = v.send(&http, Method::PUT, &own, name("杨志强的手机")).await;
+    assert_eq!(st, StatusCode::OK);
+    for (bad, reason) in [
+        ("机".repeat(41), "device_name_too_long"),
+        ("手\n机".to_owned(), "device_name_control"),
+    ] {
+        let (st, j) = v.send(&http, Method::PUT, &own, name(&bad)).await;
+        assert_eq!(
+            (st, error_code(&j)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+        );
+        assert_eq!(j["error"]["reason"], reason, "{j}");
+    }
+    // Not even a coordinator names someone else's device.
+    let (st, j) = coord.send(&http, Method::PUT, &own, name("x")).await;
+    assert_eq!((st, error_code(&j)), (StatusCode::FORBIDDEN, "forbidden"));
+    let (st, j) = v
+        .send(&http, Method::PUT, &own, Some(json!({"nom": 1})))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{j}");
+    coord.base = b.url.clone();
+    let (st, j) = coord.send(&http, Method::GET, "devices", None).await;
+    assert_eq!(st, StatusCode::OK);
+    let list: DeviceList = serde_json::from_value(j).unwrap();
+    let entry = list.devices.iter().find(|d| d.device == v.device).unwrap();
+    assert_eq!(entry.name, "杨志强的手机");
+    let unnamed = list
+        .devices
+        .iter()
+        .find(|d| d.device == coord.device)
+        .unwrap();
+    assert_eq!(unnamed.name, "");
+    // A removed device can no longer rename itself.
+    let (st, _) = coord
+        .send(
+            &http,
+            Method::DELETE,
+            &format!("devices/{}", v.device),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, j) = v.send(&http, Method::PUT, &own, name("还在")).await;
+    assert_eq!(
+        (st, error_code(&j)),
+        (StatusCode::UNAUTHORIZED, "token_revoked")
+    );
+}
 
 /// What `GET segments/{name}` answers is the object at the key the name
 /// maps to (ARCHITECTURE.md, "Reading the log straight from the store"):
@@ -810,6 +880,16 @@ const MATRIX: &[(&str, [u16; 10])] = &[
         "DELETE members/{member}/tokens",
         [200, 403, 403, 403, 403, 403, 403, 401, 401, 403],
     ),
+    // Every device names itself, whatever its role…
+    (
+        "PUT devices/{own}/name",
+        [200, 200, 200, 200, 200, 200, 200, 401, 401, 403],
+    ),
+    // …and no one another.
+    (
+        "PUT devices/{device}/name",
+        [403, 403, 403, 403, 403, 403, 403, 401, 401, 403],
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -866,6 +946,9 @@ async fn role_endpoint_matrix() {
                 "POST codes" => {
                     Some(json!({"role": "volunteer", "expires_in_hours": 1, "max_uses": 1}))
                 }
+                "PUT devices/{own}/name" | "PUT devices/{device}/name" => {
+                    Some(json!({"name": "值班手机"}))
+                }
                 _ => None,
             };
             let code_id = coord.create_code(&http, Role::Volunteer, 1).await.code_id;
@@ -874,6 +957,7 @@ async fn role_endpoint_matrix() {
                 .replace("{wish}", wish.as_str())
                 .replace("{id}", &code_id)
                 .replace("{device}", victim.device.as_str())
+                .replace("{own}", caller.device.as_str())
                 .replace("{member}", victim.member.as_str());
             let (s, j) = caller.send(&http, method, &path, body).await;
             assert_eq!(s.as_u16(), *want, "{endpoint} as caller {col}: {j}");
