@@ -109,6 +109,7 @@ test.describe("one device per role", () => {
     await expect(page.getByLabel("搜索")).toBeVisible();
     await expect(page.getByLabel("类别", { exact: true })).toBeHidden();
     await expect(page.getByTestId("filter-summary")).toHaveText("（未筛选）");
+    await page.screenshot({ path: test.info().outputPath("board-folded-360.png") });
     await page.getByText("更多筛选").click();
     await page.getByLabel("类别", { exact: true }).selectOption("legal_aid");
     await expect(page.getByTestId("filter-summary")).toHaveText(/^已选：\S+/);
@@ -179,10 +180,13 @@ test.describe("one device per role", () => {
     await mine.getByRole("link", { name: title }).click();
     await expect(page.locator(".detail-head .chip")).toHaveText("服务中");
 
+    // On a phone the form comes on screen with the cursor in its first field.
+    await page.setViewportSize({ width: 360, height: 780 });
     await page.getByRole("button", { name: "完成服务" }).click();
-    // The form comes on screen with the cursor in its first field.
     await expect(page.getByLabel("服务时长（分钟）")).toBeFocused();
     await expect(page.getByRole("form", { name: "完成服务" })).toBeInViewport();
+    await page.screenshot({ path: test.info().outputPath("wish-form-open-360.png") });
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.getByLabel("服务时长（分钟）").fill("0");
     await page.getByRole("form", { name: "完成服务" }).getByRole("button", { name: "完成服务" }).click();
     await expect(page.getByRole("status").filter({ hasText: "请简要写明完成情况。" })).toBeVisible();
