@@ -19,8 +19,8 @@ use leptos_router::path;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Admin, Board, Dashboard, Home, Inbox, Invite, Join, NotFound, Orders, Resources, Settings,
-    Volunteers, WishDetail, Wishes,
+    Admin, Board, Dashboard, Home, Inbox, Invite, Join, NotFound, Orders, Posters, Resources,
+    Settings, Volunteers, WishDetail, Wishes,
 };
 
 #[component]
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/settings") view=Settings />
                             <Route path=path!("/join") view=Join />
                             <Route path=path!("/invite") view=Invite />
+                            <Route path=path!("/posters") view=Posters />
                             <Route path=path!("/resources") view=Resources />
                             <Route path=path!("/admin") view=Admin />
                             <Route path=path!("/inbox") view=Inbox />

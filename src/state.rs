@@ -265,7 +265,11 @@ impl AppState {
     }
 
     /// Redeems a join code: this device becomes the member's (`sync::join`).
-    pub async fn join(&self, code: &str, display_name: &str) -> Result<(), crate::sync::JoinError> {
+    pub async fn join(
+        &self,
+        code: &str,
+        display_name: &str,
+    ) -> Result<Option<linli_core::model::Place>, crate::sync::JoinError> {
         crate::sync::join(*self, code, display_name).await
     }
 

@@ -3,6 +3,7 @@
 //! codes and devices live at the endpoint, reached through `AppState`.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use linli_core::model::Role;
 use linli_core::protocol::{CodeList, CreateCodeRequest, CreateCodeResponse, DeviceList};
 use qrcode::QrCode;
@@ -42,7 +43,7 @@ fn join_link(code: &str) -> String {
     format!("{origin}/join?code={code}")
 }
 
-fn qr_svg(text: &str) -> String {
+pub(super) fn qr_svg(text: &str) -> String {
     QrCode::new(text.as_bytes())
         .map(|q| {
             q.render::<svg::Color>()
@@ -92,6 +93,7 @@ fn Manage() -> impl IntoView {
     view! {
         <p class="status-msg error" role="alert">{move || status.with(|s| s.is_error().then(|| s.render(i18n)))}</p>
         <NewCode status=status on_created=move || lists.refetch() />
+        <p><A href="/posters">{tr(k::POSTERS_LINK)}</A></p>
         <section class="card" aria-labelledby="invite-codes">
             <h2 id="invite-codes">{tr(k::INVITE_CODES_TITLE)}</h2>
             <Show when=move || !codes.with(|c| c.codes.is_empty()) fallback=|| view! { <p class="empty">{tr(k::INVITE_CODES_NONE)}</p> }>
@@ -101,9 +103,18 @@ fn Manage() -> impl IntoView {
                             let id = c.code_id.clone();
                             let until = when(c.expires_at_ms);
                             let (until2, role) = (until.clone(), c.role);
+                            let place = c.place.clone();
                             let row = move || {
                                 let args = [("role", role_text(i18n, c.role)), ("uses", &c.uses.to_string()), ("max", &c.max_uses.to_string()), ("until", &until)];
-                                fill(i18n.t(k::INVITE_CODES_ROW), &args)
+                                let text = fill(i18n.t(k::INVITE_CODES_ROW), &args);
+                                // A building poster's code says which poster it is.
+                                match &place {
+                                    Some(p) => {
+                                        let here = i18n.list(&[p.grid.clone(), p.building.clone()].into_iter().flatten().collect::<Vec<_>>());
+                                        format!("{} · {text}", fill(i18n.t(k::INVITE_CODES_PLACE), &[("place", &here)]))
+                                    }
+                                    None => text,
+                                }
                             };
                             let name = move || fill(i18n.t(k::INVITE_CODES_REVOKE_OF), &[("role", role_text(i18n, role)), ("until", &until2)]);
                             view! { <Revocable text=Signal::derive(row) name=Signal::derive(name) revoked=c.revoked done=k::INVITE_CODES_REVOKED action=k::INVITE_CODES_REVOKE on_revoke=move || revoke.run((false, id.clone())) /> }
@@ -169,6 +180,7 @@ fn NewCode(
             expires_in_hours: hours.get_untracked().parse().unwrap_or(72),
             max_uses: uses.get_untracked().parse().unwrap_or(10),
             member: None,
+            place: None,
         };
         spawn_local(async move {
             match app.create_code(req).await {

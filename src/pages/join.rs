@@ -38,14 +38,43 @@ pub fn Join() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match app.join(&code_text, name.get_untracked().trim()).await {
-                Ok(()) => {
+                Ok(place) => {
                     status.set(Status::Idle);
-                    navigate("/", Default::default());
+                    // A building poster's code: straight to the wish form, there.
+                    let to = place.map_or_else(|| "/".to_owned(), |p| wish_form_href(&p));
+                    navigate(&to, Default::default());
                 }
                 Err(e) => status.set(Status::failed(e.text())),
             }
         });
     };
+    // A poster scanned by someone already in its community: no second join,
+    // straight to the form at the poster's place.
+    let poster = query.with_untracked(|q| {
+        let place = linli_core::model::Place {
+            grid: q.get("grid").filter(|g| !g.is_empty()),
+            building: q.get("building").filter(|b| !b.is_empty()),
+            ..Default::default()
+        };
+        let community = q.get("c").unwrap_or_default();
+        (place.grid.is_some() || place.building.is_some()).then_some((community, place))
+    });
+    if let Some((community, place)) = poster {
+        let navigate = use_navigate();
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) {
+                return true;
+            }
+            let here = app.session.with(|s| {
+                s.as_ref()
+                    .is_some_and(|s| s.community.as_str() == community)
+            });
+            if here {
+                navigate(&wish_form_href(&place), Default::default());
+            }
+            here
+        });
+    }
     let go_form = go.clone();
     let submit = move || go_form(code.get_untracked());
     let current = move || {
@@ -74,6 +103,19 @@ pub fn Join() -> impl IntoView {
         </Form>
         <DemoCodes go=go />
     }
+}
+
+/// The wish form with `place` chosen ("/wishes?grid=…&building=…").
+pub fn wish_form_href(place: &linli_core::model::Place) -> String {
+    let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+    let mut query = Vec::new();
+    if let Some(g) = &place.grid {
+        query.push(format!("grid={}", enc(g)));
+    }
+    if let Some(b) = &place.building {
+        query.push(format!("building={}", enc(b)));
+    }
+    format!("/wishes?{}", query.join("&"))
 }
 
 /// The demo server's identities, one button each.

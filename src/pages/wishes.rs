@@ -156,6 +156,22 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
         .and_then(|m| m.grids.first().cloned())
         .unwrap_or_default();
     let draft = Draft::new(channels[0], home_grid);
+    // Opened from a building poster (`/wishes?grid=…&building=…`): start
+    // there, if the community has that grid and building.
+    let query = leptos_router::hooks::use_query_map();
+    app.replica.with_untracked(|r| {
+        let Some(c) = r.view().community.as_ref() else {
+            return;
+        };
+        query.with_untracked(|q| {
+            if let Some(g) = q.get("grid").filter(|g| c.grids.contains(g)) {
+                draft.grid.set(g);
+            }
+            if let Some(b) = q.get("building").filter(|b| c.buildings.contains(b)) {
+                draft.building.set(b);
+            }
+        });
+    });
     let status = RwSignal::new(Said::Idle);
     let last = RwSignal::new(None::<WishId>);
     let submit = move || {

@@ -422,7 +422,13 @@ impl JoinError {
 /// Redeems a join code: this device becomes the endpoint's device for the
 /// member. Unsynced ops of the same community are minted again under the
 /// new device id, so nothing written offline is lost.
-pub async fn join(app: AppState, code: &str, display_name: &str) -> Result<(), JoinError> {
+/// Redeems `code`; returns the place of a building poster's code (the wish
+/// form opens there).
+pub async fn join(
+    app: AppState,
+    code: &str,
+    display_name: &str,
+) -> Result<Option<linli_core::model::Place>, JoinError> {
     let res = api::join(code, display_name)
         .await
         .map_err(|e| JoinError::Api(e.code().to_owned()))?;
@@ -457,7 +463,7 @@ pub async fn join(app: AppState, code: &str, display_name: &str) -> Result<(), J
     app.reload().await;
     app.changed();
     trigger();
-    Ok(())
+    Ok(res.place)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! (`Segment`) whose `last_seq` is past its cursor.
 
 use crate::ids::{CommunityId, DeviceId, MemberId};
-use crate::model::Role;
+use crate::model::{Place, Role};
 use crate::op::{LogEntry, Op};
 use crate::private::ContactRecord;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,9 @@ pub struct JoinResponse {
     pub token: String,
     /// The member's role when joining.
     pub role: Role,
+    /// The place of a building poster's code: the wish form starts there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 /// `POST /api/v1/communities/{id}/codes` (coordinator): make a join code.
@@ -68,6 +71,11 @@ pub struct CreateCodeRequest {
     /// instead of creating a new member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<MemberId>,
+    /// A building poster (扫码点单): the grid and/or building its residents
+    /// live in (resident codes only; `unknown_place` if the community has
+    /// no such grid or building).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 /// A new join code. `code` is shown once; the server keeps only its hash.
@@ -82,6 +90,9 @@ pub struct CreateCodeResponse {
     /// Bound member, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<MemberId>,
+    /// A building poster's place, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
     /// Expiry, epoch milliseconds.
     pub expires_at_ms: u64,
     /// Uses allowed.
@@ -98,6 +109,9 @@ pub struct CodeInfo {
     /// Bound member, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<MemberId>,
+    /// A building poster's place, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
     /// Who made it.
     pub created_by: MemberId,
     /// When, epoch milliseconds.

@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use linli_core::ids::{CommunityId, DeviceId, MemberId, OpId};
-use linli_core::model::Role;
+use linli_core::model::{Place, Role};
 use linli_core::protocol::{
     self, CodeInfo, CodeList, CreateCodeRequest, CreateCodeResponse, Demo, DeviceInfo, DeviceList,
     DeviceName, JoinRequest, JoinResponse, Revoked, codes,
@@ -415,6 +415,7 @@ impl Hub {
         c: &CommunityId,
         role: Role,
         member: Option<MemberId>,
+        place: Option<Place>,
         created_by: &MemberId,
         hours: u32,
         max_uses: u32,
@@ -426,6 +427,7 @@ impl Hub {
             community: c.clone(),
             role,
             member,
+            place,
             created_by: created_by.clone(),
             created_ms: now,
             expires_at_ms: now + u64::from(hours) * 3_600_000,
@@ -464,6 +466,9 @@ impl Hub {
                 "max_uses must be 1 to 10000",
             ));
         }
+        if let Some(place) = &req.place {
+            self.check_poster_place(caller, &req, place).await?;
+        }
         let role = match &req.member {
             None => req.role,
             Some(m) => match caller.log.member(m) {
@@ -481,6 +486,7 @@ impl Hub {
                 &caller.community,
                 role,
                 req.member,
+                req.place,
                 &caller.member,
                 req.expires_in_hours,
                 req.max_uses,
@@ -491,9 +497,49 @@ impl Hub {
             code_id: rec.code_id,
             role: rec.role,
             member: rec.member,
+            place: rec.place,
             expires_at_ms: rec.expires_at_ms,
             max_uses: rec.max_uses,
         })
+    }
+
+    /// A poster's code (a place on it): residents only, a new member each
+    /// use, and a grid and building the community has.
+    async fn check_poster_place(
+        &self,
+        caller: &Caller,
+        req: &CreateCodeRequest,
+        place: &Place,
+    ) -> Result<(), ApiError> {
+        let invalid = |r: &'static str, m: &str| err(codes::INVALID, m).with_reason(r);
+        if req.role != Role::Resident || req.member.is_some() {
+            return Err(invalid(
+                "place_needs_resident",
+                "a code with a place is for new residents only",
+            ));
+        }
+        let known = caller
+            .log
+            .with_state(|s| {
+                s.community.as_ref().is_some_and(|c| {
+                    let has = |list: &[String], v: &Option<String>| {
+                        v.as_ref().is_none_or(|v| list.contains(v))
+                    };
+                    has(&c.grids, &place.grid)
+                        && has(&c.buildings, &place.building)
+                        && place.unit.is_none()
+                        && place.text.is_none()
+                        && (place.grid.is_some() || place.building.is_some())
+                })
+            })
+            .await?;
+        if !known {
+            return Err(invalid(
+                "unknown_place",
+                "the place must be a grid and/or building of the community",
+            ));
+        }
+        Ok(())
     }
 
     async fn code_info(&self, rec: CodeRecord) -> Result<CodeInfo, ApiError> {
@@ -506,6 +552,7 @@ impl Hub {
             code_id: rec.code_id,
             role: rec.role,
             member: rec.member,
+            place: rec.place,
             created_by: rec.created_by,
             created_ms: rec.created_ms,
             expires_at_ms: rec.expires_at_ms,
@@ -677,6 +724,7 @@ impl Hub {
             device,
             token,
             role,
+            place: rec.place,
         })
     }
 

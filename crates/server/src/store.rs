@@ -413,6 +413,9 @@ pub struct CodeRecord {
     /// Bound to this member; else each use creates a new member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<MemberId>,
+    /// A poster's place: where its new residents live (wish form prefill).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<linli_core::model::Place>,
     pub created_by: MemberId,
     pub created_ms: u64,
     pub expires_at_ms: u64,

@@ -23,7 +23,99 @@ on_each_store!(
     head_long_poll_wakes_on_a_push_on_either_instance,
     segments_are_the_stored_objects,
     a_device_names_itself_and_only_itself,
+    a_building_poster_code_joins_residents_at_its_place,
 );
+
+/// A poster's code (扫码点单): a resident code with the grid and building
+/// of one stairwell; a join through it answers the place (the app opens
+/// the wish form there); the code lists it; every other use is refused.
+async fn a_building_poster_code_joins_residents_at_its_place(s: TestStore) {
+    let server = Server::start(s.store.clone()).await;
+    let http = http();
+    let mut coord = community(&http, &server, "c1").await;
+    let op = coord.mint(OpKind::UpdateCommunity {
+        name: None,
+        grids: Some(vec!["一网格".into()]),
+        buildings: Some(vec!["3号楼".into(), "4号楼".into()]),
+    });
+    coord.push(&http, &[op]).await;
+    let code = |role: &str, place: serde_json::Value| {
+        Some(json!({"role": role, "expires_in_hours": 2160, "max_uses": 10000, "place": place}))
+    };
+    let here = json!({"grid": "一网格", "building": "3号楼"});
+    let (st, j) = coord
+        .send(&http, Method::POST, "codes", code("resident", here.clone()))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{j}");
+    assert_eq!(j["place"], here);
+    let secret = j["code"].as_str().unwrap().to_owned();
+    let code_id = j["code_id"].as_str().unwrap().to_owned();
+    for name in ["王奶奶", "李大爷"] {
+        let (st, j) = post_json(
+            &http,
+            &format!("{}/api/v1/join", server.url),
+            json!({"code": secret, "display_name": name}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{j}");
+        assert_eq!(
+            (j["role"].as_str(), &j["place"]),
+            (Some("resident"), &here),
+            "{j}"
+        );
+    }
+    let (_, j) = coord.send(&http, Method::GET, "codes", None).await;
+    let list: CodeList = serde_json::from_value(j).unwrap();
+    let listed = list.codes.iter().find(|c| c.code_id == code_id).unwrap();
+    assert_eq!(
+        (
+            listed.uses,
+            listed.place.as_ref().and_then(|p| p.building.as_deref())
+        ),
+        (2, Some("3号楼"))
+    );
+    for (role, place, reason) in [
+        ("volunteer", here.clone(), "place_needs_resident"),
+        (
+            "resident",
+            json!({"grid": "一网格", "building": "9号楼"}),
+            "unknown_place",
+        ),
+        ("resident", json!({"grid": "九网格"}), "unknown_place"),
+        ("resident", json!({}), "unknown_place"),
+        (
+            "resident",
+            json!({"building": "3号楼", "text": "北门"}),
+            "unknown_place",
+        ),
+    ] {
+        let (st, j) = coord
+            .send(&http, Method::POST, "codes", code(role, place))
+            .await;
+        assert_eq!(
+            (st, error_code(&j)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            "{j}"
+        );
+        assert_eq!(j["error"]["reason"], reason, "{j}");
+    }
+    // Withdrawn: the poster's link is refused with its reason.
+    let (st, _) = coord
+        .send(&http, Method::DELETE, &format!("codes/{code_id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, j) = post_json(
+        &http,
+        &format!("{}/api/v1/join", server.url),
+        json!({"code": secret, "display_name": "赵阿姨"}),
+    )
+    .await;
+    assert_eq!(
+        (st, error_code(&j)),
+        (StatusCode::GONE, "code_revoked"),
+        "{j}"
+    );
+}
 
 /// A device's own name reaches the coordinator's device list (read by a
 /// second instance on the same store); nobody names another device; a name
@@ -480,7 +572,15 @@ async fn join_codes_expire_run_out_and_can_be_withdrawn(s: TestStore) {
     // Expired (made directly with a zero lifetime).
     let hub = linli_server::hub::Hub::new(server.store.clone(), None);
     let (expired, _) = hub
-        .make_code(&coord.community, Role::Resident, None, &coord.member, 0, 5)
+        .make_code(
+            &coord.community,
+            Role::Resident,
+            None,
+            None,
+            &coord.member,
+            0,
+            5,
+        )
         .await
         .unwrap();
     let (s, j) = try_join(expired, "x").await;

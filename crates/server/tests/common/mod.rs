@@ -335,6 +335,17 @@ pub async fn join(http: &reqwest::Client, base: &str, code: &str, name: &str) ->
     }
 }
 
+/// POSTs `body` as JSON; the status and the answer (JSON, or its text).
+pub async fn post_json(http: &reqwest::Client, url: &str, body: Value) -> (StatusCode, Value) {
+    let res = http.post(url).json(&body).send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
 pub fn now_ms() -> u64 {
     linli_server::hub::now_ms()
 }
@@ -461,6 +472,7 @@ impl Device {
             expires_in_hours: 24,
             max_uses: uses,
             member: None,
+            place: None,
         })
         .unwrap();
         let (s, v) = self
