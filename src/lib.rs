@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::kiosk::KioskIdle;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
                 <AppHeader />
                 <UpdateBanner />
                 <Notices />
+                <KioskIdle />
                 <div class="app-body">
                     <MainNav />
                     <main id="main" tabindex="-1">

@@ -1,5 +1,6 @@
 //! Parts shared by every page: header, navigation, update prompt.
 pub mod form;
+pub mod kiosk;
 
 use leptos::prelude::*;
 use leptos_router::components::A;

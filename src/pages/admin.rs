@@ -378,7 +378,7 @@ fn lines(text: &str) -> Vec<String> {
 #[component]
 fn CommunityForm(status: RwSignal<Status>) -> impl IntoView {
     let app = use_app();
-    let (grids0, buildings0, hours0) = app.replica.with_untracked(|r| {
+    let (grids0, buildings0, hours0, idle0) = app.replica.with_untracked(|r| {
         let s = r.view();
         let c = s.community.as_ref();
         let list = |f: fn(&linli_core::model::Community) -> &Vec<String>| {
@@ -388,11 +388,19 @@ fn CommunityForm(status: RwSignal<Status>) -> impl IntoView {
             list(|c| &c.grids),
             list(|c| &c.buildings),
             s.settings().lease_hours,
+            s.settings().kiosk_idle_seconds,
         )
     });
     let (grids, buildings) = (RwSignal::new(grids0), RwSignal::new(buildings0));
     let lease = RwSignal::new(hours0.to_string());
+    let idle = RwSignal::new(idle0.to_string());
     let submit = move || {
+        let Ok(idle) = idle.get_untracked().trim().parse::<u32>() else {
+            status.set(Status::invalid(
+                validate::ValidationError::KioskIdleOutOfRange,
+            ));
+            return;
+        };
         let Ok(hours) = lease.get_untracked().trim().parse::<u32>() else {
             status.set(Status::invalid(
                 validate::ValidationError::LeaseHoursOutOfRange,
@@ -402,6 +410,7 @@ fn CommunityForm(status: RwSignal<Status>) -> impl IntoView {
         // Settings are one op: the others stay as this device knows them.
         let settings = Settings {
             lease_hours: hours,
+            kiosk_idle_seconds: idle,
             ..app.replica.with_untracked(|r| r.view().settings())
         };
         let community = OpKind::UpdateCommunity {
@@ -417,7 +426,7 @@ fn CommunityForm(status: RwSignal<Status>) -> impl IntoView {
             || {},
         );
     };
-    let range = validate::LEASE_HOURS_RANGE;
+    let (range, idle_range) = (validate::LEASE_HOURS_RANGE, validate::KIOSK_IDLE_RANGE);
     view! {
         <section class="card" aria-labelledby="admin-community">
             <h2 id="admin-community">{tr(k::ADMIN_COMMUNITY)}</h2>
@@ -425,6 +434,7 @@ fn CommunityForm(status: RwSignal<Status>) -> impl IntoView {
                 <TextArea id="admin-grids" label=k::ADMIN_GRIDS value=grids hint=k::ADMIN_LINES_HINT codes=&["name_too_long", "list_too_long"] />
                 <TextArea id="admin-buildings" label=k::ADMIN_BUILDINGS value=buildings codes=&["name_too_long", "list_too_long"] />
                 <TextInput id="admin-lease" label=k::ADMIN_LEASE value=lease kind="number" min=*range.start() max=*range.end() hint=k::ADMIN_LEASE_HINT codes=&["lease_hours_out_of_range"] required=true />
+                <TextInput id="admin-kiosk-idle" label=k::ADMIN_KIOSK_IDLE value=idle kind="number" min=*idle_range.start() max=*idle_range.end() hint=k::ADMIN_KIOSK_IDLE_HINT codes=&["kiosk_idle_out_of_range"] required=true />
                 <button type="submit">{tr(k::ADMIN_COMMUNITY_SAVE)}</button>
             </Form>
         </section>

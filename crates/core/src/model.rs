@@ -588,6 +588,14 @@ pub struct Settings {
     /// Offset of community local time from UTC in minutes (default +480, China).
     /// Days, weekdays and months are read in this time (`calendar::local`).
     pub utc_offset_minutes: i32,
+    /// Seconds without a touch before a kiosk tablet clears itself for the
+    /// next person (default 60; `validate::KIOSK_IDLE_RANGE`).
+    #[serde(default = "default_kiosk_idle_seconds")]
+    pub kiosk_idle_seconds: u32,
+}
+
+fn default_kiosk_idle_seconds() -> u32 {
+    60
 }
 
 impl Default for Settings {
@@ -596,6 +604,7 @@ impl Default for Settings {
             lease_hours: 72,
             points: PointsRules::default(),
             utc_offset_minutes: 480,
+            kiosk_idle_seconds: default_kiosk_idle_seconds(),
         }
     }
 }

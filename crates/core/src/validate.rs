@@ -30,6 +30,8 @@ pub const LIST_MAX: usize = 200;
 pub const MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=6000;
 /// Lease length allowed in settings, hours (1 hour to 30 days).
 pub const LEASE_HOURS_RANGE: std::ops::RangeInclusive<u32> = 1..=720;
+/// Kiosk idle time before it clears itself, seconds (15 s to 10 minutes).
+pub const KIOSK_IDLE_RANGE: std::ops::RangeInclusive<u32> = 15..=600;
 /// Minutes per basic point allowed in settings.
 pub const MINUTES_PER_POINT_RANGE: std::ops::RangeInclusive<u32> = 1..=600;
 /// Bonus or deduction allowed in settings (points).
@@ -103,6 +105,9 @@ pub enum ValidationError {
     /// Lease hours outside `LEASE_HOURS_RANGE`.
     #[error("lease length is out of range")]
     LeaseHoursOutOfRange,
+    /// Kiosk idle seconds outside `KIOSK_IDLE_RANGE`.
+    #[error("kiosk idle time is out of range")]
+    KioskIdleOutOfRange,
     /// Points rule outside its range.
     #[error("points rule is out of range")]
     PointsOutOfRange,
@@ -145,6 +150,7 @@ impl ValidationError {
             MergeIntoSelf => "merge_into_self",
             ListTooLong => "list_too_long",
             LeaseHoursOutOfRange => "lease_hours_out_of_range",
+            KioskIdleOutOfRange => "kiosk_idle_out_of_range",
             PointsOutOfRange => "points_out_of_range",
             CapacityOutOfRange => "capacity_out_of_range",
             BadWeekdays => "bad_weekdays",
@@ -272,6 +278,9 @@ pub fn settings(s: &Settings) -> R {
     }
     if !(-14 * 60..=14 * 60).contains(&s.utc_offset_minutes) {
         return Err(ValidationError::BadUtcOffset);
+    }
+    if !KIOSK_IDLE_RANGE.contains(&s.kiosk_idle_seconds) {
+        return Err(ValidationError::KioskIdleOutOfRange);
     }
     points(&s.points)
 }

@@ -1,0 +1,86 @@
+//! The service-centre tablet (role `kiosk`) clears itself for the next
+//! person: after the community's `Settings::kiosk_idle_seconds` without a
+//! touch, a countdown of `COUNTDOWN_S` seconds that any touch cancels, then
+//! a full load of the home page, so nothing the last person typed is left in
+//! the page or in memory (a wish they filed waits in the outbox until it is
+//! uploaded). While in kiosk mode the screen is kept awake.
+use leptos::leptos_dom::helpers::{set_interval_with_handle, window_event_listener_untyped};
+use leptos::prelude::*;
+use linli_core::model::Role;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::i18n::{fill, k, tr, use_i18n};
+use crate::state::use_app;
+
+/// Seconds of warning before the tablet clears itself.
+pub const COUNTDOWN_S: u32 = 10;
+
+/// Inputs that count as someone using the tablet.
+const ACTIVITY: [&str; 5] = ["pointerdown", "keydown", "input", "wheel", "touchstart"];
+
+#[component]
+pub fn KioskIdle() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let is_kiosk = Memo::new(move |_| app.role() == Some(Role::Kiosk));
+    let limit = Memo::new(move |_| app.replica.with(|r| r.view().settings().kiosk_idle_seconds));
+    let idle = RwSignal::new(0u32);
+    for event in ACTIVITY {
+        let handle = window_event_listener_untyped(event, move |_| idle.set(0));
+        on_cleanup(move || handle.remove());
+    }
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if !is_kiosk.get_untracked() {
+                return;
+            }
+            let now = idle.get_untracked() + 1;
+            if now >= limit.get_untracked() + COUNTDOWN_S {
+                clear();
+            } else {
+                idle.set(now);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    Effect::new(move |_| {
+        if is_kiosk.get() {
+            keep_awake();
+        }
+    });
+    let left = move || (limit.get() + COUNTDOWN_S).saturating_sub(idle.get());
+    let warning = move || is_kiosk.get() && idle.get() >= limit.get();
+    view! {
+        <Show when=warning>
+            <div class="update-banner kiosk-countdown" role="alert">
+                <span>{move || fill(i18n.t(k::KIOSK_COUNTDOWN), &[("n", &left().to_string())])}</span>
+                <button type="button" on:click=move |_| idle.set(0)>{tr(k::KIOSK_STAY)}</button>
+            </div>
+        </Show>
+    }
+}
+
+/// A fresh load of the home page in place of this history entry: the DOM,
+/// the signals and every typed value go with the old page.
+fn clear() {
+    // Nothing to do if the browser refuses; the countdown starts over.
+    let _ = window().location().replace("/");
+}
+
+/// Screen Wake Lock where the browser has it (`navigator.wakeLock`); the
+/// lock lapses when the page is hidden and is asked for again on return.
+fn keep_awake() {
+    let nav: JsValue = window().navigator().into();
+    let Ok(lock) = js_sys::Reflect::get(&nav, &"wakeLock".into()) else {
+        return;
+    };
+    let request = js_sys::Reflect::get(&lock, &"request".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(request) = request {
+        // A refusal (battery saver, no permission) only lets the screen sleep.
+        let _ = request.call1(&lock, &"screen".into());
+    }
+}
