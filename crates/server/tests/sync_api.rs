@@ -25,7 +25,7 @@ on_each_store!(
 );
 
 /// What `GET segments/{name}` answers is the object at the key the name
-/// maps to (ARCHITECTURE.md, "Reading the log straight from the store"):
+/// maps to (docs/sync-protocol.md, "Reading the log straight from the store"):
 /// a reader with the store's own URLs (or a CDN) needs no endpoint.
 async fn segments_are_the_stored_objects(s: TestStore) {
     use linli_server::log::{SegKey, parse_name};
@@ -759,7 +759,8 @@ async fn demo_community_is_seeded_once_and_joinable_by_code(s: TestStore) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-/// Expected status of each endpoint for each caller, as in ARCHITECTURE.md.
+/// Expected status of each endpoint for each caller, as in docs/sync-protocol.md
+/// ("Role × endpoint matrix").
 /// Columns: coordinator, grid worker, volunteer, resident, partner, kiosk,
 /// viewer, no token, revoked token, token of another community.
 const MATRIX: &[(&str, [u16; 10])] = &[
