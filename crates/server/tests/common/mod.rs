@@ -388,17 +388,36 @@ impl Device {
         rest: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = http
-            .request(method, self.url(rest))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
+        let mut tries = 0;
+        loop {
+            let mut req = http
+                .request(method.clone(), self.url(rest))
+                .bearer_auth(&self.token);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let answer = match req.send().await {
+                Ok(res) => {
+                    let status = res.status();
+                    res.text().await.map(|t| (status, t))
+                }
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok((status, text)) => {
+                    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                    return (status, v);
+                }
+                // A kept-alive connection the server closed (its 10 s idle
+                // timeout) just as a starved client reused it: browsers
+                // retry an idempotent request then, and so do we.
+                Err(e) if method == reqwest::Method::GET && !e.is_timeout() && tries < 3 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("{method} {rest}: {e}"),
+            }
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, v)
     }
 
     pub async fn push_raw(&self, http: &reqwest::Client, ops: &[Op]) -> (StatusCode, Value) {
@@ -554,13 +573,22 @@ pub async fn try_push(
 pub struct Proc {
     pub child: Child,
     pub url: String,
+    /// Its stderr (warnings, errors, panics), shown if the test fails.
+    log: tempfile::NamedTempFile,
 }
 
-/// A process a test started ends with the test, also when it fails.
+/// A process a test started ends with the test, also when it fails; then
+/// the end of its log is printed with the failure.
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+            eprintln!("--- stderr of the server at {} (last 30 lines) ---\n{tail}", self.url);
+        }
     }
 }
 
@@ -605,10 +633,11 @@ pub fn spawn_server(place: &DataAt, dist: &std::path::Path) -> Proc {
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--dist"])
         .arg(dist);
     place.apply(&mut cmd);
+    let log = tempfile::NamedTempFile::new().unwrap();
     let mut child = cmd
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log.reopen().unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -621,7 +650,7 @@ pub fn spawn_server(place: &DataAt, dist: &std::path::Path) -> Proc {
         .and_then(|s| s.split('/').next())
         .map(|a| format!("http://{a}"))
         .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Proc { child, url }
+    Proc { child, url, log }
 }
 
 /// `community create` through the CLI; returns the founder's code.
