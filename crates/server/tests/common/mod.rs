@@ -236,7 +236,7 @@ impl Server {
     }
 
     async fn launch(config: linli_server::Config, store: Store, dist: tempfile::TempDir) -> Server {
-        std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+        write_index(dist.path());
         let app = linli_server::app(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -264,6 +264,32 @@ impl Drop for Server {
             let _ = tx.send(());
         }
     }
+}
+
+/// A server over `store` with a community `c1`, a client, and the
+/// founder's device (a coordinator): the start of most API tests.
+pub async fn with_community(store: Store) -> (Server, reqwest::Client, Device) {
+    let server = Server::start(store).await;
+    let http = http();
+    let coord = community(&http, &server, "c1").await;
+    (server, http, coord)
+}
+
+/// The one page a `dist/` needs for the server to start.
+fn write_index(dir: &std::path::Path) {
+    std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+}
+
+/// A `dist/` directory for a spawned `linli-server` process.
+pub fn dist_dir() -> tempfile::TempDir {
+    let dist = tempfile::tempdir().unwrap();
+    write_index(dist.path());
+    dist
+}
+
+/// A whole-number setting from the environment (seeds, sizes, seconds).
+pub fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
 pub fn http() -> reqwest::Client {
@@ -322,16 +348,26 @@ pub async fn join(http: &reqwest::Client, base: &str, code: &str, name: &str) ->
         "join: {}",
         res.text().await.unwrap()
     );
-    let j: JoinResponse = res.json().await.unwrap();
-    Device {
-        base: base.into(),
-        community: j.community,
-        member: j.member,
-        device: j.device,
-        token: j.token,
-        role: j.role,
-        seq: 0,
-        clock: Clock::new(),
+    Device::joined(base, res.json().await.unwrap())
+}
+
+/// A repair wish `wish` titled `title`, filed on `channel` for `requester`.
+pub fn create_wish(
+    wish: &str,
+    title: &str,
+    channel: Channel,
+    requester: Option<MemberId>,
+) -> OpKind {
+    OpKind::CreateWish {
+        wish: wish.into(),
+        category: Category::Repair,
+        title: title.into(),
+        description: String::new(),
+        place: Place::default(),
+        urgency: Urgency::Normal,
+        window: None,
+        channel,
+        requester,
     }
 }
 
@@ -340,6 +376,20 @@ pub fn now_ms() -> u64 {
 }
 
 impl Device {
+    /// The device a join answer made, at endpoint `base`, before its first op.
+    pub fn joined(base: &str, j: JoinResponse) -> Device {
+        Device {
+            base: base.into(),
+            community: j.community,
+            member: j.member,
+            device: j.device,
+            token: j.token,
+            role: j.role,
+            seq: 0,
+            clock: Clock::new(),
+        }
+    }
+
     pub fn url(&self, rest: &str) -> String {
         format!(
             "{}{}",
@@ -368,17 +418,8 @@ impl Device {
             _ => Channel::SelfService,
         };
         let requester = (channel == Channel::SelfService).then(|| self.member.clone());
-        self.mint(OpKind::CreateWish {
-            wish: format!("{}-{n}", self.device).into(),
-            category: Category::Repair,
-            title: title.into(),
-            description: String::new(),
-            place: Place::default(),
-            urgency: Urgency::Normal,
-            window: None,
-            channel,
-            requester,
-        })
+        let wish = format!("{}-{n}", self.device);
+        self.mint(create_wish(&wish, title, channel, requester))
     }
 
     pub async fn send(
@@ -440,6 +481,18 @@ impl Device {
         let (s, v) = self.send(http, reqwest::Method::GET, "head", None).await;
         assert_eq!(s, StatusCode::OK, "head: {v}");
         serde_json::from_value(v).unwrap()
+    }
+
+    /// The bytes `GET segments/{name}` answers, undecoded.
+    pub async fn segment_bytes(&self, http: &reqwest::Client, name: &str) -> bytes::Bytes {
+        http.get(self.url(&format!("segments/{name}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
     }
 
     /// Pull every entry after `cursor`, segment by segment.
@@ -587,7 +640,10 @@ impl Drop for Proc {
             let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
             let lines: Vec<&str> = text.lines().collect();
             let tail = lines[lines.len().saturating_sub(30)..].join("\n");
-            eprintln!("--- stderr of the server at {} (last 30 lines) ---\n{tail}", self.url);
+            eprintln!(
+                "--- stderr of the server at {} (last 30 lines) ---\n{tail}",
+                self.url
+            );
         }
     }
 }
