@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use linli_core::model::{Assignee, Member, Rating, Role, Status, Wish};
 use linli_core::private::ContactRecord;
-use linli_core::{MemberId, OpKind, Outcome, State};
+use linli_core::{MemberId, OpKind, Outcome, State, WishId};
 
 pub use crate::browser::{now_ms, when};
 use crate::components::form::Options;
@@ -59,6 +59,15 @@ pub fn member_options(app: AppState, role: Role) -> Options {
         members
             .map(|m| (m.id.to_string(), m.name.clone()))
             .collect()
+    })
+}
+
+/// The first `shown` of the wishes `ids`, as they are now (a page of a list).
+pub fn page_of(app: AppState, ids: &[WishId], shown: usize) -> Vec<Wish> {
+    app.replica.with(|r| {
+        let wishes = &r.view().wishes;
+        let page = ids.iter().take(shown);
+        page.filter_map(|id| wishes.get(id).cloned()).collect()
     })
 }
 

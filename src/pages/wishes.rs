@@ -8,7 +8,8 @@ use linli_core::private::ContactRecord;
 use linli_core::{OpKind, WishId, permissions, rules, views};
 
 use super::ui::{
-    Gate, More, PAGE, WishItem, label, me, member_options, pending_wishes, run_with, status_label,
+    Gate, More, PAGE, WishItem, label, me, member_options, page_of, pending_wishes, run_with,
+    status_label,
 };
 use crate::browser::{new_id, parse_local};
 use crate::components::form::{
@@ -398,14 +399,7 @@ fn WishPage(rows: Memo<Vec<WishId>>, shown: RwSignal<usize>) -> impl IntoView {
     let pending = Memo::new(move |_| pending_wishes(app));
     move || {
         let p = pending.get();
-        let page: Vec<Wish> = rows.with(|ids| {
-            app.replica.with(|r| {
-                ids.iter()
-                    .take(shown.get())
-                    .filter_map(|id| r.view().wishes.get(id).cloned())
-                    .collect()
-            })
-        });
+        let page = rows.with(|ids| page_of(app, ids, shown.get()));
         page.into_iter()
             .map(|w| {
                 let is_pending = p.contains(&w.id);
