@@ -110,6 +110,16 @@ impl I18n {
     }
 }
 
+#[cfg(test)]
+impl I18n {
+    /// An `I18n` in `locale`, outside the app (unit tests).
+    pub fn fixed(locale: Locale) -> I18n {
+        I18n {
+            locale: RwSignal::new(locale),
+        }
+    }
+}
+
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }

@@ -12,6 +12,7 @@ use linli_core::{DeviceId, OpId, OpKind, Outcome, ValidationError, WishId};
 use crate::browser::{new_device_id, now_ms};
 use crate::i18n::k;
 use crate::status::{Status, Text};
+pub use crate::store::usage::Usage;
 use crate::store::{
     Backup, ImportError, ImportReport, Session, Store, StoreError, keys, tabs, usage,
 };
@@ -279,9 +280,10 @@ impl AppState {
     }
 
     /// The community's join codes and devices (coordinators).
-    pub async fn invitations(&self) -> Result<(CodeList, DeviceList), ApiError> {
+    pub async fn invitations(&self) -> Result<(CodeList, DeviceList), Status> {
         self.client(async |c| Ok((c.codes().await?, c.devices().await?)))
             .await
+            .map_err(|e| invite_failed(&e))
     }
 
     /// Names of the community's devices, for a coordinator online (the
@@ -303,15 +305,14 @@ impl AppState {
     }
 
     /// A new join code (coordinators).
-    pub async fn create_code(
-        &self,
-        req: CreateCodeRequest,
-    ) -> Result<CreateCodeResponse, ApiError> {
-        self.client(async |c| c.create_code(&req).await).await
+    pub async fn create_code(&self, req: CreateCodeRequest) -> Result<CreateCodeResponse, Status> {
+        self.client(async |c| c.create_code(&req).await)
+            .await
+            .map_err(|e| invite_failed(&e))
     }
 
     /// Withdraws a join code (`device` false) or removes a device (true).
-    pub async fn revoke(&self, device: bool, id: String) -> Result<(), ApiError> {
+    pub async fn revoke(&self, device: bool, id: String) -> Result<(), Status> {
         self.client(async |c| {
             if device {
                 c.revoke_device(&id).await.map(drop)
@@ -320,10 +321,11 @@ impl AppState {
             }
         })
         .await
+        .map_err(|e| invite_failed(&e))
     }
 
     /// Storage use and persistence of this origin.
-    pub async fn storage_usage(&self) -> usage::Usage {
+    pub async fn storage_usage(&self) -> Usage {
         usage::read().await
     }
 
@@ -363,6 +365,13 @@ impl AppState {
         });
         let _ = store.drop_private(&stale).await;
     }
+}
+
+/// A coordinator's call failed: "Failed: <reason>", the reason in words
+/// where the locales have them.
+fn invite_failed(e: &ApiError) -> Status {
+    let reason = e.reason(&["join.error", "sync.reason"]);
+    Status::failed(Text::key(k::INVITE_ERROR).arg_words("reason", reason))
 }
 
 pub fn use_app() -> AppState {

@@ -11,11 +11,13 @@ use linli_core::{OpId, Outcome, VoidReason};
 
 use crate::i18n::{I18n, Key, fill, k, key_by_name, use_i18n};
 
-/// An argument of a message: text as it is, or another key's words.
+/// An argument of a message: text as it is, another key's words, or a
+/// whole message (a reason inside "failed: {reason}").
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arg {
     Plain(String),
     Key(Key),
+    Text(Text),
 }
 
 /// One or more sentences, each a key and its arguments.
@@ -52,6 +54,14 @@ impl Text {
         self
     }
 
+    /// Fills `{name}` of the last sentence with the words of `text`.
+    pub fn arg_words(mut self, name: &'static str, text: Text) -> Text {
+        if let Some((_, args)) = self.0.last_mut() {
+            args.push((name, Arg::Text(text)));
+        }
+        self
+    }
+
     /// Adds a sentence.
     pub fn then(mut self, more: Text) -> Text {
         self.0.extend(more.0);
@@ -70,6 +80,7 @@ impl Text {
                         let value = match arg {
                             Arg::Plain(s) => s.clone(),
                             Arg::Key(k) => i18n.t(*k).to_owned(),
+                            Arg::Text(t) => t.render(i18n),
                         };
                         (*name, value)
                     })
@@ -194,5 +205,42 @@ pub fn StatusLine(status: RwSignal<Status>, #[prop(optional)] id: &'static str) 
         >
             {words}
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    /// A coordinator's failed call: the reason is a message of its own,
+    /// worded in the language shown now, not the one of the moment it failed.
+    #[test]
+    fn a_reason_inside_a_message_follows_the_language() {
+        let reason = Text::code(
+            &["join.error", "sync.reason"],
+            "offline",
+            k::SYNC_REASON_OTHER,
+        );
+        let text = Text::key(k::INVITE_ERROR).arg_words("reason", reason);
+        let en = I18n::fixed(Locale::En);
+        let zh = I18n::fixed(Locale::ZhCn);
+        let words = |i18n: I18n| {
+            let reason = i18n.t(key_by_name("join.error.offline").unwrap());
+            fill(i18n.t(k::INVITE_ERROR), &[("reason", reason)])
+        };
+        assert_eq!(text.render(en), words(en));
+        assert_eq!(text.render(zh), words(zh));
+        assert_ne!(text.render(en), text.render(zh));
+        // An unknown code is worded by the fallback, naming the code.
+        let odd = Text::key(k::INVITE_ERROR).arg_words(
+            "reason",
+            Text::code(&["join.error"], "no_such_code", k::SYNC_REASON_OTHER),
+        );
+        assert!(
+            odd.render(en).contains("no_such_code"),
+            "{}",
+            odd.render(en)
+        );
     }
 }

@@ -8,7 +8,7 @@ use linli_core::model::{Role, Settings};
 use linli_core::{MemberId, OpKind, TeamId, validate};
 
 use super::resources::{category_options, parse_categories};
-use super::ui::{Gate, label, me, run, run_all};
+use super::ui::{Gate, label, me, member_options, run, run_all};
 use crate::browser::new_id;
 use crate::components::form::{
     Bind, CheckList, Form, Options, Select, TextArea, TextInput, coded_options,
@@ -65,15 +65,7 @@ fn AdminBody() -> impl IntoView {
 
 /// Active volunteers, who may serve on a team, as options.
 fn volunteer_options(app: AppState) -> Options {
-    Signal::derive(move || {
-        app.replica.with(|r| {
-            let members = r.view().members.values();
-            members
-                .filter(|m| m.active && m.role == Role::Volunteer)
-                .map(|m| (m.id.to_string(), m.name.clone()))
-                .collect()
-        })
-    })
+    member_options(app, Role::Volunteer)
 }
 
 #[component]

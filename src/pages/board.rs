@@ -10,7 +10,10 @@ use linli_core::permissions;
 use linli_core::views::{self, Column};
 use linli_core::{Action, OpKind, WishId, actions};
 
-use super::ui::{Gate, PAGE, WishItem, label, me, now_ms, pending_wishes, run, ticking_now};
+use super::ui::{
+    Gate, PAGE, WishItem, grid_options, label, me, now_ms, pending_wishes, run, team_options,
+    ticking_now,
+};
 use crate::components::form::{Options, Select, TextInput, coded_options};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -140,22 +143,8 @@ fn BoardBody() -> impl IntoView {
 fn Filters(filter: Filter) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let grids: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            let c = r.view().community.as_ref();
-            c.map(|c| c.grids.iter().map(|g| (g.clone(), g.clone())).collect())
-                .unwrap_or_default()
-        })
-    });
-    let teams: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            r.view()
-                .teams
-                .values()
-                .map(|t| (t.id.to_string(), t.name.clone()))
-                .collect()
-        })
-    });
+    let grids = grid_options(app);
+    let teams = team_options(app);
     let categories = coded_options::<Category>("category");
     // Most urgent first.
     let urgencies: Options = Signal::derive(move || {

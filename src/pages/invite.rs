@@ -14,8 +14,7 @@ use crate::components::form::{Bind, Form, Options, Select};
 use crate::i18n::{Key, fill, k, tr, use_i18n};
 use crate::pages::role_text;
 use crate::state::use_app;
-use crate::status::{Status, Text};
-use crate::sync::api::ApiError;
+use crate::status::Status;
 
 const HOURS: [u32; 4] = [24, 72, 168, 720];
 const USES: [u32; 4] = [1, 10, 50, 200];
@@ -29,14 +28,6 @@ const ROLES: [Role; 7] = [
     Role::Viewer,
     Role::Coordinator,
 ];
-
-/// "Failed: <reason>", the reason in words where the locales have them.
-fn failed(e: &ApiError) -> Status {
-    let reason = e.reason(&["join.error", "sync.reason"]);
-    let text = Text::key(k::INVITE_ERROR);
-    let i18n = use_i18n();
-    Status::failed(text.arg("reason", reason.render(i18n)))
-}
 
 fn join_link(code: &str) -> String {
     let origin = window().location().origin().unwrap_or_default();
@@ -75,8 +66,8 @@ fn Manage() -> impl IntoView {
     // newest read wins.
     let lists = LocalResource::new(move || async move { app.invitations().await });
     Effect::new(move |_| {
-        if let Some(Err(e)) = lists.get() {
-            status.set(failed(&e));
+        if let Some(Err(failed)) = lists.get() {
+            status.set(failed);
         }
     });
     let data = Signal::derive(move || lists.get().and_then(Result::ok).unwrap_or_default());
@@ -84,7 +75,7 @@ fn Manage() -> impl IntoView {
         spawn_local(async move {
             match app.revoke(device, id).await {
                 Ok(()) => lists.refetch(),
-                Err(e) => status.set(failed(&e)),
+                Err(failed) => status.set(failed),
             }
         })
     });
@@ -188,7 +179,7 @@ fn NewCode(
                     created.set(Some(res));
                     on_created();
                 }
-                Err(e) => status.set(failed(&e)),
+                Err(failed) => status.set(failed),
             }
         });
     };

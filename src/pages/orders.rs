@@ -9,7 +9,7 @@ use linli_core::views::{self, Fit};
 use linli_core::{Action, OpKind, WishId, actions};
 
 use super::ui::{
-    Gate, More, PAGE, WishItem, label, me, now_ms, pending_wishes, run, span, ticking_now,
+    Gate, More, PAGE, WishItem, label, me, now_ms, page_of, pending_wishes, run, span, ticking_now,
 };
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::state::use_app;
@@ -258,14 +258,7 @@ fn DoneOrders() -> impl IntoView {
                 <h2 id="orders-done">{tr(k::ORDERS_DONE)}</h2>
                 <ul class="wish-list">
                     {move || {
-                        let page: Vec<Wish> = rows.with(|ids| {
-                            app.replica.with(|r| {
-                                ids.iter()
-                                    .take(shown.get())
-                                    .filter_map(|id| r.view().wishes.get(id).cloned())
-                                    .collect()
-                            })
-                        });
+                        let page = rows.with(|ids| page_of(app, ids, shown.get()));
                         page.into_iter().map(|w| view! { <WishItem wish=w /> }).collect_view()
                     }}
                 </ul>

@@ -96,11 +96,8 @@ fn Make() -> impl IntoView {
                         code: res.code,
                         place,
                     }),
-                    Err(e) => {
-                        let reason = e.reason(&["join.error", "sync.reason"]);
-                        status.set(Status::failed(
-                            Text::key(k::INVITE_ERROR).arg("reason", reason.render(use_i18n())),
-                        ));
+                    Err(failed) => {
+                        status.set(failed);
                         return;
                     }
                 }

@@ -9,7 +9,7 @@ use linli_core::calendar::Weekday;
 use linli_core::model::{Category, Role};
 use linli_core::{OpKind, PartnerId, ResourceId, WishId, permissions, validate, views};
 
-use super::ui::{Gate, label, me, run};
+use super::ui::{Gate, grid_options, label, me, partner_options, run};
 use crate::browser::new_id;
 use crate::components::form::{CheckList, Form, Options, Select, TextInput, coded_options};
 use crate::i18n::{I18n, fill, k, tr, use_i18n};
@@ -229,22 +229,8 @@ pub fn parse_categories(codes: &[String]) -> Vec<Category> {
 #[component]
 fn ResourceForm(status: RwSignal<Status>, unit: Option<Option<PartnerId>>) -> impl IntoView {
     let app = use_app();
-    let units: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            r.view()
-                .partners
-                .values()
-                .map(|p| (p.id.to_string(), p.name.clone()))
-                .collect()
-        })
-    });
-    let grids: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            let c = r.view().community.as_ref();
-            c.map(|c| c.grids.iter().map(|g| (g.clone(), g.clone())).collect())
-                .unwrap_or_default()
-        })
-    });
+    let units = partner_options(app);
+    let grids = grid_options(app);
     // A partner's unit is fixed; a coordinator picks one.
     let fixed = unit.is_some();
     let chosen = RwSignal::new(unit.flatten().map(|p| p.0).unwrap_or_default());

@@ -5,11 +5,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use linli_core::model::{Assignee, Member, Rating, Status, Wish};
+use linli_core::model::{Assignee, Member, Rating, Role, Status, Wish};
 use linli_core::private::ContactRecord;
-use linli_core::{MemberId, OpKind, Outcome, State};
+use linli_core::{MemberId, OpKind, Outcome, State, WishId};
 
 pub use crate::browser::{now_ms, when};
+use crate::components::form::Options;
 pub use crate::i18n::label;
 use crate::i18n::{I18n, Key, fill, k, tr, use_i18n};
 use crate::state::{AppState, Load, use_app};
@@ -17,6 +18,58 @@ use crate::status::Status as Said;
 
 /// Rows shown at once in a list; "show more" adds as many again.
 pub const PAGE: usize = 50;
+
+/// Options read from the state, following every change of the replica.
+fn state_options(
+    app: AppState,
+    of: impl Fn(&State) -> Vec<(String, String)> + Send + Sync + 'static,
+) -> Options {
+    Signal::derive(move || app.replica.with(|r| of(r.view())))
+}
+
+/// The community's grids, as options.
+pub fn grid_options(app: AppState) -> Options {
+    state_options(app, |s| {
+        let c = s.community.as_ref();
+        c.map(|c| c.grids.iter().map(|g| (g.clone(), g.clone())).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The service teams, as options (id, name).
+pub fn team_options(app: AppState) -> Options {
+    state_options(app, |s| {
+        let teams = s.teams.values();
+        teams.map(|t| (t.id.to_string(), t.name.clone())).collect()
+    })
+}
+
+/// The partner units, as options (id, name).
+pub fn partner_options(app: AppState) -> Options {
+    state_options(app, |s| {
+        let units = s.partners.values();
+        units.map(|p| (p.id.to_string(), p.name.clone())).collect()
+    })
+}
+
+/// Active members of `role`, as options (id, name).
+pub fn member_options(app: AppState, role: Role) -> Options {
+    state_options(app, move |s| {
+        let members = s.members.values().filter(|m| m.active && m.role == role);
+        members
+            .map(|m| (m.id.to_string(), m.name.clone()))
+            .collect()
+    })
+}
+
+/// The first `shown` of the wishes `ids`, as they are now (a page of a list).
+pub fn page_of(app: AppState, ids: &[WishId], shown: usize) -> Vec<Wish> {
+    app.replica.with(|r| {
+        let wishes = &r.view().wishes;
+        let page = ids.iter().take(shown);
+        page.filter_map(|id| wishes.get(id).cloned()).collect()
+    })
+}
 
 pub fn status_label(i18n: I18n, s: Status) -> String {
     label(i18n, "status", s.code())

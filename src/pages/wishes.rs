@@ -7,7 +7,10 @@ use linli_core::model::{Category, Channel, Place, Role, Status, TimeWindow, Urge
 use linli_core::private::ContactRecord;
 use linli_core::{OpKind, WishId, permissions, rules, views};
 
-use super::ui::{Gate, More, PAGE, WishItem, label, me, pending_wishes, run_with, status_label};
+use super::ui::{
+    Gate, More, PAGE, WishItem, label, me, member_options, page_of, pending_wishes, run_with,
+    status_label,
+};
 use crate::browser::{new_id, parse_local};
 use crate::components::form::{
     Bind, Form, Group, Options, Radios, Select, TextArea, TextInput, coded_options,
@@ -239,16 +242,7 @@ fn ChannelFields(draft: Draft, channels: Vec<Channel>) -> impl IntoView {
             })
             .collect()
     });
-    let residents: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            let s = r.view();
-            s.members
-                .values()
-                .filter(|m| m.active && m.role == Role::Resident)
-                .map(|m| (m.id.to_string(), m.name.clone()))
-                .collect()
-        })
-    });
+    let residents = member_options(app, Role::Resident);
     view! {
         {several.then(|| view! { <Radios name="channel" legend=k::WISH_FORM_CHANNEL value=Bind::coded(draft.channel) options=options /> })}
         <Show when=move || draft.channel.get() == Channel::OnBehalf>
@@ -421,14 +415,7 @@ fn WishPage(rows: Memo<Vec<WishId>>, shown: RwSignal<usize>) -> impl IntoView {
     let pending = Memo::new(move |_| pending_wishes(app));
     move || {
         let p = pending.get();
-        let page: Vec<Wish> = rows.with(|ids| {
-            app.replica.with(|r| {
-                ids.iter()
-                    .take(shown.get())
-                    .filter_map(|id| r.view().wishes.get(id).cloned())
-                    .collect()
-            })
-        });
+        let page = rows.with(|ids| page_of(app, ids, shown.get()));
         page.into_iter()
             .map(|w| {
                 let is_pending = p.contains(&w.id);

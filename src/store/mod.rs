@@ -120,7 +120,7 @@ impl From<idb::Error> for StoreError {
     }
 }
 
-/// Who this device is in its community (set by joining, issue 6).
+/// Who this device is in its community (set by joining).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub community: linli_core::CommunityId,

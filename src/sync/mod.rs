@@ -484,4 +484,26 @@ mod tests {
         assert_eq!(backoff_ms(1, 1.0), 3_000);
         assert_eq!(backoff_ms(20, 1.0), MAX_BACKOFF_MS / 2 * 3);
     }
+
+    #[test]
+    fn backoff_jitter_stays_within_half_and_one_and_a_half_times() {
+        for failures in 0..=40 {
+            let base = backoff_ms(failures, 0.5);
+            let mut last = 0;
+            for step in 0..=20 {
+                let jitter = f64::from(step) / 20.0;
+                let wait = backoff_ms(failures, jitter);
+                assert!(
+                    wait >= base / 2 && wait <= base / 2 * 3,
+                    "{failures} failures, jitter {jitter}: {wait} ms"
+                );
+                assert!(wait >= last, "more jitter never waits less");
+                last = wait;
+            }
+        }
+        // A jitter outside 0..1 is clamped, never a wait outside the bounds.
+        assert_eq!(backoff_ms(3, -1.0), backoff_ms(3, 0.0));
+        assert_eq!(backoff_ms(3, 7.0), backoff_ms(3, 1.0));
+        assert_eq!(backoff_ms(u32::MAX, 1.0), MAX_BACKOFF_MS / 2 * 3);
+    }
 }

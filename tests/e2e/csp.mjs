@@ -1,7 +1,7 @@
 // Fails a test on any Content-Security-Policy violation (or Permissions-Policy
 // header error) in any page it opens, including contexts made with
 // browser.newContext(): the server's policy must never block part of the app
-// (ARCHITECTURE.md, "Security headers"). Specs import `test` from here.
+// (docs/operations.md, "Security headers"). Specs import `test` from here.
 import { test as base, expect } from "@playwright/test";
 
 let violations = [];

@@ -1,6 +1,6 @@
 //! The sync protocol between devices and linli-server (`/api/v1`): request
 //! and response bodies shared by the endpoint and the browser's sync engine.
-//! Plain serde types, no HTTP crate. ARCHITECTURE.md ("The sync endpoint") describes every
+//! Plain serde types, no HTTP crate. docs/sync-protocol.md describes every
 //! endpoint, the storage layout and the error codes.
 //!
 //! In short: a device redeems a join code (`JoinRequest`) for a bearer token;

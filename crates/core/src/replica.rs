@@ -199,6 +199,40 @@ mod tests {
         let huge = [note(1, 20_000)];
         assert_eq!(next_batch(&huge, 0).len(), 1);
     }
+
+    #[test]
+    fn batches_start_after_the_cursor_wherever_it_falls() {
+        // An outbox that starts later (earlier ops already left it), with a gap.
+        let outbox: Vec<Op> = [5, 6, 9, 10].into_iter().map(|s| note(s, 10)).collect();
+        let seqs = |through| -> Vec<u64> {
+            next_batch(&outbox, through)
+                .iter()
+                .map(|op| op.id.seq)
+                .collect()
+        };
+        assert_eq!(seqs(0), [5, 6, 9, 10]);
+        assert_eq!(seqs(5), [6, 9, 10]);
+        assert_eq!(seqs(7), [9, 10], "a cursor inside a gap");
+        assert_eq!(seqs(10), Vec::<u64>::new());
+        assert_eq!(seqs(u64::MAX), Vec::<u64>::new());
+        // Exactly the op limit left: one batch takes all of it.
+        let full: Vec<Op> = (1..=crate::protocol::MAX_OPS_PER_PUSH as u64)
+            .map(|seq| note(seq, 1))
+            .collect();
+        assert_eq!(next_batch(&full, 0).len(), full.len());
+    }
+
+    #[test]
+    fn an_op_too_large_for_the_batch_waits_for_the_next_one() {
+        let outbox = [note(1, 10), note(2, 10), note(3, 300_000), note(4, 10)];
+        assert!(validate::bytes(&outbox[2]) > PUSH_BYTES);
+        let first = next_batch(&outbox, 0);
+        assert_eq!(first.len(), 2, "the small ops leave first");
+        let second = next_batch(&outbox, 2);
+        assert_eq!(second.len(), 1, "then the large one alone");
+        assert_eq!(second[0].id.seq, 3);
+        assert_eq!(next_batch(&outbox, 3)[0].id.seq, 4);
+    }
     use crate::demo;
 
     #[test]

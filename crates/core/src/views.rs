@@ -671,6 +671,28 @@ mod tests {
     }
 
     #[test]
+    fn looking_alike_is_symmetric_and_measured_on_the_shorter_title() {
+        // The shorter title's pairs decide: "abc" has 2, both in the long one.
+        assert!(looks_alike("abc", "abcdefghij"));
+        assert!(looks_alike("abcdefghij", "abc"));
+        // 10 pairs in the shorter one (15 in the other): 4 shared is 40 %,
+        // 3 is not.
+        assert!(looks_alike("abcdefghijk", "abcdeUVWXYZuvwxy"));
+        assert!(!looks_alike("abcdefghijk", "abcdUVWXYZuvwxyz"));
+        assert!(!looks_alike("abcdUVWXYZuvwxyz", "abcdefghijk"));
+        // Repeated pairs count once.
+        assert!(looks_alike("aaaa", "aa"));
+        // Whitespace only is empty; empty never looks like anything.
+        assert!(!looks_alike("  ", " "));
+        assert!(!looks_alike("", "楼道灯不亮"));
+        assert!(!looks_alike("楼道灯不亮", ""));
+        // One character against a title: no pair on one side, not equal.
+        assert!(!looks_alike("灯", "楼道灯不亮"));
+        // Whitespace inside a title does not make pairs of its own.
+        assert!(looks_alike("楼 道 灯", "楼道灯"));
+    }
+
+    #[test]
     fn windows_from_one_or_both_ends() {
         use crate::model::TimeWindow;
         let h = TimeWindow::DEFAULT_MS;

@@ -404,3 +404,61 @@ fn rates_by_grid_follow_the_communitys_order() {
         .collect();
     assert_eq!(keys, ["一网格", "二网格", "三网格", "别处"]);
 }
+
+/// The wish form's duplicate hint: open wishes of the same category and
+/// place whose title looks alike, never a closed one, at most `limit`.
+#[test]
+fn look_alikes_keep_to_open_wishes_of_the_category_and_place() {
+    let s = demo_builder(1, T0).state;
+    let open = s
+        .wishes
+        .values()
+        .find(|w| !w.status.is_terminal() && w.place.grid.is_some())
+        .expect("an open wish with a grid");
+    let grid = open.place.grid.as_deref();
+    let building = open.place.building.as_deref();
+    let found = look_alikes(&s, open.category, &open.title, grid, building, 100);
+    assert!(found.iter().any(|w| w.id == open.id), "its own title");
+    for w in &found {
+        assert!(!w.status.is_terminal(), "{} is closed", w.id);
+        assert_eq!(w.category, open.category);
+        assert_eq!(w.place.grid.as_deref(), grid);
+        if building.is_some() {
+            assert_eq!(w.place.building.as_deref(), building);
+        }
+        assert!(looks_alike(&w.title, &open.title));
+    }
+    assert_eq!(
+        look_alikes(&s, open.category, &open.title, None, None, 1).len(),
+        1
+    );
+    let other = Category::ALL
+        .into_iter()
+        .find(|c| *c != open.category)
+        .unwrap();
+    let elsewhere = look_alikes(&s, other, &open.title, grid, building, 100);
+    assert!(
+        elsewhere.iter().all(|w| w.id != open.id),
+        "another category"
+    );
+    let other_grid = look_alikes(
+        &s,
+        open.category,
+        &open.title,
+        Some("no such grid"),
+        None,
+        100,
+    );
+    assert!(other_grid.is_empty(), "another grid");
+    assert!(look_alikes(&s, open.category, " 灯 ", None, None, 100).is_empty());
+    let closed = s
+        .wishes
+        .values()
+        .find(|w| w.status.is_terminal())
+        .expect("a closed wish");
+    let hint = look_alikes(&s, closed.category, &closed.title, None, None, 100);
+    assert!(
+        hint.iter().all(|w| w.id != closed.id),
+        "never a closed wish"
+    );
+}

@@ -1,6 +1,6 @@
 //! linli-server: a thin, stateless HTTP service. It serves the built app
 //! (the `dist/` directory Trunk writes) and the JSON API under `/api`,
-//! including the sync endpoint `/api/v1` (ARCHITECTURE.md, "The sync endpoint") over an object store.
+//! including the sync endpoint `/api/v1` (docs/sync-protocol.md) over an object store.
 //! Business rules are not decided here; they live in linli-core.
 pub mod admin;
 pub mod api;

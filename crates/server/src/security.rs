@@ -1,4 +1,4 @@
-//! Security headers on every response (ARCHITECTURE.md, "Security
+//! Security headers on every response (docs/operations.md, "Security
 //! headers"). The app gets a Content-Security-Policy that lets only its own
 //! files run (plus wasm compilation and the exact inline loader Trunk writes
 //! into index.html, allowed by its hash); the JSON API gets a policy that

@@ -3,7 +3,7 @@
 //! facts are written create-only (`PutMode::Create`) and never rewritten;
 //! the one overwritten object per log (`head.json`) is a hint.
 //!
-//! Layout (ARCHITECTURE.md, "The sync endpoint"):
+//! Layout (docs/sync-protocol.md, "Storage layout"):
 //! ```text
 //! communities/{c}/community.json                 CommunityMeta (create-only)
 //! communities/{c}/log/{epoch}/p/{pos:010}.json   chain segment at position pos
@@ -49,7 +49,7 @@ pub enum StoreError {
         "this object store cannot hold linli's logs: {why}. linli needs create-only writes \
          (PutMode::Create, If-None-Match: * on S3) so that two instances never both append at \
          one position; use SeaweedFS, MinIO, AWS S3, Cloudflare R2 or the local filesystem \
-         (ARCHITECTURE.md, \"Object stores\")"
+         (docs/sync-protocol.md, \"Object stores\")"
     )]
     NoCreateOnly { why: String },
     #[error(

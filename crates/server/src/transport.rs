@@ -1,7 +1,7 @@
 //! The serve loop: hyper's HTTP/1 server with the limits a public endpoint
 //! needs against slow or idle clients (slowloris): a cap on connections
 //! that stays below the descriptor limit, a header read timeout, a body
-//! deadline, and graceful shutdown. ARCHITECTURE.md, "Connection limits".
+//! deadline, and graceful shutdown. docs/operations.md, "Connection limits".
 use std::future::Future;
 use std::io;
 use std::sync::Arc;

@@ -229,7 +229,7 @@ async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Resp
         .log
         .push(caller.device.clone(), req.ops, bytes)
         .await?;
-    // Personal data lives while its wish is open (ARCHITECTURE.md).
+    // Personal data lives while its wish is open (ARCHITECTURE.md, "Threat model").
     caller.log.purge_closed().await;
     Ok(no_store(&PushResponse {
         accepted_through: done.accepted_through,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use linli_core::demo::Rng;
-use linli_core::model::{Category, Channel, Place, Role, Urgency};
+use linli_core::model::{Channel, Role};
 use linli_core::protocol::codes;
 use linli_core::{Op, OpKind};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -88,10 +88,6 @@ struct Fuzz {
     code_id: String,
     segment: String,
     dead: bool,
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
 fn cjk(n: usize) -> String {
@@ -292,17 +288,7 @@ impl Fuzz {
             Role::Kiosk => (Channel::Kiosk, None),
             _ => (Channel::SelfService, Some(d.member.clone())),
         };
-        d.mint(OpKind::CreateWish {
-            wish: wish.into(),
-            category: Category::Repair,
-            title: "修水管".into(),
-            description: String::new(),
-            place: Place::default(),
-            urgency: Urgency::Normal,
-            window: None,
-            channel,
-            requester,
-        })
+        d.mint(common::create_wish(&wish, "修水管", channel, requester))
     }
 
     /// A valid op of `d` (the reducer may still void it).

@@ -9,7 +9,6 @@ use common::*;
 use lambda_http::request::LambdaRequest;
 use lambda_http::tower::ServiceExt;
 use lambda_http::{Adapter, Context, LambdaEvent, Service};
-use linli_core::Clock;
 use linli_core::protocol::JoinResponse;
 use serde_json::{Value, json};
 
@@ -149,16 +148,7 @@ async fn api_gateway_events_reach_the_endpoint(s: TestStore) {
     .await;
     assert_eq!(st, 200, "{j}");
     let j: JoinResponse = serde_json::from_value(j).unwrap();
-    let mut d = Device {
-        base: String::new(),
-        community: j.community,
-        member: j.member,
-        device: j.device,
-        token: j.token,
-        role: j.role,
-        seq: 0,
-        clock: Clock::new(),
-    };
+    let mut d = Device::joined("", j);
     let ops = vec![d.wish_op("楼道灯坏了"), d.wish_op("水管漏水")];
     let path = format!("/api/v1/communities/{c}/ops");
     let push = json!({ "ops": ops });

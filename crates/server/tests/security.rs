@@ -47,9 +47,7 @@ async fn try_join(http: &reqwest::Client, base: &str, code: &str) -> (StatusCode
 /// removes M2; the code must stop working (it was M2's power).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bound_code_dies_with_its_makers_power() {
-    let server = Server::start(mem_store()).await;
-    let http = http();
-    let mut c1 = community(&http, &server, "c1").await;
+    let (server, http, mut c1) = with_community(mem_store()).await;
     let m2 = member(&http, &c1, Role::Coordinator, "二号书记").await;
     let demoted = bound_code(&http, &m2, &c1).await;
     let removed = bound_code(&http, &m2, &c1).await;
@@ -77,9 +75,7 @@ async fn a_bound_code_dies_with_its_makers_power() {
 /// created is handed out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_mints_unguessable_members_and_never_hands_out_a_planted_one() {
-    let server = Server::start(mem_store()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (server, http, coord) = with_community(mem_store()).await;
     let mut g = member(&http, &coord, Role::GridWorker, "网格员").await;
     let code = coord.create_code(&http, Role::Coordinator, 3).await;
     let first = join(&http, &server.url, &code.code, "新书记").await;
@@ -212,9 +208,7 @@ async fn removed_and_demoted_members_lose_power_on_every_instance_at_once() {
 /// stopped by its budget with a clear error, before the log fills with junk.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn junk_is_stopped_at_the_door() {
-    let server = Server::start(mem_store()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(mem_store()).await;
     let mut kiosk = member(&http, &coord, Role::Kiosk, "服务窗口").await;
     let junk = |d: &mut Device, bytes: usize| {
         let mut op = d.mint(OpKind::Unknown(
@@ -279,9 +273,7 @@ async fn junk_is_stopped_at_the_door() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merged_segments_are_bounded_in_bytes() {
     let store = mem_store();
-    let server = Server::start(store.clone()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(store.clone()).await;
     let mut devices = Vec::new();
     for i in 0..4 {
         devices.push(member(&http, &coord, Role::Resident, &format!("居民{i}")).await);
@@ -351,9 +343,7 @@ async fn merged_segments_are_bounded_in_bytes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_ids_are_refused_and_storage_errors_say_nothing_internal() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(fs_store(dir.path())).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(fs_store(dir.path())).await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     let long = "修".repeat(64);
     let mut op = r.wish_op("修水管");
@@ -402,9 +392,7 @@ async fn long_ids_are_refused_and_storage_errors_say_nothing_internal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contact_records_are_deleted_when_the_wish_closes_and_private_on_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(fs_store(dir.path())).await;
-    let http = http();
-    let mut coord = community(&http, &server, "c1").await;
+    let (server, http, mut coord) = with_community(fs_store(dir.path())).await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     let op = r.wish_op("修水管");
     let wish = op.kind.wish().unwrap().clone();
@@ -471,9 +459,7 @@ async fn contact_records_are_deleted_when_the_wish_closes_and_private_on_disk() 
 /// (a panic in debug builds). Every count on request data is checked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seq_arithmetic_never_overflows() {
-    let server = Server::start(mem_store()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(mem_store()).await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     let mut a = r.wish_op("一");
     a.id.seq = u64::MAX;

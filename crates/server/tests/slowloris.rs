@@ -2,9 +2,12 @@
 //! loop on loopback: hundreds of connections that never finish their
 //! headers or dribble a body must neither block a real request nor stay
 //! open past the timeouts, also in a process at 128 file descriptors.
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::dist_dir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -155,8 +158,7 @@ async fn check_closed(handles: Vec<tokio::task::JoinHandle<Outcome>>) -> Duratio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_neither_block_a_real_request_nor_stay_open() {
     const CAP: usize = 64;
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let dist = dist_dir();
     let config = linli_server::Config {
         dist: dist.path().into(),
         data: dist.path().join("data"),
@@ -203,8 +205,7 @@ async fn slow_clients_neither_block_a_real_request_nor_stay_open() {
 /// EMFILE and the real request is served once the slow ones time out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_at_128_descriptors_stays_reachable() {
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let dist = dist_dir();
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg("ulimit -n 128 && exec \"$0\" \"$@\"")

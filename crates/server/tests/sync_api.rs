@@ -187,14 +187,12 @@ async fn a_device_names_itself_and_only_itself(s: TestStore) {
 }
 
 /// What `GET segments/{name}` answers is the object at the key the name
-/// maps to (ARCHITECTURE.md, "Reading the log straight from the store"):
+/// maps to (docs/sync-protocol.md, "Reading the log straight from the store"):
 /// a reader with the store's own URLs (or a CDN) needs no endpoint.
 async fn segments_are_the_stored_objects(s: TestStore) {
     use linli_server::log::{SegKey, parse_name};
     use linli_server::store;
-    let server = Server::start(s.store.clone()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(s.store.clone()).await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     for i in 0..3 {
         let op = r.wish_op(&format!("修水管 {i}"));
@@ -203,15 +201,7 @@ async fn segments_are_the_stored_objects(s: TestStore) {
     let head = r.head(&http).await;
     assert!(head.segments.len() >= 3);
     for seg in &head.segments {
-        let served = http
-            .get(r.url(&format!("segments/{}", seg.name)))
-            .bearer_auth(&r.token)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let served = r.segment_bytes(&http, &seg.name).await;
         let key = match parse_name(&head.epoch, &seg.name).unwrap() {
             SegKey::Chain(p) => store::chain_segment(&r.community, &head.epoch, p),
             SegKey::Merged(a, b) => store::merged_segment(&r.community, &head.epoch, a, b),
@@ -223,9 +213,7 @@ async fn segments_are_the_stored_objects(s: TestStore) {
 }
 
 async fn push_pull_dedupe_and_gaps(s: TestStore) {
-    let server = Server::start(s.store.clone()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(s.store.clone()).await;
     assert_eq!(coord.role, Role::Coordinator);
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     let base = coord.head(&http).await.seq;
@@ -304,9 +292,7 @@ async fn push_pull_dedupe_and_gaps(s: TestStore) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_inputs_get_json_errors_and_append_nothing() {
-    let server = Server::start(mem_store()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (server, http, coord) = with_community(mem_store()).await;
     let other = community(&http, &server, "c2").await;
     let mut v = member(&http, &coord, Role::Volunteer, "杨志强").await;
     let seq0 = coord.head(&http).await.seq;
@@ -496,9 +482,7 @@ async fn hostile_inputs_get_json_errors_and_append_nothing() {
 }
 
 async fn join_codes_expire_run_out_and_can_be_withdrawn(s: TestStore) {
-    let server = Server::start(s.store.clone()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (server, http, coord) = with_community(s.store.clone()).await;
     let try_join = |code: String, name: &'static str| {
         let http = http.clone();
         let url = format!("{}/api/v1/join", server.url);
@@ -720,9 +704,7 @@ async fn concurrent_joins_never_exceed_max_uses_across_instances(s: TestStore) {
 }
 
 async fn private_records_follow_who_may_see_them(s: TestStore) {
-    let server = Server::start(s.store.clone()).await;
-    let http = http();
-    let mut coord = community(&http, &server, "c1").await;
+    let (_server, http, mut coord) = with_community(s.store.clone()).await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     let mut v = member(&http, &coord, Role::Volunteer, "杨志强").await;
     let g = member(&http, &coord, Role::GridWorker, "李建国").await;
@@ -826,9 +808,7 @@ async fn private_records_follow_who_may_see_them(s: TestStore) {
 }
 
 async fn compaction_merges_segments_and_pull_still_works(s: TestStore) {
-    let server = Server::start(s.store.clone()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (_server, http, coord) = with_community(s.store.clone()).await;
     let mut r = member(&http, &coord, Role::Resident, "王大爷").await;
     for i in 0..150 {
         let op = r.wish_op(&format!("wish {i}"));
@@ -929,7 +909,8 @@ async fn demo_community_is_seeded_once_and_joinable_by_code(s: TestStore) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-/// Expected status of each endpoint for each caller, as in ARCHITECTURE.md.
+/// Expected status of each endpoint for each caller, as in docs/sync-protocol.md
+/// ("Role × endpoint matrix").
 /// Columns: coordinator, grid worker, volunteer, resident, partner, kiosk,
 /// viewer, no token, revoked token, token of another community.
 const MATRIX: &[(&str, [u16; 10])] = &[
@@ -994,9 +975,7 @@ const MATRIX: &[(&str, [u16; 10])] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_endpoint_matrix() {
-    let server = Server::start(mem_store()).await;
-    let http = http();
-    let coord = community(&http, &server, "c1").await;
+    let (server, http, coord) = with_community(mem_store()).await;
     let other = community(&http, &server, "c2").await;
     let mut callers = vec![coord.clone()];
     for (role, name) in [

@@ -27,10 +27,7 @@ use linli_core::protocol::Segment;
 use linli_server::store::Store;
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    env_u64(name).unwrap_or(default)
 }
 
 /// One store for a setup, and a way to open another handle on it.
@@ -213,15 +210,7 @@ async fn pull_100k_from_the_store_vs_through_the_endpoint() {
         let head = d.head(&http).await;
         let mut n = 0;
         for s in &head.segments {
-            let body = http
-                .get(d.url(&format!("segments/{}", s.name)))
-                .bearer_auth(&d.token)
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let body = d.segment_bytes(&http, &s.name).await;
             let seg: Segment = serde_json::from_slice(&body).unwrap();
             n += seg.entries.len() as u64;
         }

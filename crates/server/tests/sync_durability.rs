@@ -154,8 +154,7 @@ async fn sigkill_mid_stream_on_s3_loses_no_acknowledged_op() {
 }
 
 async fn sigkill_mid_stream(place: DataAt) {
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let dist = dist_dir();
     let code = cli_create(&place, "kill");
     let mut p = spawn_server(&place, dist.path());
     let http = http();
@@ -245,8 +244,7 @@ async fn two_processes_on_one_s3_bucket() {
 }
 
 async fn two_processes(place: DataAt) {
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let dist = dist_dir();
     let code = cli_create(&place, "twoproc");
     let mut procs = [
         spawn_server(&place, dist.path()),

@@ -27,10 +27,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    env_u64(name).unwrap_or(default)
 }
 
 /// Push the device's outbox (500 ops a push) to random instances until all
@@ -240,8 +237,7 @@ async fn scale(instances: usize, test: &str) {
     let t0 = Instant::now();
     let devices_n = env("LINLI_SCALE_DEVICES", 200) as usize;
     let rounds = env("LINLI_SCALE_ROUNDS", 6);
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let dist = dist_dir();
     let code = cli_create(&at, "scale");
     let mut procs: Vec<Proc> = (0..instances)
         .map(|_| spawn_server(&at, dist.path()))

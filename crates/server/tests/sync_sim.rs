@@ -439,7 +439,7 @@ async fn admin_event(
             if s == StatusCode::OK {
                 sims[v].dev.seq = victim.seq;
                 sims[v].ack(j["accepted_through"].as_u64().unwrap_or(0));
-                // Pushes may lag by AUTH_TTL (ARCHITECTURE.md, Auth): taken,
+                // Pushes may lag by AUTH_TTL (docs/sync-protocol.md, "Auth"): taken,
                 // but the reducer must void it.
                 let id = OpId::new(victim.device.clone(), victim.seq);
                 let note =

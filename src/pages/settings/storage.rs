@@ -3,8 +3,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{fill, k, tr, use_i18n};
-use crate::state::use_app;
-use crate::store::usage::Usage;
+use crate::state::{Usage, use_app};
 
 fn human(bytes: f64) -> String {
     match bytes {

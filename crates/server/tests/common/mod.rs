@@ -236,7 +236,7 @@ impl Server {
     }
 
     async fn launch(config: linli_server::Config, store: Store, dist: tempfile::TempDir) -> Server {
-        std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+        write_index(dist.path());
         let app = linli_server::app(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -264,6 +264,32 @@ impl Drop for Server {
             let _ = tx.send(());
         }
     }
+}
+
+/// A server over `store` with a community `c1`, a client, and the
+/// founder's device (a coordinator): the start of most API tests.
+pub async fn with_community(store: Store) -> (Server, reqwest::Client, Device) {
+    let server = Server::start(store).await;
+    let http = http();
+    let coord = community(&http, &server, "c1").await;
+    (server, http, coord)
+}
+
+/// The one page a `dist/` needs for the server to start.
+fn write_index(dir: &std::path::Path) {
+    std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+}
+
+/// A `dist/` directory for a spawned `linli-server` process.
+pub fn dist_dir() -> tempfile::TempDir {
+    let dist = tempfile::tempdir().unwrap();
+    write_index(dist.path());
+    dist
+}
+
+/// A whole-number setting from the environment (seeds, sizes, seconds).
+pub fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
 pub fn http() -> reqwest::Client {
@@ -322,16 +348,26 @@ pub async fn join(http: &reqwest::Client, base: &str, code: &str, name: &str) ->
         "join: {}",
         res.text().await.unwrap()
     );
-    let j: JoinResponse = res.json().await.unwrap();
-    Device {
-        base: base.into(),
-        community: j.community,
-        member: j.member,
-        device: j.device,
-        token: j.token,
-        role: j.role,
-        seq: 0,
-        clock: Clock::new(),
+    Device::joined(base, res.json().await.unwrap())
+}
+
+/// A repair wish `wish` titled `title`, filed on `channel` for `requester`.
+pub fn create_wish(
+    wish: &str,
+    title: &str,
+    channel: Channel,
+    requester: Option<MemberId>,
+) -> OpKind {
+    OpKind::CreateWish {
+        wish: wish.into(),
+        category: Category::Repair,
+        title: title.into(),
+        description: String::new(),
+        place: Place::default(),
+        urgency: Urgency::Normal,
+        window: None,
+        channel,
+        requester,
     }
 }
 
@@ -351,6 +387,20 @@ pub fn now_ms() -> u64 {
 }
 
 impl Device {
+    /// The device a join answer made, at endpoint `base`, before its first op.
+    pub fn joined(base: &str, j: JoinResponse) -> Device {
+        Device {
+            base: base.into(),
+            community: j.community,
+            member: j.member,
+            device: j.device,
+            token: j.token,
+            role: j.role,
+            seq: 0,
+            clock: Clock::new(),
+        }
+    }
+
     pub fn url(&self, rest: &str) -> String {
         format!(
             "{}{}",
@@ -379,17 +429,8 @@ impl Device {
             _ => Channel::SelfService,
         };
         let requester = (channel == Channel::SelfService).then(|| self.member.clone());
-        self.mint(OpKind::CreateWish {
-            wish: format!("{}-{n}", self.device).into(),
-            category: Category::Repair,
-            title: title.into(),
-            description: String::new(),
-            place: Place::default(),
-            urgency: Urgency::Normal,
-            window: None,
-            channel,
-            requester,
-        })
+        let wish = format!("{}-{n}", self.device);
+        self.mint(create_wish(&wish, title, channel, requester))
     }
 
     pub async fn send(
@@ -399,17 +440,36 @@ impl Device {
         rest: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = http
-            .request(method, self.url(rest))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
+        let mut tries = 0;
+        loop {
+            let mut req = http
+                .request(method.clone(), self.url(rest))
+                .bearer_auth(&self.token);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let answer = match req.send().await {
+                Ok(res) => {
+                    let status = res.status();
+                    res.text().await.map(|t| (status, t))
+                }
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok((status, text)) => {
+                    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                    return (status, v);
+                }
+                // A kept-alive connection the server closed (its 10 s idle
+                // timeout) just as a starved client reused it: browsers
+                // retry an idempotent request then, and so do we.
+                Err(e) if method == reqwest::Method::GET && !e.is_timeout() && tries < 3 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("{method} {rest}: {e}"),
+            }
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, v)
     }
 
     pub async fn push_raw(&self, http: &reqwest::Client, ops: &[Op]) -> (StatusCode, Value) {
@@ -432,6 +492,18 @@ impl Device {
         let (s, v) = self.send(http, reqwest::Method::GET, "head", None).await;
         assert_eq!(s, StatusCode::OK, "head: {v}");
         serde_json::from_value(v).unwrap()
+    }
+
+    /// The bytes `GET segments/{name}` answers, undecoded.
+    pub async fn segment_bytes(&self, http: &reqwest::Client, name: &str) -> bytes::Bytes {
+        http.get(self.url(&format!("segments/{name}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
     }
 
     /// Pull every entry after `cursor`, segment by segment.
@@ -566,13 +638,25 @@ pub async fn try_push(
 pub struct Proc {
     pub child: Child,
     pub url: String,
+    /// Its stderr (warnings, errors, panics), shown if the test fails.
+    log: tempfile::NamedTempFile,
 }
 
-/// A process a test started ends with the test, also when it fails.
+/// A process a test started ends with the test, also when it fails; then
+/// the end of its log is printed with the failure.
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+            eprintln!(
+                "--- stderr of the server at {} (last 30 lines) ---\n{tail}",
+                self.url
+            );
+        }
     }
 }
 
@@ -617,10 +701,11 @@ pub fn spawn_server(place: &DataAt, dist: &std::path::Path) -> Proc {
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--dist"])
         .arg(dist);
     place.apply(&mut cmd);
+    let log = tempfile::NamedTempFile::new().unwrap();
     let mut child = cmd
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log.reopen().unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -633,7 +718,7 @@ pub fn spawn_server(place: &DataAt, dist: &std::path::Path) -> Proc {
         .and_then(|s| s.split('/').next())
         .map(|a| format!("http://{a}"))
         .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Proc { child, url }
+    Proc { child, url, log }
 }
 
 /// `community create` through the CLI; returns the founder's code.
