@@ -268,10 +268,7 @@ pub fn More(shown: RwSignal<usize>, total: Signal<usize>) -> impl IntoView {
 /// Wishes touched by this device's not-yet-synced ops.
 pub fn pending_wishes(app: AppState) -> std::collections::BTreeSet<linli_core::WishId> {
     app.replica.with(|r| {
-        r.pending()
-            .iter()
-            .filter_map(|op| op.kind.wish().cloned())
-            .collect()
+        linli_core::lean::set(r.pending().iter().filter_map(|op| op.kind.wish().cloned()))
     })
 }
 

@@ -137,7 +137,9 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
                 .values()
                 .filter(|m| m.active && !matches!(m.role, Role::Kiosk | Role::Viewer))
                 .collect();
-            v.sort_by(|a, b| a.role.code().cmp(b.role.code()).then(a.id.cmp(&b.id)));
+            views::sort_stable(&mut v, &|a, b| {
+                a.role.code().cmp(b.role.code()).then(a.id.cmp(&b.id))
+            });
             v.into_iter()
                 .map(|m| {
                     (
