@@ -24,6 +24,11 @@ pub fn Form(
     on_submit: impl Fn() + 'static,
     children: Children,
 ) -> impl IntoView {
+    form(status, Box::new(on_submit), children)
+}
+
+// Not generic: one copy of the form's view, not one per `on_submit`.
+fn form(status: RwSignal<Status>, on_submit: Box<dyn Fn()>, children: Children) -> AnyView {
     provide_context(FormStatus(status));
     view! {
         <form
@@ -36,6 +41,7 @@ pub fn Form(
             {children()}
         </form>
     }
+    .into_any()
 }
 
 /// What a field shows and sets: a `String` signal, or a coded enum's.

@@ -124,6 +124,17 @@ pub fn run_all(
     status: RwSignal<Said>,
     done: impl FnOnce() + 'static,
 ) {
+    run_boxed(app, kinds, contact, status, Box::new(done))
+}
+
+// Not generic: one copy of the dispatch future, not one per `done`.
+fn run_boxed(
+    app: AppState,
+    kinds: Vec<OpKind>,
+    contact: Option<ContactRecord>,
+    status: RwSignal<Said>,
+    done: Box<dyn FnOnce()>,
+) {
     if let Some(e) = kinds
         .iter()
         .find_map(|k| linli_core::validate::kind(k).err())
