@@ -10,8 +10,8 @@ use linli_core::model::{Level, Rating, Status, Wish};
 use linli_core::{Action, OpId, OpKind, WishId, rules, validate};
 
 use super::ui::{
-    Gate, StatusChip, holder_name, label, me, member_name, now_ms, place_text, rating_label, run,
-    span, ticking_now, when,
+    Gate, Reader, StatusChip, holder_name, label, me, member_name, now_ms, place_text,
+    rating_label, run, span, ticking_now, when,
 };
 use crate::components::form::{
     Bind, Form, Options, Radios, Select, TextArea, TextInput, coded_options,
@@ -520,11 +520,11 @@ fn FittingItem(
 
 /// The private contact record, when the endpoint handed it to this device
 /// and the member may still see it (`private::may_see`); read again on every
-/// change of the store, the newest read winning (`LocalResource`).
+/// change of the store, the newest read winning (`ui::Reader`).
 #[component]
 fn Contact(wish: Memo<WishId>) -> impl IntoView {
     let app = use_app();
-    let record = LocalResource::new(move || {
+    let record = Reader::new(move || {
         app.revision.track();
         let id = wish.get();
         async move { app.contact(id).await }
