@@ -89,22 +89,25 @@ fn main() {
         )
         .unwrap();
     }
-    writeln!(
-        out,
-        "pub(crate) const NAMES: [&str; {}] = {:?};",
-        keys.len(),
-        keys
-    )
-    .unwrap();
-    for ((_, ident), table) in LOCALES.iter().zip(&tables) {
-        let texts: Vec<&String> = keys.iter().map(|k| &table[k.as_str()]).collect();
+    // Each table is one string and where each entry ends: an array of
+    // `&str` would cost 8 bytes of pointer and length per entry in the wasm.
+    let mut table = |ident: &str, texts: &[&String]| {
+        let mut all = String::new();
+        let mut ends = Vec::new();
+        for text in texts {
+            all.push_str(text);
+            ends.push(u16::try_from(all.len()).expect("a table over 64 KB: widen its offsets"));
+        }
         writeln!(
             out,
-            "pub(crate) const {ident}: [&str; {}] = {:?};",
-            keys.len(),
-            texts
+            "pub(crate) const {ident}: Table = Table {{ text: {all:?}, ends: &{ends:?} }};"
         )
         .unwrap();
+    };
+    table("NAMES", &keys);
+    for ((_, ident), t) in LOCALES.iter().zip(&tables) {
+        let texts: Vec<&String> = keys.iter().map(|k| &t[k.as_str()]).collect();
+        table(ident, &texts);
     }
     let out_path = Path::new(&std::env::var("OUT_DIR").unwrap()).join("i18n_keys.rs");
     std::fs::write(out_path, out).unwrap();

@@ -9,8 +9,21 @@ pub struct Key(usize);
 
 /// The generated keys, one constant per entry of locales/zh-CN.json.
 pub mod k {
-    use super::Key;
+    use super::{Key, Table};
     include!(concat!(env!("OUT_DIR"), "/i18n_keys.rs"));
+}
+
+/// A generated table: its entries end to end, and where each one ends.
+pub(crate) struct Table {
+    text: &'static str,
+    ends: &'static [u16],
+}
+
+impl Table {
+    fn get(&self, i: usize) -> &'static str {
+        let start = i.checked_sub(1).map_or(0, |p| usize::from(self.ends[p]));
+        &self.text[start..usize::from(self.ends[i])]
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,8 +52,8 @@ impl Locale {
 
     pub fn text(self, key: Key) -> &'static str {
         match self {
-            Locale::ZhCn => k::ZH_CN[key.0],
-            Locale::En => k::EN[key.0],
+            Locale::ZhCn => k::ZH_CN.get(key.0),
+            Locale::En => k::EN.get(key.0),
         }
     }
 }
@@ -48,7 +61,9 @@ impl Locale {
 /// Looks a key up by its name, for codes that arrive as data (error codes
 /// from linli-core or the endpoint).
 pub fn key_by_name(name: &str) -> Option<Key> {
-    k::NAMES.iter().position(|n| *n == name).map(Key)
+    (0..k::NAMES.ends.len())
+        .find(|&i| k::NAMES.get(i) == name)
+        .map(Key)
 }
 
 /// The words of `<prefix>.<code>` (a code from linli-core: a category, a

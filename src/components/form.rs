@@ -28,6 +28,16 @@ pub fn Form(
     bring_into_view: bool,
     children: Children,
 ) -> impl IntoView {
+    form(status, Box::new(on_submit), bring_into_view, children)
+}
+
+// Not generic: one copy of the form's view, not one per `on_submit`.
+fn form(
+    status: RwSignal<Status>,
+    on_submit: Box<dyn Fn()>,
+    bring_into_view: bool,
+    children: Children,
+) -> AnyView {
     provide_context(FormStatus(status));
     let form = NodeRef::<leptos::html::Form>::new();
     if bring_into_view {
@@ -49,6 +59,7 @@ pub fn Form(
             {children()}
         </form>
     }
+    .into_any()
 }
 
 /// What a field shows and sets: a `String` signal, or a coded enum's.

@@ -80,7 +80,7 @@ fn Members(status: RwSignal<Status>) -> impl IntoView {
                 .filter(|m| m.active)
                 .map(|m| (m.id.clone(), m.name.clone(), m.role))
                 .collect();
-            rows.sort_by_key(|(_, name, role)| {
+            linli_core::lean::sort_by_key(&mut rows, |(_, name, role)| {
                 (Role::ALL.iter().position(|r| r == role), name.clone())
             });
             rows

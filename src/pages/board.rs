@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use linli_core::model::{Category, Urgency, Wish};
 use linli_core::permissions;
 use linli_core::views::{self, Column};
-use linli_core::{Action, OpKind, WishId, actions};
+use linli_core::{Action, OpKind, WishId, actions, lean};
 
 use super::ui::{
     Gate, PAGE, WishItem, grid_options, label, me, now_ms, pending_wishes, run, team_options,
@@ -105,17 +105,15 @@ fn BoardBody() -> impl IntoView {
                 .into_iter()
                 .map(|(c, ws)| (c, ws.into_iter().map(|w| w.id.clone()).collect()))
                 .collect();
-            let overdue: BTreeSet<WishId> = views::overdue(s, now)
-                .into_iter()
-                .map(|w| w.id.clone())
-                .collect();
-            let lapsing: BTreeSet<WishId> = s
-                .leases
-                .iter()
-                .skip_while(|(d, _)| *d < now)
-                .take_while(|(d, _)| *d < now + LAPSING_MS)
-                .map(|(_, id)| id.clone())
-                .collect();
+            let overdue: BTreeSet<WishId> =
+                lean::set(views::overdue(s, now).into_iter().map(|w| w.id.clone()));
+            let lapsing: BTreeSet<WishId> = lean::set(
+                s.leases
+                    .iter()
+                    .skip_while(|(d, _)| *d < now)
+                    .take_while(|(d, _)| *d < now + LAPSING_MS)
+                    .map(|(_, id)| id.clone()),
+            );
             (cols, overdue, lapsing)
         })
     });

@@ -13,6 +13,7 @@ use crate::browser::when;
 use crate::components::form::{Bind, Form, Options, Select};
 use crate::i18n::{Key, fill, k, tr, use_i18n};
 use crate::pages::role_text;
+use crate::pages::ui::Reader;
 use crate::state::use_app;
 use crate::status::Status;
 
@@ -64,7 +65,7 @@ fn Manage() -> impl IntoView {
     let status = RwSignal::new(Status::Idle);
     // Pressing "refresh" (or a change here) reads both lists again; the
     // newest read wins.
-    let lists = LocalResource::new(move || async move { app.invitations().await });
+    let lists = Reader::new(move || async move { app.invitations().await });
     Effect::new(move |_| {
         if let Some(Err(failed)) = lists.get() {
             status.set(failed);

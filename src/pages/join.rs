@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::scan::ScanCode;
+use super::ui::Reader;
 use crate::components::form::{Form, TextInput};
 use crate::i18n::{fill, k, key_by_name, tr, use_i18n};
 use crate::state::use_app;
@@ -123,7 +124,7 @@ pub fn wish_form_href(place: &linli_core::model::Place) -> String {
 fn DemoCodes(go: impl Fn(String) + Clone + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let demo = LocalResource::new(move || async move { app.demo().await });
+    let demo = Reader::new(move || async move { app.demo().await });
     move || {
         demo.get().flatten().map(|d| {
             let buttons = d.codes.into_iter().map(|c| {

@@ -91,7 +91,9 @@ fn ResourceList(status: RwSignal<Status>, unit: Option<PartnerId>) -> impl IntoV
                     }
                 })
                 .collect();
-            rows.sort_by(|a, b| a.unit.cmp(&b.unit).then(a.title.cmp(&b.title)));
+            views::sort_stable(&mut rows, &|a, b| {
+                a.unit.cmp(&b.unit).then(a.title.cmp(&b.title))
+            });
             rows
         })
     });

@@ -6,6 +6,7 @@ use linli_core::protocol::{self, DeviceNameError};
 
 use crate::components::form::{Bind, Form, Select, TextInput};
 use crate::i18n::{Locale, k, tr, use_i18n};
+use crate::pages::ui::Reader;
 use crate::state::use_app;
 use crate::status::{Status, StatusLine, Text};
 
@@ -60,7 +61,7 @@ fn DeviceName() -> impl IntoView {
     // What the store held at the last read.
     let stored = RwSignal::new(String::new());
     let status = RwSignal::new(Status::Busy(k::SETTINGS_LOADING));
-    let read = LocalResource::new(move || {
+    let read = Reader::new(move || {
         app.revision.track();
         async move { app.device_name().await }
     });

@@ -177,6 +177,17 @@ pub fn run_all(
     status: RwSignal<Said>,
     done: impl FnOnce() + 'static,
 ) {
+    run_boxed(app, kinds, contact, status, Box::new(done))
+}
+
+// Not generic: one copy of the dispatch future, not one per `done`.
+fn run_boxed(
+    app: AppState,
+    kinds: Vec<OpKind>,
+    contact: Option<ContactRecord>,
+    status: RwSignal<Said>,
+    done: Box<dyn FnOnce()>,
+) {
     if let Some(e) = kinds
         .iter()
         .find_map(|k| linli_core::validate::kind(k).err())
@@ -323,10 +334,7 @@ pub fn More(shown: RwSignal<usize>, total: Signal<usize>) -> impl IntoView {
 /// Wishes touched by this device's not-yet-synced ops.
 pub fn pending_wishes(app: AppState) -> std::collections::BTreeSet<linli_core::WishId> {
     app.replica.with(|r| {
-        r.pending()
-            .iter()
-            .filter_map(|op| op.kind.wish().cloned())
-            .collect()
+        linli_core::lean::set(r.pending().iter().filter_map(|op| op.kind.wish().cloned()))
     })
 }
 
@@ -343,4 +351,54 @@ pub fn ticking_now() -> Signal<u64> {
         on_cleanup(move || handle.clear());
     }
     now.into()
+}
+
+/// What a page reads from the store or the endpoint, as `LocalResource`
+/// did: `None` until the first read ends; read again when a signal that
+/// `fetch` reads (before its future) changes, or on `refetch`; the newest
+/// read wins. An effect and a signal instead of an async derived, whose
+/// machinery was compiled once per value type (≈ 3 KB of wasm each).
+pub struct Reader<T: 'static> {
+    value: RwSignal<Option<T>, LocalStorage>,
+    again: Trigger,
+}
+
+impl<T> Clone for Reader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Reader<T> {}
+
+impl<T: Clone + 'static> Reader<T> {
+    pub fn new<Fut: Future<Output = T> + 'static>(fetch: impl Fn() -> Fut + 'static) -> Reader<T> {
+        let value = RwSignal::new_local(None);
+        let again = Trigger::new();
+        let newest = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        Effect::new(move |_| {
+            again.track();
+            let read = fetch();
+            let n = newest.get() + 1;
+            newest.set(n);
+            let newest = newest.clone();
+            spawn_local(async move {
+                let v = read.await;
+                if newest.get() == n {
+                    value.set(Some(v));
+                }
+            });
+        });
+        Reader { value, again }
+    }
+
+    /// The last value read (tracked).
+    pub fn get(&self) -> Option<T> {
+        self.value.get()
+    }
+
+    /// Reads again.
+    pub fn refetch(&self) {
+        self.again.notify();
+    }
 }

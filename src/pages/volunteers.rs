@@ -164,7 +164,9 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
                         .is_some_and(|v| rules::sees_ledger(r.view(), v, &m.id))
                 })
                 .collect();
-            v.sort_by(|a, b| a.role.code().cmp(b.role.code()).then(a.id.cmp(&b.id)));
+            views::sort_stable(&mut v, &|a, b| {
+                a.role.code().cmp(b.role.code()).then(a.id.cmp(&b.id))
+            });
             v.into_iter()
                 .map(|m| {
                     (

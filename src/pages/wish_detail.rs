@@ -10,8 +10,8 @@ use linli_core::model::{Level, Rating, Status, Wish};
 use linli_core::{Action, OpId, OpKind, WishId, rules, validate};
 
 use super::ui::{
-    Gate, StatusChip, holder_name, label, me, member_name, now_ms, place_text, rating_label, run,
-    span, ticking_now, when,
+    Gate, Reader, StatusChip, holder_name, label, me, member_name, now_ms, place_text,
+    rating_label, run, span, ticking_now, when,
 };
 use crate::components::form::{
     Bind, Form, Options, Radios, Select, TextArea, TextInput, coded_options,
@@ -514,11 +514,11 @@ fn FittingItem(
 
 /// The private contact record, when the endpoint handed it to this device
 /// and the member may still see it (`private::may_see`); read again on every
-/// change of the store, the newest read winning (`LocalResource`).
+/// change of the store, the newest read winning (`ui::Reader`).
 #[component]
 fn Contact(wish: Memo<WishId>) -> impl IntoView {
     let app = use_app();
-    let record = LocalResource::new(move || {
+    let record = Reader::new(move || {
         app.revision.track();
         let id = wish.get();
         async move { app.contact(id).await }
@@ -572,13 +572,13 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
     let i18n = use_i18n();
     // Devices by name: this one, and others a coordinator's device list
     // names; a device without a name is not shown (its id says nothing).
-    let names = LocalResource::new(move || async move { app.device_names().await });
+    let names = super::ui::Reader::new(move || async move { app.device_names().await });
     let this = app.device();
     let device_of = move |op: &OpId| -> Option<String> {
         if this.as_ref() == Some(&op.device) {
             return Some(String::new());
         }
-        names.with(|n| n.as_ref().and_then(|n| n.get(&op.device).cloned()))
+        names.get().and_then(|n| n.get(&op.device).cloned())
     };
     let pending = Memo::new(move |_| {
         app.replica.with(|r| {

@@ -191,8 +191,7 @@ impl Store {
             (mine, _) => mine,
         };
         let outbox = tx.object_store(OUTBOX)?;
-        let in_log: std::collections::BTreeSet<_> =
-            backup.log.iter().map(|e| e.op.id.clone()).collect();
+        let in_log = linli_core::lean::set(backup.log.iter().map(|e| e.op.id.clone()));
         for op in backup.outbox.iter().filter(|op| !in_log.contains(&op.id)) {
             if writer.as_ref().map(|w| &w.device) != Some(&op.id.device) {
                 report.foreign_pending += 1;

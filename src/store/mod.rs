@@ -553,7 +553,7 @@ impl Store {
     /// Returns whether that changed anything (pages then read them again).
     pub async fn replace_private(&self, records: &[ContactRecord]) -> Result<bool, StoreError> {
         let mut wanted = records.to_vec();
-        wanted.sort_by(|a, b| a.wish.cmp(&b.wish));
+        linli_core::lean::sort_stable(&mut wanted, &|a, b| a.wish.cmp(&b.wish));
         let values = wanted
             .iter()
             .map(|r| Ok((to_json(r)?, JsValue::from_str(r.wish.as_str()))))

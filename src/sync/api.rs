@@ -1,6 +1,7 @@
 //! The endpoint, as the sync engine sees it: typed calls that tell "offline"
 //! (no answer, or an answer that is not ours, such as a captive portal's
 //! HTML page) from errors the endpoint gave with a code.
+use futures::future::LocalBoxFuture;
 use gloo_net::http::{Request, Response};
 use linli_core::protocol::{
     self, ErrorBody, Head, JoinRequest, JoinResponse, PrivateRecords, PushRequest, PushResponse,
@@ -48,16 +49,31 @@ fn is_json(res: &Response) -> bool {
         .is_some_and(|t| t.starts_with("application/json"))
 }
 
-async fn read<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
-    let res = res.map_err(|_| ApiError::Offline)?;
-    if !is_json(&res) {
-        return Err(ApiError::Offline);
-    }
-    let status = res.status();
-    let text = res.text().await.map_err(|_| ApiError::Offline)?;
-    if res.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiError::Offline)
-    } else {
+/// Sends `req` and reads the answer, typed as `T`.
+async fn read<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
+    let text = exchange(req).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Offline)
+}
+
+/// The JSON text of a good answer, or the endpoint's error. Boxed and not
+/// generic: one copy of the fetch in the wasm instead of one per call.
+fn exchange(
+    req: Result<Request, gloo_net::Error>,
+) -> LocalBoxFuture<'static, Result<String, ApiError>> {
+    Box::pin(async move {
+        let res = req
+            .map_err(|_| ApiError::Offline)?
+            .send()
+            .await
+            .map_err(|_| ApiError::Offline)?;
+        if !is_json(&res) {
+            return Err(ApiError::Offline);
+        }
+        let status = res.status();
+        let text = res.text().await.map_err(|_| ApiError::Offline)?;
+        if res.ok() {
+            return Ok(text);
+        }
         match serde_json::from_str::<ErrorBody>(&text) {
             Ok(body) => Err(ApiError::Api {
                 status,
@@ -65,7 +81,7 @@ async fn read<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> Re
             }),
             Err(_) => Err(ApiError::Offline),
         }
-    }
+    })
 }
 
 fn bearer(token: &str) -> String {
@@ -77,19 +93,12 @@ pub async fn join(code: &str, display_name: &str) -> Result<JoinResponse, ApiErr
         code: code.to_owned(),
         display_name: display_name.to_owned(),
     };
-    let req = Request::post(&format!("{}/join", protocol::API_PREFIX))
-        .json(&body)
-        .map_err(|_| ApiError::Offline)?;
-    read(req.send().await).await
+    let req = Request::post(&format!("{}/join", protocol::API_PREFIX)).json(&body);
+    read(req).await
 }
 
 pub async fn demo() -> Result<protocol::Demo, ApiError> {
-    read(
-        Request::get(&format!("{}/demo", protocol::API_PREFIX))
-            .send()
-            .await,
-    )
-    .await
+    read(Request::get(&format!("{}/demo", protocol::API_PREFIX)).build()).await
 }
 
 pub struct Client<'a> {
@@ -106,29 +115,31 @@ impl Client<'_> {
         let body = PushRequest { ops: ops.to_vec() };
         let req = Request::post(&self.url("ops"))
             .header("Authorization", &bearer(self.token))
-            .json(&body)
-            .map_err(|_| ApiError::Offline)?;
-        read(req.send().await).await
+            .json(&body);
+        read(req).await
     }
 
     pub async fn head(&self, since: u64) -> Result<Head, ApiError> {
         let req = Request::get(&self.url(&format!("head?since={since}")))
-            .header("Authorization", &bearer(self.token));
-        read(req.send().await).await
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
     }
 
     /// The live channel: a head that waits up to `wait_ms` for the log to
     /// pass `since` (the endpoint's long poll).
     pub async fn head_wait(&self, since: u64, wait_ms: u32) -> Result<Head, ApiError> {
         let req = Request::get(&self.url(&format!("head?since={since}&wait={wait_ms}")))
-            .header("Authorization", &bearer(self.token));
-        read(req.send().await).await
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
     }
 
     pub async fn segment(&self, name: &str) -> Result<Segment, ApiError> {
         let req = Request::get(&self.url(&format!("segments/{name}")))
-            .header("Authorization", &bearer(self.token));
-        read(req.send().await).await
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
     }
 
     pub async fn create_code(
@@ -137,33 +148,31 @@ impl Client<'_> {
     ) -> Result<protocol::CreateCodeResponse, ApiError> {
         let req = Request::post(&self.url("codes"))
             .header("Authorization", &bearer(self.token))
-            .json(req)
-            .map_err(|_| ApiError::Offline)?;
-        read(req.send().await).await
+            .json(req);
+        read(req).await
     }
 
     pub async fn codes(&self) -> Result<protocol::CodeList, ApiError> {
         read(
             Request::get(&self.url("codes"))
                 .header("Authorization", &bearer(self.token))
-                .send()
-                .await,
+                .build(),
         )
         .await
     }
 
     pub async fn revoke_code(&self, code_id: &str) -> Result<protocol::CodeInfo, ApiError> {
         let req = Request::delete(&self.url(&format!("codes/{code_id}")))
-            .header("Authorization", &bearer(self.token));
-        read(req.send().await).await
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
     }
 
     pub async fn devices(&self) -> Result<protocol::DeviceList, ApiError> {
         read(
             Request::get(&self.url("devices"))
                 .header("Authorization", &bearer(self.token))
-                .send()
-                .await,
+                .build(),
         )
         .await
     }
@@ -176,20 +185,22 @@ impl Client<'_> {
     ) -> Result<protocol::DeviceName, ApiError> {
         let req = Request::put(&self.url(&format!("devices/{device}/name")))
             .header("Authorization", &bearer(self.token))
-            .json(name)
-            .map_err(|_| ApiError::Offline)?;
-        read(req.send().await).await
+            .json(name);
+        read(req).await
     }
 
     pub async fn revoke_device(&self, device: &str) -> Result<protocol::Revoked, ApiError> {
         let req = Request::delete(&self.url(&format!("devices/{device}")))
-            .header("Authorization", &bearer(self.token));
-        read(req.send().await).await
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
     }
 
     pub async fn private(&self) -> Result<PrivateRecords, ApiError> {
-        let req = Request::get(&self.url("private")).header("Authorization", &bearer(self.token));
-        read(req.send().await).await
+        let req = Request::get(&self.url("private"))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
     }
 
     /// Uploads the contact record of a wish the endpoint already has.
@@ -203,8 +214,7 @@ impl Client<'_> {
         );
         let req = Request::put(&self.url(&path))
             .header("Authorization", &bearer(self.token))
-            .json(record)
-            .map_err(|_| ApiError::Offline)?;
-        read(req.send().await).await
+            .json(record);
+        read(req).await
     }
 }

@@ -131,7 +131,9 @@ pub fn items(state: &State, member: &MemberId) -> Vec<Item> {
             });
         }
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.op.cmp(&a.op)));
+    crate::lean::sort_stable(&mut out, &|a, b| {
+        b.at.cmp(&a.at).then_with(|| b.op.cmp(&a.op))
+    });
     out
 }
 

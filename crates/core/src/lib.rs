@@ -16,6 +16,7 @@ pub mod hash;
 pub mod hlc;
 pub mod ids;
 pub mod inbox;
+pub mod lean;
 pub mod lifecycle;
 pub mod model;
 pub mod nav;

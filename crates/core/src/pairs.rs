@@ -26,5 +26,5 @@ where
     D: Deserializer<'de>,
 {
     let pairs: Vec<(K, V)> = Vec::deserialize(d)?;
-    Ok(pairs.into_iter().collect())
+    Ok(crate::lean::map(pairs))
 }

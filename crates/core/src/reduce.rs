@@ -976,7 +976,7 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
 
 fn sorted<T: Ord + Clone>(v: &[T]) -> Vec<T> {
     let mut v = v.to_vec();
-    v.sort();
+    crate::lean::sort(&mut v);
     v.dedup();
     v
 }

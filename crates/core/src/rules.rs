@@ -34,7 +34,7 @@ pub fn assignees(state: &State, wish: &Wish) -> Vec<Assignee> {
             .as_ref()
             .is_some_and(|g| m.grids.contains(g))
     };
-    people.sort_by_key(|m| {
+    crate::lean::sort_by_key(&mut people, |m| {
         (
             !m.skills.contains(&wish.category),
             !in_grid(m),
@@ -67,7 +67,7 @@ pub fn merge_targets<'a>(state: &'a State, wish: &Wish) -> Vec<&'a Wish> {
             o.id.clone(),
         )
     };
-    crate::views::sort_stable(&mut v, &|a, b| key(a).cmp(&key(b)));
+    crate::lean::sort_stable(&mut v, &|a, b| key(a).cmp(&key(b)));
     v
 }
 

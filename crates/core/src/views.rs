@@ -4,6 +4,7 @@
 
 use crate::calendar::{self, Period};
 use crate::ids::{MemberId, ResourceId, WishId};
+use crate::lean;
 use crate::model::{Category, Resource, Status, TimeWindow, Urgency, Wish};
 use crate::reduce::{PointsEntry, PointsKind, State};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,12 +53,7 @@ impl Column {
     }
 }
 
-/// Most urgent first, then oldest, then id: the order of every list.
-/// A stable sort with the order behind a `dyn`: one copy of the sort per
-/// element type instead of one per call site (each copy is kilobytes of wasm).
-pub fn sort_stable<T>(v: &mut [T], cmp: &dyn Fn(&T, &T) -> std::cmp::Ordering) {
-    v.sort_by(|a, b| cmp(a, b));
-}
+pub use crate::lean::sort_stable;
 
 /// Newest first, ties by id: the order of wish lists.
 pub fn by_newest(a: &&Wish, b: &&Wish) -> std::cmp::Ordering {
@@ -174,7 +170,7 @@ pub fn open_orders<'a>(state: &'a State, member: &MemberId) -> Vec<Ranked<'a>> {
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    sort_stable(&mut out, &|a, b| {
         b.score
             .cmp(&a.score)
             .then(a.wish.created_at.cmp(&b.wish.created_at))
@@ -227,7 +223,7 @@ pub fn my_orders<'a>(state: &'a State, member: &MemberId) -> MyOrders<'a> {
 pub fn looks_alike(a: &str, b: &str) -> bool {
     fn pairs(s: &str) -> BTreeSet<(char, char)> {
         let cs: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
-        cs.windows(2).map(|w| (w[0], w[1])).collect()
+        lean::set(cs.windows(2).map(|w| (w[0], w[1])))
     }
     let (pa, pb) = (pairs(a), pairs(b));
     if pa.is_empty() || pb.is_empty() {
@@ -329,7 +325,7 @@ pub fn leaderboard_in<'a>(state: &'a State, period: &Period) -> Vec<(&'a MemberI
             Some((m, inside.map(|e| e.delta).sum::<i64>()))
         })
         .collect();
-    v.sort_by(by_points);
+    sort_stable(&mut v, &by_points);
     v
 }
 
@@ -349,7 +345,7 @@ pub fn ledger_months(state: &State) -> Vec<String> {
 }
 
 fn newest_first(state: &State, times: impl Iterator<Item = u64>) -> Vec<String> {
-    let months: BTreeSet<String> = times.map(|ms| month_of(state, ms)).collect();
+    let months: BTreeSet<String> = lean::set(times.map(|ms| month_of(state, ms)));
     months.into_iter().rev().collect()
 }
 
@@ -433,7 +429,7 @@ fn median(v: &mut [u64]) -> Option<u64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_unstable();
+    lean::sort(v);
     let n = v.len();
     Some(if n % 2 == 1 {
         v[n / 2]
@@ -497,7 +493,7 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
             .map(|c| c.grids.as_slice())
             .unwrap_or_default();
         let rank = |k: &str| grids.iter().position(|g| g == k).unwrap_or(usize::MAX);
-        rows.sort_by_key(|r| rank(&r.key));
+        lean::sort_by_key(&mut rows, |r| rank(&r.key));
     }
     rows
 }
@@ -610,7 +606,7 @@ pub fn match_resources<'a>(state: &'a State, wish: &WishId) -> Vec<ResourceMatch
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    sort_stable(&mut out, &|a, b| {
         b.score
             .cmp(&a.score)
             .then(b.resource.capacity.cmp(&a.resource.capacity))
@@ -644,7 +640,7 @@ pub fn demands_for<'a>(state: &'a State, resource: &ResourceId) -> Vec<&'a Wish>
             (u32::from(time) * 4 + u32::from(place) * 2, w)
         })
         .collect();
-    out.sort_by(|(a, x), (b, y)| {
+    sort_stable(&mut out, &|(a, x), (b, y)| {
         b.cmp(a)
             .then(x.created_at.cmp(&y.created_at))
             .then(x.id.cmp(&y.id))

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{fill, k, tr, use_i18n};
+use crate::pages::ui::Reader;
 use crate::state::{Usage, use_app};
 
 fn human(bytes: f64) -> String {
@@ -17,7 +18,7 @@ fn human(bytes: f64) -> String {
 pub fn StoragePanel() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let usage = LocalResource::new(move || {
+    let usage = Reader::new(move || {
         app.revision.track();
         async move { app.storage_usage().await }
     });
