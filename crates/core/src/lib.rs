@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod calendar;
+pub mod checkin;
 pub mod code;
 pub mod demo;
 pub mod hash;
