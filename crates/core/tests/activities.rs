@@ -1425,3 +1425,65 @@ fn a_snapshot_mid_activity_resumes_identically() {
         ActivityStatus::Finished
     );
 }
+
+#[test]
+fn payload_limits_and_settings() {
+    use linli_core::ValidationError as E;
+    use linli_core::validate::{kind, settings};
+    let b = base();
+    let mut k = create_kind(&b, "a1", HOUR, 2 * HOUR, None, None);
+    if let OpKind::CreateActivity { sign_up_by, .. } = &mut k {
+        *sign_up_by = Some(T0 + 10 * HOUR);
+        assert_eq!(kind(&k), Err(E::SignUpAfterEnd));
+    }
+    let mut k = create_kind(&b, "a1", HOUR, 2 * HOUR, None, None);
+    if let OpKind::CreateActivity { check, .. } = &mut k {
+        *check = "ABC".into();
+    }
+    assert_eq!(kind(&k), Err(E::BadCode));
+    let mut k = create_kind(&b, "a1", HOUR, 2 * HOUR, None, None);
+    if let OpKind::CreateActivity { fixed_points, .. } = &mut k {
+        *fixed_points = Some(101);
+    }
+    assert_eq!(kind(&k), Err(E::PointsOutOfRange));
+    let correct = |i: Option<u64>, o: Option<u64>| OpKind::CorrectAttendance {
+        activity: "a1".into(),
+        member: "v1".into(),
+        check_in: i,
+        check_out: o,
+        reason: "x".into(),
+    };
+    assert_eq!(
+        kind(&correct(None, Some(1))),
+        Err(E::CheckOutWithoutCheckIn)
+    );
+    assert_eq!(kind(&correct(Some(2), Some(1))), Err(E::WindowInverted));
+    assert_eq!(kind(&correct(Some(1), Some(2))), Ok(()));
+    let verify = |key: &str| OpKind::VerifyCheckIns {
+        activity: "a1".into(),
+        key: key.into(),
+    };
+    assert_eq!(kind(&verify("short")), Err(E::BadCode));
+    assert_eq!(kind(&verify(KEY)), Ok(()));
+    // Activity settings.
+    let mut s = Settings::default();
+    s.activities.round_minutes = 0;
+    assert_eq!(settings(&s), Err(E::BadActivitySettings));
+    let mut s = Settings::default();
+    s.activities.themes.clear();
+    assert_eq!(settings(&s), Err(E::BadActivitySettings));
+    let mut s = Settings::default();
+    s.points.no_show = -1;
+    assert_eq!(settings(&s), Err(E::PointsOutOfRange));
+    // Settings written before activities existed read with the defaults,
+    // so old `update_settings` ops in a log still fold the same.
+    let old = serde_json::json!({
+        "lease_hours": 48,
+        "points": {"minutes_per_point": 30, "satisfied": 2, "basically_satisfied": 1, "lapsed": 1, "not_satisfied": 2},
+        "utc_offset_minutes": 480
+    });
+    let s: Settings = serde_json::from_value(old).unwrap();
+    assert_eq!(s.activities, ActivitySettings::default());
+    assert_eq!((s.points.per_attendance, s.points.no_show), (2, 0));
+    assert_eq!(s.lease_hours, 48);
+}
