@@ -808,6 +808,10 @@ pub enum GroupBy {
     Team,
     /// By theme (key: the theme).
     Theme,
+    /// By the teams the participants belong to (key: team id, "-" for
+    /// none; a member of two teams counts in both). `activities` counts the
+    /// activities with anyone of the team.
+    MemberTeam,
 }
 
 coded!(GroupBy {
@@ -815,6 +819,7 @@ coded!(GroupBy {
     Month => "month",
     Team => "team",
     Theme => "theme",
+    MemberTeam => "member_team",
 });
 
 /// Participation in one group of activities (cancelled ones not counted).
@@ -842,6 +847,19 @@ pub struct Participation {
 pub fn participation(state: &State, by: GroupBy, period: &Period) -> Vec<Participation> {
     let offset = state.settings().utc_offset_minutes;
     let mut groups: BTreeMap<String, Participation> = BTreeMap::new();
+    let teams_of = |m: &MemberId| -> Vec<String> {
+        let t: Vec<String> = state
+            .teams
+            .values()
+            .filter(|t| t.members.binary_search(m).is_ok())
+            .map(|t| t.id.0.clone())
+            .collect();
+        if t.is_empty() {
+            vec!["-".to_owned()]
+        } else {
+            t
+        }
+    };
     for a in state.activities.values() {
         if a.status == ActivityStatus::Cancelled || !period.contains(a.start, offset) {
             continue;
@@ -855,29 +873,56 @@ pub fn participation(state: &State, by: GroupBy, period: &Period) -> Vec<Partici
                 None => "-".to_owned(),
             },
             GroupBy::Theme => a.theme.clone(),
+            GroupBy::MemberTeam => String::new(),
         };
-        let g = groups.entry(key).or_default();
-        g.activities += 1;
-        g.waiting += a.waiting.len() as u32;
+        // Each person's line goes to the activity's group, or to each of
+        // their teams.
+        let keys = |m: &MemberId| {
+            if by == GroupBy::MemberTeam {
+                teams_of(m)
+            } else {
+                vec![key.clone()]
+            }
+        };
+        let mut counted: Vec<String> = Vec::new();
+        let mut count = |groups: &mut BTreeMap<String, Participation>, k: &String| {
+            if !counted.contains(k) {
+                counted.push(k.clone());
+                groups.entry(k.clone()).or_default().activities += 1;
+            }
+        };
+        if by != GroupBy::MemberTeam {
+            count(&mut groups, &key);
+        }
+        for m in &a.waiting {
+            for k in keys(m) {
+                count(&mut groups, &k);
+                groups.entry(k).or_default().waiting += 1;
+            }
+        }
         for m in &a.places {
             let att = a.attendance.get(m);
             let attended = att.is_some_and(Attendance::attended);
             let walk_in = att.is_some_and(|x| x.walk_in);
-            if !walk_in {
-                g.sign_ups += 1;
-            }
-            if attended {
-                g.attended += 1;
-                g.walk_ins += u32::from(walk_in);
-            } else if a.status == ActivityStatus::Finished && !walk_in {
-                g.no_shows += 1;
+            for k in keys(m) {
+                count(&mut groups, &k);
+                let g = groups.entry(k).or_default();
+                if !walk_in {
+                    g.sign_ups += 1;
+                }
+                if attended {
+                    g.attended += 1;
+                    g.walk_ins += u32::from(walk_in);
+                } else if a.status == ActivityStatus::Finished && !walk_in {
+                    g.no_shows += 1;
+                }
             }
         }
-        g.minutes += a
-            .attendance
-            .values()
-            .map(|x| u64::from(x.minutes))
-            .sum::<u64>();
+        for (m, x) in &a.attendance {
+            for k in keys(m) {
+                groups.entry(k).or_default().minutes += u64::from(x.minutes);
+            }
+        }
     }
     groups
         .into_iter()

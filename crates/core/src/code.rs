@@ -104,7 +104,7 @@ mod tests {
         assert_eq!(same_as_json::<crate::activity::ActivityStep>(), 15);
         assert_eq!(round_trip::<crate::activities::Phase>(), 7);
         assert_eq!(round_trip::<crate::activities::Needs>(), 6);
-        assert_eq!(round_trip::<crate::activities::GroupBy>(), 4);
+        assert_eq!(round_trip::<crate::activities::GroupBy>(), 5);
         assert_eq!(same_as_json::<VoidReason>(), VoidReason::ALL.len());
         assert_eq!(same_as_json::<Action>(), 40);
         assert_eq!(round_trip::<Column>(), 7);

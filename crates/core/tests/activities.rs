@@ -1342,6 +1342,26 @@ fn calendar_roster_and_participation() {
     assert_eq!(by_team[0].activities, 1);
     let all = activities::participation(&b.state, GroupBy::All, &Period::All);
     assert_eq!(all[0].activities, 2);
+    // By the participants' teams: v1 and v2 are in t1; v3 in none.
+    let by_member_team = activities::participation(
+        &b.state,
+        GroupBy::MemberTeam,
+        &Period::Month("2023-12".into()),
+    );
+    assert_eq!(
+        by_member_team
+            .iter()
+            .map(|p| (
+                p.key.as_str(),
+                p.activities,
+                p.sign_ups,
+                p.waiting,
+                p.attended,
+                p.minutes
+            ))
+            .collect::<Vec<_>>(),
+        vec![("t1", 1, 1, 1, 1, 60)]
+    );
 }
 
 /// An old device (schema 1) reads a log with activity ops: it keeps every
