@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use linli_core::inbox::{Item, Kind};
 
-use super::ui::{Gate, member_name, when};
+use super::ui::{Gate, member_name, subject_href, subject_title, when};
 use crate::i18n::{I18n, fill, k, tr, use_i18n};
 use crate::inbox::{items, use_inbox};
 use crate::state::use_app;
@@ -36,7 +36,7 @@ fn InboxBody() -> impl IntoView {
             fallback=|| view! { <p class="empty">{tr(k::INBOX_EMPTY)}</p> }
         >
             <ul class="plain inbox">
-                <For each=move || list.get() key=|i| i.op.clone() let:item>
+                <For each=move || list.get() key=|i| (i.op.clone(), i.about.clone()) let:item>
                     <InboxItem new={item.at > seen_before} item=item />
                 </For>
             </ul>
@@ -48,18 +48,15 @@ fn InboxBody() -> impl IntoView {
 fn InboxItem(item: Item, new: bool) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let title = app.replica.with_untracked(|r| {
-        r.view()
-            .wishes
-            .get(&item.wish)
-            .map_or_else(|| item.wish.0.clone(), |w| w.title.clone())
-    });
+    let title = app
+        .replica
+        .with_untracked(|r| subject_title(r.view(), &item.about));
     let what = describe(i18n, app, &item.kind);
     let points = item.points.map(|d| {
         let sign = if d > 0 { "+" } else { "" };
         fill(i18n.t(k::INBOX_POINTS), &[("delta", &format!("{sign}{d}"))])
     });
-    let href = format!("/wishes/{}", item.wish.0);
+    let href = subject_href(&item.about);
     view! {
         <li class="card inbox-item" class:unread=new>
             <p class="hint">
@@ -96,5 +93,14 @@ pub fn describe(i18n: I18n, app: crate::state::AppState, kind: &Kind) -> String 
             }
             _ => i18n.t(k::INBOX_LOST_CLAIM_UNKNOWN).to_owned(),
         },
+        Kind::Attended => i18n.t(k::INBOX_ATTENDED).to_owned(),
+        Kind::NoShow => i18n.t(k::INBOX_NO_SHOW).to_owned(),
+        Kind::Waiting { position: Some(n) } => {
+            fill(i18n.t(k::INBOX_WAITING_AT), &[("n", &n.to_string())])
+        }
+        Kind::Waiting { position: None } => i18n.t(k::INBOX_WAITING).to_owned(),
+        Kind::Promoted => i18n.t(k::INBOX_PROMOTED).to_owned(),
+        Kind::ActivityCancelled => i18n.t(k::INBOX_ACTIVITY_CANCELLED).to_owned(),
+        Kind::CheckInRejected => i18n.t(k::INBOX_CHECK_IN_REJECTED).to_owned(),
     }
 }

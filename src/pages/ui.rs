@@ -84,6 +84,31 @@ pub fn member_name(i18n: I18n, state: &State, id: &MemberId) -> String {
         .unwrap_or_else(|| i18n.t(k::UI_UNKNOWN_MEMBER).to_owned())
 }
 
+/// The title of what a ledger entry or inbox item is about (its id if unknown).
+pub fn subject_title(state: &State, about: &linli_core::reduce::Subject) -> String {
+    use linli_core::reduce::Subject;
+    match about {
+        Subject::Wish(w) => state
+            .wishes
+            .get(w)
+            .map_or_else(|| w.0.clone(), |x| x.title.clone()),
+        Subject::Activity(a) => state
+            .activities
+            .get(a)
+            .map_or_else(|| a.0.clone(), |x| x.title.clone()),
+    }
+}
+
+/// Where a ledger entry or inbox item links to. Activities get their page
+/// with the activity pages (issue 14); until then the link is `/activities/<id>`.
+pub fn subject_href(about: &linli_core::reduce::Subject) -> String {
+    use linli_core::reduce::Subject;
+    match about {
+        Subject::Wish(w) => format!("/wishes/{w}"),
+        Subject::Activity(a) => format!("/activities/{a}"),
+    }
+}
+
 /// Who holds a wish, in words.
 pub fn holder_name(i18n: I18n, state: &State, a: &Assignee) -> String {
     match a {

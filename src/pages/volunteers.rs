@@ -188,11 +188,7 @@ fn Ledger(selected: RwSignal<String>) -> impl IntoView {
                 None => picked,
             };
             let l = views::ledger(s, &id);
-            let title = |e: &PointsEntry| {
-                s.wishes
-                    .get(&e.wish)
-                    .map_or_else(|| e.wish.0.clone(), |w| w.title.clone())
-            };
+            let title = |e: &PointsEntry| super::ui::subject_title(s, &e.about);
             LedgerData {
                 totals: (l.basic, l.positive, l.deduction, l.total),
                 minutes: views::minutes_served(s, &id),
@@ -270,7 +266,7 @@ fn LedgerTable(data: Memo<LedgerData>, shown: RwSignal<usize>) -> impl IntoView 
             <tr>
                 <td>{when(e.at)}</td>
                 <td>{move || label(i18n, "points.reason", reason)}</td>
-                <td><A href=format!("/wishes/{}", e.wish)>{title}</A></td>
+                <td><A href=super::ui::subject_href(&e.about)>{title}</A></td>
                 <td class="num" class:delta-plus=plus class:delta-minus=!plus>
                     {if plus { format!("+{}", e.delta) } else { e.delta.to_string() }}
                 </td>

@@ -3,7 +3,7 @@
 //! Figures are recorded in crates/core/BENCH-core.md.
 
 use divan::{Bencher, black_box};
-use linli_core::demo::synthetic_log;
+use linli_core::demo::{synthetic_activities, synthetic_log};
 use linli_core::op::LogEntry;
 use linli_core::views::{GroupBy, board, rates};
 use linli_core::{State, fold};
@@ -61,4 +61,30 @@ fn rates_10k_wishes(b: Bencher, by: GroupBy) {
 fn hash_10k_wishes(b: Bencher) {
     let s = state_10k();
     b.bench(|| s.hash());
+}
+
+/// 1,000 activities with 20 attendances each (20,000), about 62k ops.
+fn activities_log() -> &'static [LogEntry] {
+    static LOG: OnceLock<Vec<LogEntry>> = OnceLock::new();
+    LOG.get_or_init(|| synthetic_activities(1_000, 20, 3, T0))
+}
+
+#[divan::bench(sample_count = 10)]
+fn fold_1k_activities_20k_attendances(b: Bencher) {
+    let log = activities_log();
+    b.counter(divan::counter::ItemsCount::new(log.len()))
+        .bench(|| fold(black_box(log)));
+}
+
+#[divan::bench(sample_count = 30)]
+fn calendar_and_roster_1k_activities(b: Bencher) {
+    static S: OnceLock<State> = OnceLock::new();
+    let s = S.get_or_init(|| fold(activities_log()));
+    let month = linli_core::activities::months(s)[0].clone();
+    let a = s.activities.values().next().unwrap();
+    b.bench(|| {
+        let days = linli_core::activities::days(black_box(s), &month);
+        let roster = linli_core::activities::roster(s, a, T0);
+        (days.len(), roster.len())
+    });
 }

@@ -98,9 +98,15 @@ mod tests {
         assert_eq!(same_as_json::<Role>(), 7);
         assert_eq!(same_as_json::<Step>(), 19);
         assert_eq!(same_as_json::<PointsKind>(), 3);
-        assert_eq!(same_as_json::<PointsReason>(), 5);
+        assert_eq!(same_as_json::<PointsReason>(), 7);
+        assert_eq!(same_as_json::<crate::activity::PointsMode>(), 2);
+        assert_eq!(same_as_json::<crate::activity::ActivityStatus>(), 4);
+        assert_eq!(same_as_json::<crate::activity::ActivityStep>(), 15);
+        assert_eq!(round_trip::<crate::activities::Phase>(), 7);
+        assert_eq!(round_trip::<crate::activities::Needs>(), 6);
+        assert_eq!(round_trip::<crate::activities::GroupBy>(), 5);
         assert_eq!(same_as_json::<VoidReason>(), VoidReason::ALL.len());
-        assert_eq!(same_as_json::<Action>(), 30);
+        assert_eq!(same_as_json::<Action>(), 40);
         assert_eq!(round_trip::<Column>(), 7);
         assert_eq!(round_trip::<Fit>(), 3);
         assert_eq!(round_trip::<GroupBy>(), 5);

@@ -4,7 +4,11 @@
 //! command, the UI's first run and the tests. Deterministic for a given seed
 //! and start time.
 
+use crate::activity::{Organiser, PointsMode};
+use crate::calendar;
+use crate::checkin;
 use crate::hlc::Clock;
+use crate::ids::ActivityId;
 use crate::ids::{DeviceId, MemberId, OpId, WishId};
 use crate::model::*;
 use crate::op::{LogEntry, Op, OpKind};
@@ -515,8 +519,14 @@ pub fn demo_builder(seed: u64, start_ms: u64) -> LogBuilder {
 
     let mut n = 0;
     let live_from = fates.len() - 4;
+    let mut day0 = 0;
     for (i, fate) in fates.into_iter().enumerate() {
         let live = i >= live_from;
+        if i == live_from {
+            // The month of activities, before the wishes still held.
+            day0 = calendar::next_midnight(b.now(), Settings::default().utc_offset_minutes);
+            activities(&mut b, day0, false);
+        }
         b.advance_ms(if live {
             rng.range(1, 3) * HOUR
         } else {
@@ -770,7 +780,460 @@ pub fn demo_builder(seed: u64, start_ms: u64) -> LogBuilder {
             }
         }
     }
+    activities(&mut b, day0, true);
     b
+}
+
+/// The check-in key of a demo activity (the demo is public, so its keys
+/// may be derived from the id; a real one comes from `checkin::new_key`
+/// with the device's randomness and never reaches the log before the end).
+pub fn activity_key(activity: &ActivityId) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("linli demo key {activity}"));
+    let mut bytes = [0u8; 10];
+    bytes.copy_from_slice(&h[..10]);
+    checkin::new_key(bytes)
+}
+
+/// A month of activities (活动) from `day0` (a local midnight), in every
+/// state: finished ones with self, kiosk and organiser check-ins, a walk-in,
+/// a missing check-out closed at the end, a no-show, a waiting list and a
+/// promotion, a correction and a verified key; one called off (all before
+/// the wishes still held, `upcoming` false); then (`upcoming`, after the
+/// last wish op; the live demo starts two days after it) one open with a
+/// full waiting list and one only planned.
+fn activities(b: &mut LogBuilder, day0: u64, upcoming: bool) {
+    let step = |b: &mut LogBuilder, author: &str, kind: OpKind| {
+        let (id, out) = b.push(author, kind);
+        debug_assert_eq!(out, Outcome::Applied, "demo op {id} was void");
+    };
+    // Local time of day `d` after the wishes, at `h` hours `m` minutes.
+    let at = |d: u64, h: u64, m: u64| day0 + d * 24 * HOUR + h * HOUR + m * 60_000;
+    let go = |b: &mut LogBuilder, t: u64| {
+        let now = b.now();
+        b.advance_ms(t.saturating_sub(now));
+    };
+    #[allow(clippy::too_many_arguments)] // one literal call per activity reads best
+    fn plan(
+        id: &str,
+        title: &str,
+        theme: &str,
+        description: &str,
+        venue: &str,
+        (start, end): (u64, u64),
+        capacity: Option<u32>,
+        organiser: Option<Organiser>,
+        fixed: Option<u32>,
+    ) -> OpKind {
+        let activity = ActivityId::from(id);
+        OpKind::CreateActivity {
+            check: checkin::key_check(&activity, &activity_key(&activity)),
+            activity,
+            title: title.into(),
+            theme: theme.into(),
+            description: description.into(),
+            venue: venue.into(),
+            start,
+            end,
+            capacity,
+            organiser,
+            sign_up_by: None,
+            points: if fixed.is_some() {
+                PointsMode::Fixed
+            } else {
+                PointsMode::ByTime
+            },
+            fixed_points: fixed,
+        }
+    }
+    let a = |id: &str| ActivityId::from(id);
+    let open = |id: &str| OpKind::OpenActivity { activity: a(id) };
+    let sign_up = |id: &str| OpKind::SignUp {
+        activity: a(id),
+        member: None,
+    };
+    let withdraw = |id: &str| OpKind::Withdraw {
+        activity: a(id),
+        member: None,
+    };
+    let self_in = |id: &str, who: &str| OpKind::CheckIn {
+        activity: a(id),
+        member: None,
+        proof: checkin::proof(&a(id), &who.into(), &activity_key(&a(id))),
+    };
+    let in_for = |id: &str, who: &str| OpKind::CheckIn {
+        activity: a(id),
+        member: Some(who.into()),
+        proof: String::new(),
+    };
+    let out = |id: &str| OpKind::CheckOut {
+        activity: a(id),
+        member: None,
+    };
+    let team = |t: &str| Some(Organiser::Team(t.into()));
+    if upcoming {
+        // Coming up: the flea market is open and full with one waiting;
+        // the flood drill is only planned.
+        step(
+            b,
+            "c1",
+            plan(
+                "a06",
+                "邻里节：跳蚤市场",
+                "邻里节",
+                "闲置物品交换，志愿者负责场地和秩序。",
+                "北门广场",
+                (at(31, 9, 0), at(31, 12, 0)),
+                Some(3),
+                None,
+                None,
+            ),
+        );
+        step(b, "c1", open("a06"));
+        for who in ["v2", "v1", "v3", "v5"] {
+            b.advance_ms(HOUR / 2);
+            step(b, who, sign_up("a06"));
+        }
+        step(
+            b,
+            "c1",
+            plan(
+                "a07",
+                "应急演练：防汛演练",
+                "应急演练",
+                "汛期前检查沙袋、抽水泵，演练地下车库排水。",
+                "地下车库入口",
+                (at(35, 14, 0), at(35, 16, 0)),
+                Some(20),
+                None,
+                None,
+            ),
+        );
+        return;
+    }
+
+    // a01: Red Saturday clean-up by the party pioneers, QR and kiosk check-ins.
+    step(
+        b,
+        "v1",
+        plan(
+            "a01",
+            "红色星期六：楼道杂物清理",
+            "红色星期六",
+            "党员先锋队带头清理各楼栋楼道堆放的杂物，消除消防隐患。请穿方便劳动的衣服。",
+            "一网格 3号楼、5号楼",
+            (at(2, 9, 0), at(2, 11, 0)),
+            Some(8),
+            team("t1"),
+            None,
+        ),
+    );
+    step(b, "v1", open("a01"));
+    for who in ["v1", "v2", "v5", "r1", "v3"] {
+        b.advance_ms(3 * HOUR);
+        step(b, who, sign_up("a01"));
+    }
+    go(b, at(2, 8, 50));
+    step(b, "v1", self_in("a01", "v1"));
+    go(b, at(2, 9, 5));
+    step(b, "v2", self_in("a01", "v2"));
+    go(b, at(2, 9, 12));
+    step(b, "k1", in_for("a01", "v5"));
+    step(b, "k1", in_for("a01", "v3"));
+    go(b, at(2, 9, 30));
+    step(b, "g1", self_in("a01", "g1")); // a walk-in
+    go(b, at(2, 10, 30));
+    step(b, "g1", out("a01"));
+    go(b, at(2, 10, 40));
+    step(b, "v2", out("a01"));
+    go(b, at(2, 11, 0));
+    step(b, "v1", out("a01"));
+    step(
+        b,
+        "k1",
+        OpKind::CheckOut {
+            activity: a("a01"),
+            member: Some("v3".into()),
+        },
+    );
+    // v5 never checks out (closed at 11:00); r1 never came.
+
+    // a02: the neighbourhood festival, fixed points, a waiting list.
+    go(b, at(3, 10, 0));
+    step(
+        b,
+        "c1",
+        plan(
+            "a02",
+            "邻里节：百家宴",
+            "邻里节",
+            "各家带一道拿手菜，在中心花园一起吃饭聊天。志愿者负责摆桌、引导和收拾。",
+            "中心花园",
+            (at(9, 10, 0), at(9, 14, 0)),
+            Some(4),
+            None,
+            Some(3),
+        ),
+    );
+    go(b, at(3, 10, 30));
+    // a01 is over: its key is revealed and every QR check-in verified.
+    step(
+        b,
+        "v1",
+        OpKind::VerifyCheckIns {
+            activity: a("a01"),
+            key: activity_key(&a("a01")),
+        },
+    );
+    step(b, "c1", open("a02"));
+    for who in ["v1", "v2", "v3", "v4", "v5"] {
+        b.advance_ms(5 * HOUR);
+        step(b, who, sign_up("a02"));
+    }
+    b.advance_ms(24 * HOUR);
+    step(b, "v4", withdraw("a02")); // v5 moves up from the waiting list
+    go(b, at(9, 9, 45));
+    for who in ["v1", "v2", "v3", "v5"] {
+        step(b, "c1", in_for("a02", who));
+        b.advance_ms(5 * 60_000);
+    }
+    go(b, at(9, 13, 30));
+    step(b, "v2", out("a02"));
+
+    // a03: an emergency drill called off.
+    go(b, at(10, 9, 0));
+    step(
+        b,
+        "c1",
+        plan(
+            "a03",
+            "应急演练：消防疏散",
+            "应急演练",
+            "与消防站联合开展高层住宅疏散演练。",
+            "7号楼及楼前空地",
+            (at(13, 15, 0), at(13, 17, 0)),
+            Some(30),
+            None,
+            None,
+        ),
+    );
+    step(b, "c1", open("a03"));
+    step(b, "v1", sign_up("a03"));
+    step(b, "r2", sign_up("a03"));
+    // The festival closed at 14:00 without the others checking out; v3
+    // left early, which the coordinator corrects from the paper list.
+    step(
+        b,
+        "c1",
+        OpKind::CorrectAttendance {
+            activity: a("a02"),
+            member: "v3".into(),
+            check_in: Some(at(9, 10, 0)),
+            check_out: Some(at(9, 12, 0)),
+            reason: "提前离开，按纸质签到表补登".into(),
+        },
+    );
+    go(b, at(12, 18, 0));
+    step(
+        b,
+        "c1",
+        OpKind::CancelActivity {
+            activity: a("a03"),
+            reason: "暴雨预警，演练改期".into(),
+        },
+    );
+
+    // a04: a health check by the partner clinic; residents come too.
+    go(b, at(13, 10, 0));
+    step(
+        b,
+        "p1",
+        plan(
+            "a04",
+            "义诊：测血压、查血糖",
+            "义诊",
+            "市第三人民医院医生进社区，为老人免费测量血压血糖，提供用药咨询。",
+            "社区党群服务中心一楼",
+            (at(16, 9, 0), at(16, 12, 0)),
+            None,
+            Some(Organiser::Partner("u1".into())),
+            None,
+        ),
+    );
+    step(b, "p1", open("a04"));
+    for who in ["v4", "r1", "r2", "r3"] {
+        b.advance_ms(4 * HOUR);
+        step(b, who, sign_up("a04"));
+    }
+    go(b, at(16, 8, 40));
+    step(b, "v4", self_in("a04", "v4"));
+    go(b, at(16, 9, 10));
+    step(b, "k1", in_for("a04", "r2"));
+    step(b, "k1", in_for("a04", "r1"));
+    go(b, at(16, 11, 0));
+    step(
+        b,
+        "k1",
+        OpKind::CheckOut {
+            activity: a("a04"),
+            member: Some("r1".into()),
+        },
+    );
+    go(b, at(16, 11, 55));
+    step(b, "v4", out("a04"));
+
+    // a05: the next Red Saturday, finished with everyone closed at the end.
+    go(b, at(17, 9, 0));
+    step(
+        b,
+        "v1",
+        plan(
+            "a05",
+            "红色星期六：中心花园补种",
+            "红色星期六",
+            "补种中心花园裸露黄土，认领绿地。",
+            "中心花园",
+            (at(23, 9, 0), at(23, 11, 30)),
+            Some(10),
+            team("t1"),
+            None,
+        ),
+    );
+    step(b, "v1", open("a05"));
+    for who in ["v1", "v5", "v2"] {
+        b.advance_ms(6 * HOUR);
+        step(b, who, sign_up("a05"));
+    }
+    go(b, at(23, 8, 55));
+    step(b, "v1", self_in("a05", "v1"));
+    step(b, "v5", self_in("a05", "v5"));
+    go(b, at(23, 9, 20));
+    step(b, "v2", self_in("a05", "v2"));
+
+    go(b, at(26, 10, 0));
+}
+
+/// A synthetic activity log for benchmarks: a community with 200
+/// volunteers, then `activities` activities one after another (every 6 h,
+/// 3 h long, capacity `attendees`), each filled by sign-ups, checked in by
+/// the kiosk (half) or by the volunteers' own proofs (half) and checked out
+/// (all but one, closed at the end). About 3 ops per attendance.
+/// Deterministic for `seed`.
+pub fn synthetic_activities(
+    activities: usize,
+    attendees: usize,
+    seed: u64,
+    start_ms: u64,
+) -> Vec<LogEntry> {
+    let mut rng = Rng::new(seed);
+    let mut b = LogBuilder::new(start_ms);
+    b.push(
+        "c1",
+        OpKind::CreateCommunity {
+            community: "bench".into(),
+            name: "压力测试社区".into(),
+            founder: "协调员".into(),
+            grids: Vec::new(),
+            buildings: Vec::new(),
+            settings: None,
+        },
+    );
+    let vols: Vec<String> = (0..200).map(|i| format!("v{i}")).collect();
+    for v in &vols {
+        b.push(
+            "c1",
+            OpKind::AddMember {
+                member: v.as_str().into(),
+                name: format!("志愿者{v}"),
+                role: Role::Volunteer,
+                skills: Vec::new(),
+                grids: Vec::new(),
+                partner: None,
+            },
+        );
+    }
+    b.push(
+        "c1",
+        OpKind::AddMember {
+            member: "k1".into(),
+            name: "自助机".into(),
+            role: Role::Kiosk,
+            skills: Vec::new(),
+            grids: Vec::new(),
+            partner: None,
+        },
+    );
+    for i in 0..activities {
+        let id = ActivityId(format!("a{i}"));
+        let key = activity_key(&id);
+        let start = b.now() + 2 * HOUR;
+        b.push(
+            "c1",
+            OpKind::CreateActivity {
+                check: checkin::key_check(&id, &key),
+                activity: id.clone(),
+                title: format!("红色星期六 第{i}期"),
+                theme: "红色星期六".into(),
+                description: String::new(),
+                venue: "社区广场".into(),
+                start,
+                end: start + 3 * HOUR,
+                capacity: Some(attendees as u32),
+                organiser: None,
+                sign_up_by: None,
+                points: PointsMode::ByTime,
+                fixed_points: None,
+            },
+        );
+        b.push(
+            "c1",
+            OpKind::OpenActivity {
+                activity: id.clone(),
+            },
+        );
+        let first = rng.range(0, vols.len() as u64) as usize;
+        let who: Vec<&String> = (0..attendees)
+            .map(|k| &vols[(first + k) % vols.len()])
+            .collect();
+        for v in &who {
+            b.push(
+                v,
+                OpKind::SignUp {
+                    activity: id.clone(),
+                    member: None,
+                },
+            );
+        }
+        b.advance_ms(2 * HOUR - 10 * 60_000);
+        for (k, v) in who.iter().enumerate() {
+            let kind = if k % 2 == 0 {
+                OpKind::CheckIn {
+                    activity: id.clone(),
+                    member: Some(v.as_str().into()),
+                    proof: String::new(),
+                }
+            } else {
+                OpKind::CheckIn {
+                    activity: id.clone(),
+                    member: None,
+                    proof: checkin::proof(&id, &v.as_str().into(), &key),
+                }
+            };
+            b.push(if k % 2 == 0 { "k1" } else { v.as_str() }, kind);
+        }
+        b.advance_ms(rng.range(1, 3) * HOUR);
+        for v in who.iter().skip(1) {
+            b.push(
+                v,
+                OpKind::CheckOut {
+                    activity: id.clone(),
+                    member: None,
+                },
+            );
+        }
+        b.advance_ms(HOUR);
+    }
+    b.log
 }
 
 /// A large synthetic log for benchmarks and load tests: a community with 60
@@ -914,5 +1377,23 @@ mod tests {
             let s = demo_builder(seed, t0).state;
             assert!(s.voids.is_empty(), "seed {seed}: {:?}", s.voids);
         }
+        // Activities in every state, and the synthetic ones all apply.
+        use crate::activity::ActivityStatus as A;
+        let states: std::collections::BTreeSet<_> =
+            b.state.activities.values().map(|a| a.status).collect();
+        assert_eq!(
+            states.into_iter().collect::<Vec<_>>(),
+            vec![A::Planned, A::Open, A::Finished, A::Cancelled]
+        );
+        let syn = synthetic_activities(5, 20, 1, t0);
+        let s = crate::fold(&syn);
+        assert!(s.voids.is_empty(), "{:?}", s.voids);
+        assert_eq!(
+            s.activities
+                .values()
+                .map(|a| a.attendance.len())
+                .sum::<usize>(),
+            100
+        );
     }
 }

@@ -37,6 +37,8 @@ struct Canonical<'a> {
     seen: &'a std::collections::BTreeMap<crate::ids::DeviceId, crate::reduce::DeviceSeen>,
     leases: &'a std::collections::BTreeSet<(u64, crate::ids::WishId)>,
     served: &'a std::collections::BTreeMap<crate::ids::MemberId, u64>,
+    activities: &'a std::collections::BTreeMap<crate::ids::ActivityId, crate::activity::Activity>,
+    activity_ends: &'a std::collections::BTreeSet<(u64, crate::ids::ActivityId)>,
 }
 
 type Voids = std::collections::BTreeMap<crate::ids::OpId, crate::reduce::VoidReason>;
@@ -61,6 +63,8 @@ pub fn state_hash(s: &State) -> String {
         seen: &s.seen,
         leases: &s.leases,
         served: &s.served,
+        activities: &s.activities,
+        activity_ends: &s.activity_ends,
     };
     let mut w = HashWriter(Sha256::new());
     // Plain data with string keys (the one struct-keyed map goes through

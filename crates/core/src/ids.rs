@@ -73,6 +73,10 @@ string_id!(
     /// The community whose log this is; one log per community.
     CommunityId
 );
+string_id!(
+    /// A themed activity (活动): a Red Saturday clean-up, a festival, a drill.
+    ActivityId
+);
 
 /// Globally unique op id: the device that minted it and that device's own
 /// sequence number (1, 2, 3, …). Lets the endpoint and the reducer drop

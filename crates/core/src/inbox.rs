@@ -2,20 +2,25 @@
 //! from the folded state alone — the points ledger, which links every
 //! change to its op, and the wishes' timelines, which keep void ops with
 //! their reasons — so every device shows the same inbox, offline too.
+//! Activities add their own lines (a sign-up that went to the waiting
+//! list, a promotion, a cancellation, a rejected check-in, attendance
+//! points and no-shows), from the activities' timelines and the ledger.
 
-use crate::ids::{MemberId, OpId, WishId};
+use crate::activity::ActivityStep;
+use crate::ids::{MemberId, OpId};
 use crate::lifecycle::Step;
 use crate::model::Assignee;
-use crate::reduce::{PointsReason, State, VoidReason};
+use crate::reduce::{PointsReason, State, Subject, VoidReason};
 
 /// One thing that happened to the member's work.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     /// When (HLC ms of the causing op).
     pub at: u64,
-    /// The wish concerned.
-    pub wish: WishId,
-    /// The causing op (stable key for lists).
+    /// The wish or activity concerned.
+    pub about: Subject,
+    /// The causing op (with `about`, a stable key for lists: one op may
+    /// finish several activities).
     pub op: OpId,
     /// What happened.
     pub kind: Kind,
@@ -43,6 +48,22 @@ pub enum Kind {
     },
     /// The wish was assigned to the member (or a team or unit of theirs).
     Assigned,
+    /// Points for attending an activity (or their correction).
+    Attended,
+    /// A no-show deduction: a place held, no check-in.
+    NoShow,
+    /// The member's sign-up came when the activity was full (another
+    /// sign-up came first in log order): on the waiting list.
+    Waiting {
+        /// Place on the waiting list now (1 = next), `None` once off it.
+        position: Option<usize>,
+    },
+    /// A place became free and the member has it.
+    Promoted,
+    /// An activity the member signed up for was called off.
+    ActivityCancelled,
+    /// The member's check-in did not match the activity's code.
+    CheckInRejected,
 }
 
 impl Kind {
@@ -55,6 +76,12 @@ impl Kind {
             Kind::Lapsed => "lapsed",
             Kind::LostClaim { .. } => "lost_claim",
             Kind::Assigned => "assigned",
+            Kind::Attended => "attended",
+            Kind::NoShow => "no_show",
+            Kind::Waiting { .. } => "waiting",
+            Kind::Promoted => "promoted",
+            Kind::ActivityCancelled => "activity_cancelled",
+            Kind::CheckInRejected => "check_in_rejected",
         }
     }
 }
@@ -62,16 +89,64 @@ impl Kind {
 /// The member's inbox, newest first.
 pub fn items(state: &State, member: &MemberId) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
+    for a in state.activities.values() {
+        for t in a
+            .timeline
+            .iter()
+            .filter(|t| t.void.is_none() && t.member.as_ref() == Some(member))
+        {
+            let kind = match t.step {
+                ActivityStep::Wait => Kind::Waiting {
+                    position: a.waiting.iter().position(|m| m == member).map(|p| p + 1),
+                },
+                ActivityStep::Promote => Kind::Promoted,
+                ActivityStep::RejectCheckIn => Kind::CheckInRejected,
+                _ => continue,
+            };
+            out.push(Item {
+                at: t.at,
+                about: Subject::Activity(a.id.clone()),
+                op: t.op.clone(),
+                kind,
+                points: None,
+            });
+        }
+        let involved = a.places.contains(member) || a.waiting.contains(member);
+        if involved
+            && let Some(t) = a
+                .timeline
+                .iter()
+                .find(|t| t.step == ActivityStep::Cancel && t.void.is_none())
+            && t.by.as_ref() != Some(member)
+        {
+            out.push(Item {
+                at: t.at,
+                about: Subject::Activity(a.id.clone()),
+                op: t.op.clone(),
+                kind: Kind::ActivityCancelled,
+                points: None,
+            });
+        }
+    }
     for e in state.ledger.get(member).into_iter().flatten() {
+        // One op may move an activity's points twice (a correction that
+        // turns a no-show into an attendance) or explain them (a rejected
+        // check-in): one item per op and subject, with the sum.
+        if let Some(i) = out.iter_mut().find(|i| i.op == e.op && i.about == e.about) {
+            i.points = Some(i.points.unwrap_or(0) + e.delta);
+            continue;
+        }
         let kind = match e.reason {
             PointsReason::Service => Kind::Completed,
             PointsReason::Satisfied | PointsReason::BasicallySatisfied => Kind::Accepted,
             PointsReason::NotSatisfied => Kind::Rework,
             PointsReason::Lapsed => Kind::Lapsed,
+            PointsReason::Activity => Kind::Attended,
+            PointsReason::NoShow => Kind::NoShow,
         };
         out.push(Item {
             at: e.at,
-            wish: e.wish.clone(),
+            about: e.about.clone(),
             op: e.op.clone(),
             kind,
             points: Some(e.delta),
@@ -97,7 +172,7 @@ pub fn items(state: &State, member: &MemberId) -> Vec<Item> {
                     .last();
                 out.push(Item {
                     at: t.at,
-                    wish: w.id.clone(),
+                    about: Subject::Wish(w.id.clone()),
                     op: t.op.clone(),
                     kind: Kind::LostClaim {
                         winner: winner.and_then(|x| x.by.clone()),
@@ -124,7 +199,7 @@ pub fn items(state: &State, member: &MemberId) -> Vec<Item> {
         {
             out.push(Item {
                 at: t.at,
-                wish: w.id.clone(),
+                about: Subject::Wish(w.id.clone()),
                 op: t.op.clone(),
                 kind: Kind::Assigned,
                 points: None,
@@ -132,7 +207,9 @@ pub fn items(state: &State, member: &MemberId) -> Vec<Item> {
         }
     }
     crate::lean::sort_stable(&mut out, &|a, b| {
-        b.at.cmp(&a.at).then_with(|| b.op.cmp(&a.op))
+        b.at.cmp(&a.at)
+            .then_with(|| b.op.cmp(&a.op))
+            .then_with(|| a.about.cmp(&b.about))
     });
     out
 }

@@ -9,7 +9,10 @@
 #![warn(missing_docs)]
 
 pub mod actions;
+pub mod activities;
+pub mod activity;
 pub mod calendar;
+pub mod checkin;
 pub mod code;
 pub mod demo;
 pub mod hash;
@@ -33,10 +36,12 @@ pub mod views;
 
 /// Version of the wire schema of operations and protocol types. Bump it when
 /// an op kind is added or reshaped; readers keep unknown kinds as `Unknown`.
-pub const SCHEMA_VERSION: u16 = 1;
+pub const SCHEMA_VERSION: u16 = 2;
 
 pub use hlc::{Clock, Hlc};
-pub use ids::{CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+pub use ids::{
+    ActivityId, CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId,
+};
 pub use op::{Action, LogEntry, Op, OpKind};
 pub use reduce::{Outcome, State, VoidReason, apply, apply_op, fold};
 pub use validate::ValidationError;

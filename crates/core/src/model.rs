@@ -564,6 +564,43 @@ pub struct PointsRules {
     pub lapsed: i64,
     /// Deduction (positive number) for a not-satisfied evaluation.
     pub not_satisfied: i64,
+    /// Points for one attendance of an activity whose rule is `fixed`
+    /// (default 2); the activity may name its own amount.
+    #[serde(default = "default_per_attendance")]
+    pub per_attendance: i64,
+    /// Deduction (positive number) for a no-show: a place held at an
+    /// activity's end without a check-in (default 0: off).
+    #[serde(default)]
+    pub no_show: i64,
+}
+
+fn default_per_attendance() -> i64 {
+    2
+}
+
+/// Community rules for activities (活动).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivitySettings {
+    /// Themes an activity may have, in display order (community data, like
+    /// grids): by default 红色星期六 / 邻里节 / 应急演练 / 义诊 / 其他.
+    pub themes: Vec<String>,
+    /// How long before the start check-in opens, minutes (default 30).
+    pub check_in_lead_minutes: u32,
+    /// Hours served at an activity are rounded down to a multiple of this
+    /// many minutes (default 30: whole half hours).
+    pub round_minutes: u32,
+}
+
+impl Default for ActivitySettings {
+    fn default() -> Self {
+        Self {
+            themes: ["红色星期六", "邻里节", "应急演练", "义诊", "其他"]
+                .map(String::from)
+                .into(),
+            check_in_lead_minutes: 30,
+            round_minutes: 30,
+        }
+    }
 }
 
 impl Default for PointsRules {
@@ -574,6 +611,8 @@ impl Default for PointsRules {
             basically_satisfied: 1,
             lapsed: 1,
             not_satisfied: 2,
+            per_attendance: default_per_attendance(),
+            no_show: 0,
         }
     }
 }
@@ -588,6 +627,10 @@ pub struct Settings {
     /// Offset of community local time from UTC in minutes (default +480, China).
     /// Days, weekdays and months are read in this time (`calendar::local`).
     pub utc_offset_minutes: i32,
+    /// Activity rules (themes, check-in lead time, rounding). Absent in
+    /// settings written before activities existed: the defaults.
+    #[serde(default)]
+    pub activities: ActivitySettings,
     /// Seconds without a touch before a kiosk tablet clears itself for the
     /// next person (default 60; `validate::KIOSK_IDLE_RANGE`).
     #[serde(default = "default_kiosk_idle_seconds")]
@@ -605,6 +648,7 @@ impl Default for Settings {
             points: PointsRules::default(),
             utc_offset_minutes: 480,
             kiosk_idle_seconds: default_kiosk_idle_seconds(),
+            activities: ActivitySettings::default(),
         }
     }
 }

@@ -8,8 +8,11 @@
 //! raw JSON, re-encodes byte-for-byte equivalent, and is skipped by the
 //! reducer (`Void(unknown_kind)`), so old and new clients can share a log.
 
+use crate::activity::{Organiser, PointsMode};
 use crate::hlc::Hlc;
-use crate::ids::{CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+use crate::ids::{
+    ActivityId, CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId,
+};
 use crate::lifecycle::Step;
 use crate::model::{
     Assignee, Category, Channel, Level, Place, Rating, Role, Settings, TimeWindow, Urgency,
@@ -400,6 +403,151 @@ pub enum OpKind {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         reason: String,
     },
+
+    // ---- activities (schema 2) ----
+    /// Plan an activity (活动). Starts `planned`; `open_activity` opens sign-up.
+    CreateActivity {
+        /// New activity id.
+        activity: ActivityId,
+        /// Title.
+        title: String,
+        /// Theme, one of `Settings::activities.themes`.
+        theme: String,
+        /// Description.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+        /// Where (free text, public: "社区广场").
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        venue: String,
+        /// Start (epoch ms).
+        start: u64,
+        /// End (epoch ms), after `start`.
+        end: u64,
+        /// Places (absent: no limit).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
+        /// Organising team or partner unit (absent: the community).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        organiser: Option<Organiser>,
+        /// Sign-up deadline (absent: the start).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sign_up_by: Option<u64>,
+        /// Points by time served or a fixed amount per attendance.
+        #[serde(default)]
+        points: PointsMode,
+        /// Fixed amount (absent: `Settings.points.per_attendance`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fixed_points: Option<u32>,
+        /// `checkin::key_check` of the activity's key (the key stays off the log).
+        check: String,
+    },
+    /// Change an activity before it starts; absent fields stay.
+    UpdateActivity {
+        /// Activity.
+        activity: ActivityId,
+        /// New title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        /// New theme.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        theme: Option<String>,
+        /// New description.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        /// New venue.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        venue: Option<String>,
+        /// New start.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<u64>,
+        /// New end.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<u64>,
+        /// New capacity; 0 lifts the limit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
+        /// New sign-up deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sign_up_by: Option<u64>,
+        /// New points rule.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        points: Option<PointsMode>,
+        /// New fixed amount.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fixed_points: Option<u32>,
+    },
+    /// Open sign-up (planned → open).
+    OpenActivity {
+        /// Activity.
+        activity: ActivityId,
+    },
+    /// Call an activity off before it starts (reason required).
+    CancelActivity {
+        /// Activity.
+        activity: ActivityId,
+        /// Why.
+        reason: String,
+    },
+    /// Take a place (or join the waiting list when it is full).
+    SignUp {
+        /// Activity.
+        activity: ActivityId,
+        /// Whom, if not the author (organisers sign up people without a phone).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberId>,
+    },
+    /// Give up a place or leave the waiting list (before the start).
+    Withdraw {
+        /// Activity.
+        activity: ActivityId,
+        /// Whom, if not the author.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberId>,
+    },
+    /// Arrive. The author's own needs a `proof` (`checkin::proof`); an
+    /// organiser or the kiosk checks in `member` without one.
+    CheckIn {
+        /// Activity.
+        activity: ActivityId,
+        /// Whom, if not the author.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberId>,
+        /// Proof of the activity's key, bound to the member (32 hex).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        proof: String,
+    },
+    /// Leave.
+    CheckOut {
+        /// Activity.
+        activity: ActivityId,
+        /// Whom, if not the author.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberId>,
+    },
+    /// A coordinator sets what really happened: in and out times, or no
+    /// attendance at all (`check_in` absent). Reason required.
+    CorrectAttendance {
+        /// Activity.
+        activity: ActivityId,
+        /// Whose attendance.
+        member: MemberId,
+        /// Arrival (absent: did not attend).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check_in: Option<u64>,
+        /// Departure (absent: at the end).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check_out: Option<u64>,
+        /// Why.
+        reason: String,
+    },
+    /// After the end: reveal the activity's key, so every self check-in's
+    /// proof is checked (forged ones are rejected and lose their points).
+    VerifyCheckIns {
+        /// Activity.
+        activity: ActivityId,
+        /// The key (`checkin::normalize_key` form).
+        key: String,
+    },
     /// A kind from a newer schema: kept verbatim, skipped by the reducer.
     #[serde(skip)]
     Unknown(serde_json::Value),
@@ -565,6 +713,69 @@ fn decode_known(action: Action, value: &serde_json::Value) -> Result<OpKind, ser
             wish: f.req("wish")?,
             reason: f.or_default("reason")?,
         },
+        Action::CreateActivity => OpKind::CreateActivity {
+            activity: f.req("activity")?,
+            title: f.req("title")?,
+            theme: f.req("theme")?,
+            description: f.or_default("description")?,
+            venue: f.or_default("venue")?,
+            start: f.req("start")?,
+            end: f.req("end")?,
+            capacity: f.or_default("capacity")?,
+            organiser: f.or_default("organiser")?,
+            sign_up_by: f.or_default("sign_up_by")?,
+            points: f.or_default("points")?,
+            fixed_points: f.or_default("fixed_points")?,
+            check: f.req("check")?,
+        },
+        Action::UpdateActivity => OpKind::UpdateActivity {
+            activity: f.req("activity")?,
+            title: f.or_default("title")?,
+            theme: f.or_default("theme")?,
+            description: f.or_default("description")?,
+            venue: f.or_default("venue")?,
+            start: f.or_default("start")?,
+            end: f.or_default("end")?,
+            capacity: f.or_default("capacity")?,
+            sign_up_by: f.or_default("sign_up_by")?,
+            points: f.or_default("points")?,
+            fixed_points: f.or_default("fixed_points")?,
+        },
+        Action::OpenActivity => OpKind::OpenActivity {
+            activity: f.req("activity")?,
+        },
+        Action::CancelActivity => OpKind::CancelActivity {
+            activity: f.req("activity")?,
+            reason: f.req("reason")?,
+        },
+        Action::SignUp => OpKind::SignUp {
+            activity: f.req("activity")?,
+            member: f.or_default("member")?,
+        },
+        Action::Withdraw => OpKind::Withdraw {
+            activity: f.req("activity")?,
+            member: f.or_default("member")?,
+        },
+        Action::CheckIn => OpKind::CheckIn {
+            activity: f.req("activity")?,
+            member: f.or_default("member")?,
+            proof: f.or_default("proof")?,
+        },
+        Action::CheckOut => OpKind::CheckOut {
+            activity: f.req("activity")?,
+            member: f.or_default("member")?,
+        },
+        Action::CorrectAttendance => OpKind::CorrectAttendance {
+            activity: f.req("activity")?,
+            member: f.req("member")?,
+            check_in: f.or_default("check_in")?,
+            check_out: f.or_default("check_out")?,
+            reason: f.req("reason")?,
+        },
+        Action::VerifyCheckIns => OpKind::VerifyCheckIns {
+            activity: f.req("activity")?,
+            key: f.req("key")?,
+        },
     })
 }
 
@@ -617,6 +828,17 @@ impl OpKind {
     /// this or an older schema, but is kept as `Unknown` from a newer one
     /// (`v > SCHEMA_VERSION`), which may have reshaped it.
     pub fn from_value(value: serde_json::Value, v: u16) -> Result<OpKind, serde_json::Error> {
+        Self::from_value_as(value, v, crate::SCHEMA_VERSION)
+    }
+
+    /// `from_value` as a reader of schema `reader` decodes: kinds introduced
+    /// after it (`Action::since`) are `Unknown`. This is how an old device
+    /// reads a newer log; tests use it to play the old device.
+    pub fn from_value_as(
+        value: serde_json::Value,
+        v: u16,
+        reader: u16,
+    ) -> Result<OpKind, serde_json::Error> {
         let ty = match value.get("type").and_then(serde_json::Value::as_str) {
             Some(t) => t,
             None => {
@@ -625,12 +847,12 @@ impl OpKind {
                 ));
             }
         };
-        let Some(action) = Action::from_code(ty) else {
+        let Some(action) = Action::from_code(ty).filter(|a| a.since() <= reader) else {
             return Ok(OpKind::Unknown(value));
         };
         match decode_known(action, &value) {
             Ok(k) => Ok(k),
-            Err(_) if v > crate::SCHEMA_VERSION => Ok(OpKind::Unknown(value)),
+            Err(_) if v > reader => Ok(OpKind::Unknown(value)),
             Err(e) => Err(e),
         }
     }
@@ -668,6 +890,16 @@ impl OpKind {
             OpKind::Merge { .. } => Action::Merge,
             OpKind::Escalate { .. } => Action::Escalate,
             OpKind::Cancel { .. } => Action::Cancel,
+            OpKind::CreateActivity { .. } => Action::CreateActivity,
+            OpKind::UpdateActivity { .. } => Action::UpdateActivity,
+            OpKind::OpenActivity { .. } => Action::OpenActivity,
+            OpKind::CancelActivity { .. } => Action::CancelActivity,
+            OpKind::SignUp { .. } => Action::SignUp,
+            OpKind::Withdraw { .. } => Action::Withdraw,
+            OpKind::CheckIn { .. } => Action::CheckIn,
+            OpKind::CheckOut { .. } => Action::CheckOut,
+            OpKind::CorrectAttendance { .. } => Action::CorrectAttendance,
+            OpKind::VerifyCheckIns { .. } => Action::VerifyCheckIns,
             OpKind::Unknown(_) => return None,
         })
     }
@@ -730,8 +962,35 @@ impl OpKind {
             | OpKind::AddResource { .. }
             | OpKind::UpdateResource { .. }
             | OpKind::RemoveResource { .. }
+            | OpKind::CreateActivity { .. }
+            | OpKind::UpdateActivity { .. }
+            | OpKind::OpenActivity { .. }
+            | OpKind::CancelActivity { .. }
+            | OpKind::SignUp { .. }
+            | OpKind::Withdraw { .. }
+            | OpKind::CheckIn { .. }
+            | OpKind::CheckOut { .. }
+            | OpKind::CorrectAttendance { .. }
+            | OpKind::VerifyCheckIns { .. }
             | OpKind::Unknown(_) => return None,
         })
+    }
+
+    /// The activity this op is about, if any.
+    pub fn activity(&self) -> Option<&ActivityId> {
+        match self {
+            OpKind::CreateActivity { activity, .. }
+            | OpKind::UpdateActivity { activity, .. }
+            | OpKind::OpenActivity { activity }
+            | OpKind::CancelActivity { activity, .. }
+            | OpKind::SignUp { activity, .. }
+            | OpKind::Withdraw { activity, .. }
+            | OpKind::CheckIn { activity, .. }
+            | OpKind::CheckOut { activity, .. }
+            | OpKind::CorrectAttendance { activity, .. }
+            | OpKind::VerifyCheckIns { activity, .. } => Some(activity),
+            _ => None,
+        }
     }
 
     /// The `type` tag as written in JSON (for `Unknown`, the raw one if present).
@@ -811,6 +1070,26 @@ pub enum Action {
     Escalate,
     /// See `OpKind::Cancel`.
     Cancel,
+    /// See `OpKind::CreateActivity`.
+    CreateActivity,
+    /// See `OpKind::UpdateActivity`.
+    UpdateActivity,
+    /// See `OpKind::OpenActivity`.
+    OpenActivity,
+    /// See `OpKind::CancelActivity`.
+    CancelActivity,
+    /// See `OpKind::SignUp`.
+    SignUp,
+    /// See `OpKind::Withdraw`.
+    Withdraw,
+    /// See `OpKind::CheckIn`.
+    CheckIn,
+    /// See `OpKind::CheckOut`.
+    CheckOut,
+    /// See `OpKind::CorrectAttendance`.
+    CorrectAttendance,
+    /// See `OpKind::VerifyCheckIns`.
+    VerifyCheckIns,
 }
 
 crate::code::coded!(Action {
@@ -844,7 +1123,30 @@ crate::code::coded!(Action {
     Merge => "merge",
     Escalate => "escalate",
     Cancel => "cancel",
+    CreateActivity => "create_activity",
+    UpdateActivity => "update_activity",
+    OpenActivity => "open_activity",
+    CancelActivity => "cancel_activity",
+    SignUp => "sign_up",
+    Withdraw => "withdraw",
+    CheckIn => "check_in",
+    CheckOut => "check_out",
+    CorrectAttendance => "correct_attendance",
+    VerifyCheckIns => "verify_check_ins",
 });
+
+impl Action {
+    /// The schema version that introduced this kind: a reader of an older
+    /// schema does not know it and keeps such an op as `Unknown`.
+    pub fn since(self) -> u16 {
+        if self >= Action::CreateActivity { 2 } else { 1 }
+    }
+
+    /// Whether this is an action on an activity.
+    pub fn on_activity(self) -> bool {
+        self >= Action::CreateActivity
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -860,17 +1162,17 @@ mod tests {
         let s = serde_json::to_string(&o).unwrap();
         assert_eq!(
             s,
-            r#"{"v":1,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
+            r#"{"v":2,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
         );
         assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), o);
     }
 
     #[test]
     fn unknown_type_round_trips_verbatim() {
-        let s = r#"{"v":3,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"check_in","activity":"a1","extra":[1,2,{"x":null}]}}"#;
+        let s = r#"{"v":3,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"plant_tree","tree":"t1","extra":[1,2,{"x":null}]}}"#;
         let o: Op = serde_json::from_str(s).unwrap();
         assert!(matches!(o.kind, OpKind::Unknown(_)));
-        assert_eq!(o.kind.type_name(), "check_in");
+        assert_eq!(o.kind.type_name(), "plant_tree");
         assert_eq!(o.kind.action(), None);
         let back = serde_json::to_string(&o).unwrap();
         let a: serde_json::Value = serde_json::from_str(s).unwrap();
@@ -895,7 +1197,7 @@ mod tests {
 
     #[test]
     fn current_writer_malformed_known_kind_is_an_error() {
-        let s = r#"{"v":1,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"claim"}}"#;
+        let s = r#"{"v":2,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":{"type":"claim"}}"#;
         assert!(serde_json::from_str::<Op>(s).is_err());
         let s = r#"{"v":1,"id":{"dev":"d1","seq":2},"author":"m1","hlc":{"ms":5,"c":1},"kind":42}"#;
         assert!(serde_json::from_str::<Op>(s).is_err());
@@ -919,9 +1221,14 @@ mod tests {
                 "to" => json!({"team": "t1"}),
                 "rating" => json!("satisfied"),
                 "level" => json!("street"),
-                "capacity" | "minutes" => json!(30),
+                "capacity" | "minutes" | "fixed_points" => json!(30),
                 "weekdays" => json!(5),
                 "grids" | "buildings" | "members" => json!(["a", "b"]),
+                "organiser" => json!({"partner": "u1"}),
+                "points" => json!("fixed"),
+                "start" | "end" | "sign_up_by" | "check_in" | "check_out" => {
+                    json!(1_700_000_000_000u64)
+                }
                 _ => json!("x1"),
             }
         };
@@ -962,6 +1269,20 @@ mod tests {
             "into",
             "level",
             "note",
+            "activity",
+            "theme",
+            "venue",
+            "start",
+            "end",
+            "organiser",
+            "sign_up_by",
+            "points",
+            "fixed_points",
+            "check",
+            "proof",
+            "check_in",
+            "check_out",
+            "key",
         ];
         let wrong = [
             Value::Null,

@@ -31,6 +31,12 @@ pub enum Rule {
     /// file for themselves (`self`), grid workers `on_behalf` or `self`, the
     /// kiosk `kiosk`.
     OwnChannel,
+    /// At an activity: for themselves (a role that takes part), or for
+    /// anyone when the author organises the activity.
+    Attendee,
+    /// At an activity: only on someone else's behalf (the kiosk checks
+    /// people in and out; it never attends).
+    ForOthers,
 }
 
 impl Rule {
@@ -47,6 +53,8 @@ impl Rule {
             Rule::TeamLead => "lead",
             Rule::OwnUnit => "unit",
             Rule::OwnChannel => "chan",
+            Rule::Attendee => "att",
+            Rule::ForOthers => "desk",
         }
     }
 }
@@ -88,6 +96,42 @@ pub fn rule(role: Role, action: Action) -> Rule {
         (A::Evaluate | A::Cancel, Coordinator) => Yes,
         (A::Evaluate | A::Cancel, GridWorker) => InGrid,
         (A::Evaluate | A::Cancel, Volunteer | Resident) => Requester,
+        // Activities: coordinators run any; a team lead those of a team
+        // they lead; a partner member those of their unit.
+        (
+            A::CreateActivity
+            | A::UpdateActivity
+            | A::OpenActivity
+            | A::CancelActivity
+            | A::VerifyCheckIns,
+            Coordinator,
+        ) => Yes,
+        (
+            A::CreateActivity
+            | A::UpdateActivity
+            | A::OpenActivity
+            | A::CancelActivity
+            | A::VerifyCheckIns,
+            Volunteer,
+        ) => TeamLead,
+        (
+            A::CreateActivity
+            | A::UpdateActivity
+            | A::OpenActivity
+            | A::CancelActivity
+            | A::VerifyCheckIns,
+            Partner,
+        ) => OwnUnit,
+        // Anyone who takes part signs up and attends; for someone else only
+        // an organiser, and the kiosk checks people in and out: the reducer
+        // checks that relation (`State::may_act_for`).
+        (A::SignUp | A::Withdraw | A::CheckIn | A::CheckOut, Coordinator) => Yes,
+        (
+            A::SignUp | A::Withdraw | A::CheckIn | A::CheckOut,
+            GridWorker | Volunteer | Resident | Partner,
+        ) => Attendee,
+        (A::CheckIn | A::CheckOut, Kiosk) => ForOthers,
+        (A::CorrectAttendance, Coordinator) => Yes,
         _ => No,
     }
 }
@@ -96,7 +140,8 @@ pub fn rule(role: Role, action: Action) -> Rule {
 /// points, rates). The kiosk does not: it is a shared tablet at the service
 /// window, so it files and shows nothing personal — the same reason it may
 /// do nothing but file and nudge leases (`rule`) and never reads a contact
-/// record (`private::may_see`).
+/// record (`private::may_see`). It checks people in and out of today's
+/// activities on their behalf (member QR or PIN, `checkin::MemberPass`).
 pub fn sees_lists(role: Role) -> bool {
     role != Role::Kiosk
 }
@@ -154,6 +199,16 @@ mod tests {
         ("merge",            ["Y",    "grid", "-",    "-",    "-",    "-",    "-"]),
         ("escalate",         ["Y",    "grid", "-",    "-",    "-",    "-",    "-"]),
         ("cancel",           ["Y",    "grid", "req",  "req",  "-",    "-",    "-"]),
+        ("create_activity",  ["Y",    "-",    "lead", "-",    "unit", "-",    "-"]),
+        ("update_activity",  ["Y",    "-",    "lead", "-",    "unit", "-",    "-"]),
+        ("open_activity",    ["Y",    "-",    "lead", "-",    "unit", "-",    "-"]),
+        ("cancel_activity",  ["Y",    "-",    "lead", "-",    "unit", "-",    "-"]),
+        ("sign_up",          ["Y",    "att",  "att",  "att",  "att",  "-",    "-"]),
+        ("withdraw",         ["Y",    "att",  "att",  "att",  "att",  "-",    "-"]),
+        ("check_in",         ["Y",    "att",  "att",  "att",  "att",  "desk", "-"]),
+        ("check_out",        ["Y",    "att",  "att",  "att",  "att",  "desk", "-"]),
+        ("correct_attendance", ["Y",  "-",    "-",    "-",    "-",    "-",    "-"]),
+        ("verify_check_ins", ["Y",    "-",    "lead", "-",    "unit", "-",    "-"]),
     ];
 
     #[test]
@@ -174,12 +229,15 @@ mod tests {
     }
 
     #[test]
-    fn kiosk_may_only_file_wishes_and_expire_leases() {
+    fn kiosk_may_only_file_wishes_expire_leases_and_check_people_in_and_out() {
         for a in Action::ALL {
             let allowed = rule(Role::Kiosk, a) != Rule::No;
             assert_eq!(
                 allowed,
-                matches!(a, Action::CreateWish | Action::ExpireLease),
+                matches!(
+                    a,
+                    Action::CreateWish | Action::ExpireLease | Action::CheckIn | Action::CheckOut
+                ),
                 "{a:?}"
             );
         }

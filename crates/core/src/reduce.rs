@@ -17,7 +17,8 @@
 //! data only, and an offline volunteer's own later-delivered ops are judged
 //! by the times they were made. `ExpireLease` is how anyone forces the check.
 
-use crate::ids::{DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+use crate::activity::{self, Activity, Organiser};
+use crate::ids::{ActivityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
 use crate::lifecycle::{self, Step};
 use crate::model::*;
 use crate::op::{LogEntry, Op, OpKind};
@@ -84,6 +85,42 @@ pub enum VoidReason {
     LastCoordinator,
     /// A merge into a wish of another category (a duplicate asks for the same help).
     DifferentCategory,
+    /// No such activity.
+    UnknownActivity,
+    /// The theme is not one of the community's activity themes.
+    UnknownTheme,
+    /// The activity was called off: it refuses everything.
+    ActivityCancelled,
+    /// Sign-up is not open yet (the activity is only planned).
+    ActivityNotOpen,
+    /// Too late: the activity has started (update, cancel, withdraw).
+    ActivityStarted,
+    /// The activity's end has passed.
+    ActivityFinished,
+    /// Only after the end (revealing the check-in key).
+    ActivityNotOver,
+    /// Past the sign-up deadline.
+    SignUpClosed,
+    /// Already holds a place or waits for one.
+    AlreadySignedUp,
+    /// Holds no place and does not wait for one.
+    NotSignedUp,
+    /// No place left for a walk-in.
+    ActivityFull,
+    /// Outside the check-in window (lead time before the start until the
+    /// end), or a self check-in after the key was revealed.
+    CheckInClosed,
+    /// Already checked in (a second check-in is a duplicate).
+    AlreadyCheckedIn,
+    /// Check-out without a check-in.
+    NotCheckedIn,
+    /// Already checked out.
+    AlreadyCheckedOut,
+    /// The check-in code does not match (a missing or malformed proof, or
+    /// a revealed key that is not the activity's).
+    BadCheckinCode,
+    /// The key was revealed already.
+    AlreadyVerified,
 }
 
 crate::code::coded!(VoidReason {
@@ -108,6 +145,23 @@ crate::code::coded!(VoidReason {
     BadAssignee => "bad_assignee",
     LastCoordinator => "last_coordinator",
     DifferentCategory => "different_category",
+    UnknownActivity => "unknown_activity",
+    UnknownTheme => "unknown_theme",
+    ActivityCancelled => "activity_cancelled",
+    ActivityNotOpen => "activity_not_open",
+    ActivityStarted => "activity_started",
+    ActivityFinished => "activity_finished",
+    ActivityNotOver => "activity_not_over",
+    SignUpClosed => "sign_up_closed",
+    AlreadySignedUp => "already_signed_up",
+    NotSignedUp => "not_signed_up",
+    ActivityFull => "activity_full",
+    CheckInClosed => "check_in_closed",
+    AlreadyCheckedIn => "already_checked_in",
+    NotCheckedIn => "not_checked_in",
+    AlreadyCheckedOut => "already_checked_out",
+    BadCheckinCode => "bad_checkin_code",
+    AlreadyVerified => "already_verified",
 });
 
 /// Which part of the points formula an entry belongs to.
@@ -142,6 +196,11 @@ pub enum PointsReason {
     Lapsed,
     /// Not satisfied evaluation.
     NotSatisfied,
+    /// Attendance at an activity (time served or a fixed amount); a
+    /// correction or a rejected check-in books the difference.
+    Activity,
+    /// A place held at an activity's end without a check-in.
+    NoShow,
 }
 
 crate::code::coded!(PointsReason {
@@ -150,16 +209,49 @@ crate::code::coded!(PointsReason {
     BasicallySatisfied => "basically_satisfied",
     Lapsed => "lapsed",
     NotSatisfied => "not_satisfied",
+    Activity => "activity",
+    NoShow => "no_show",
 });
+
+/// What a ledger entry (or an inbox item) is about: a wish or an activity.
+/// JSON `{"wish":"w1"}` or `{"activity":"a1"}`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// A wish (order points, lapses).
+    Wish(WishId),
+    /// An activity (attendance, no-shows).
+    Activity(ActivityId),
+}
+
+impl Subject {
+    /// The wish, if it is one.
+    pub fn wish(&self) -> Option<&WishId> {
+        match self {
+            Subject::Wish(w) => Some(w),
+            Subject::Activity(_) => None,
+        }
+    }
+
+    /// The activity, if it is one.
+    pub fn activity(&self) -> Option<&ActivityId> {
+        match self {
+            Subject::Activity(a) => Some(a),
+            Subject::Wish(_) => None,
+        }
+    }
+}
 
 /// One line of a member's points ledger; `op` is the op that caused it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointsEntry {
-    /// Causing op (for a lapse: the op whose stamp passed the deadline).
+    /// Causing op (for a lapse: the op whose stamp passed the deadline;
+    /// for an activity's automatic close: the op whose stamp passed its end).
     pub op: OpId,
-    /// The wish concerned.
-    pub wish: WishId,
-    /// When (HLC ms of the causing op).
+    /// The wish or activity concerned.
+    pub about: Subject,
+    /// When (HLC ms of the causing op; for what an activity's end books:
+    /// the end).
     pub at: u64,
     /// Signed change.
     pub delta: i64,
@@ -231,6 +323,11 @@ pub struct State {
     /// redone job too (a wish keeps only its latest completion). No serde
     /// default on purpose: a snapshot from before it is refolded.
     pub served: BTreeMap<MemberId, u64>,
+    /// Activities by id (schema 2; a snapshot from before is refolded).
+    pub activities: BTreeMap<ActivityId, Activity>,
+    /// Index of (end, activity) for every planned or open activity: the
+    /// end pass (`activity::end_due`) pops those whose end has passed.
+    pub activity_ends: BTreeSet<(u64, ActivityId)>,
 }
 
 impl State {
@@ -383,7 +480,7 @@ impl State {
         }
     }
 
-    fn book(&mut self, member: &MemberId, entry: PointsEntry) {
+    pub(crate) fn book(&mut self, member: &MemberId, entry: PointsEntry) {
         if entry.delta != 0 {
             self.ledger.entry(member.clone()).or_default().push(entry);
         }
@@ -417,10 +514,26 @@ pub fn apply_op(state: &mut State, op: &Op) -> Outcome {
         .insert(op.id.seq);
     state.clock = state.clock.max(op.hlc.ms);
     let lapsed = lapse_due(state, op);
+    activity::end_due(state, op);
     match exec(state, op, &lapsed) {
         Ok(()) => Outcome::Applied,
         Err(reason) => {
             state.voids.insert(op.id.clone(), reason);
+            if let Some(aid) = op.kind.activity()
+                && let Some(step) = activity::step_of(&op.kind)
+                && !matches!(op.kind, OpKind::CreateActivity { .. })
+                && let Some(a) = state.activities.get_mut(aid)
+            {
+                a.timeline.push(activity::ActivityEntry {
+                    op: op.id.clone(),
+                    by: Some(op.author.clone()),
+                    member: activity::subject_of(op),
+                    at: op.hlc.ms,
+                    step,
+                    void: Some(reason),
+                    text: activity::text_of(&op.kind),
+                });
+            }
             if let Some(wid) = op.kind.wish()
                 && let Some(step) = op.kind.step().filter(|s| *s != Step::Create)
                 && let Some(w) = state.wishes.get_mut(wid)
@@ -474,7 +587,7 @@ fn lapse_due(state: &mut State, op: &Op) -> Vec<WishId> {
                 m,
                 PointsEntry {
                     op: op.id.clone(),
-                    wish: wid.clone(),
+                    about: Subject::Wish(wid.clone()),
                     at: now,
                     delta: -rules.lapsed,
                     kind: PointsKind::Deduction,
@@ -501,8 +614,11 @@ fn text_of(k: &OpKind) -> String {
 }
 
 /// What a permission rule is checked against.
-enum Target<'a> {
+pub(crate) enum Target<'a> {
     Wish(&'a Wish),
+    /// An activity's organiser (`None`: the community): `lead` is the
+    /// organising team's lead, `unit` a member of the organising unit.
+    Organiser(Option<&'a Organiser>),
     Member(&'a MemberId),
     NewMember(Role),
     Team(&'a Team),
@@ -510,7 +626,7 @@ enum Target<'a> {
     Channel(Channel),
 }
 
-fn permit(
+pub(crate) fn permit(
     state: &State,
     rule: Rule,
     author: &Member,
@@ -536,6 +652,13 @@ fn permit(
         (Rule::Myself, Target::Member(m)) => *m == author.id,
         (Rule::ResidentsOnly, Target::NewMember(role)) => role == Role::Resident,
         (Rule::TeamLead, Target::Team(t)) => t.lead.as_ref() == Some(&author.id),
+        (Rule::TeamLead, Target::Organiser(Some(Organiser::Team(t)))) => state
+            .teams
+            .get(t)
+            .is_some_and(|t| t.lead.as_ref() == Some(&author.id)),
+        (Rule::OwnUnit, Target::Organiser(Some(Organiser::Partner(p)))) => {
+            author.partner.as_ref() == Some(p)
+        }
         (Rule::OwnUnit, Target::Unit(p)) => author.partner.as_ref() == Some(p),
         (Rule::OwnChannel, Target::Channel(c)) => match author.role {
             Role::Resident | Role::Volunteer => c == Channel::SelfService,
@@ -970,6 +1093,7 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             );
             Ok(())
         }
+        _ if action.on_activity() => activity::exec(state, op, &author, rule),
         kind => wish_op(state, op, &author, rule, kind, lapsed),
     }
 }
@@ -1084,7 +1208,7 @@ fn wish_op(
     let mut bookings: Vec<(MemberId, PointsEntry)> = Vec::new();
     let entry = |delta: i64, kind: PointsKind, reason: PointsReason| PointsEntry {
         op: op.id.clone(),
-        wish: wid.clone(),
+        about: Subject::Wish(wid.clone()),
         at,
         delta,
         kind,

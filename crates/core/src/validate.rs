@@ -38,6 +38,12 @@ pub const MINUTES_PER_POINT_RANGE: std::ops::RangeInclusive<u32> = 1..=600;
 pub const POINTS_RANGE: std::ops::RangeInclusive<i64> = 0..=100;
 /// Largest resource capacity.
 pub const CAPACITY_MAX: u32 = 100_000;
+/// Longest activity, start to end (7 days).
+pub const ACTIVITY_MAX_MS: u64 = 7 * 86_400_000;
+/// Check-in lead time allowed in settings, minutes (up to a day).
+pub const CHECK_IN_LEAD_RANGE: std::ops::RangeInclusive<u32> = 0..=1440;
+/// Rounding step of activity hours allowed in settings, minutes.
+pub const ROUND_MINUTES_RANGE: std::ops::RangeInclusive<u32> = 1..=240;
 /// How far ahead of the endpoint's clock an op's stamp may be (10 minutes).
 /// Stamps drive lease expiry, so the endpoint refuses ops from the future.
 pub const MAX_CLOCK_AHEAD_MS: u64 = 10 * 60 * 1000;
@@ -123,6 +129,21 @@ pub enum ValidationError {
     /// Stamp too far ahead of the endpoint's clock.
     #[error("op stamp is in the future")]
     StampInFuture,
+    /// An activity longer than `ACTIVITY_MAX_MS`.
+    #[error("an activity lasts at most 7 days")]
+    ActivityTooLong,
+    /// Sign-up deadline after the end.
+    #[error("the sign-up deadline is after the end")]
+    SignUpAfterEnd,
+    /// A check value, proof or key of the wrong form.
+    #[error("check-in code is malformed")]
+    BadCode,
+    /// A check-out time given without a check-in time.
+    #[error("a check-out needs a check-in")]
+    CheckOutWithoutCheckIn,
+    /// Activity settings out of range (lead time, rounding, themes).
+    #[error("activity settings are out of range")]
+    BadActivitySettings,
 }
 
 impl ValidationError {
@@ -156,6 +177,11 @@ impl ValidationError {
             BadWeekdays => "bad_weekdays",
             BadUtcOffset => "bad_utc_offset",
             StampInFuture => "stamp_in_future",
+            ActivityTooLong => "activity_too_long",
+            SignUpAfterEnd => "sign_up_after_end",
+            BadCode => "bad_code",
+            CheckOutWithoutCheckIn => "check_out_without_check_in",
+            BadActivitySettings => "bad_activity_settings",
         }
     }
 }
@@ -263,6 +289,8 @@ fn points(p: &PointsRules) -> R {
         p.basically_satisfied,
         p.lapsed,
         p.not_satisfied,
+        p.per_attendance,
+        p.no_show,
     ] {
         if !POINTS_RANGE.contains(&n) {
             return Err(ValidationError::PointsOutOfRange);
@@ -282,7 +310,51 @@ pub fn settings(s: &Settings) -> R {
     if !KIOSK_IDLE_RANGE.contains(&s.kiosk_idle_seconds) {
         return Err(ValidationError::KioskIdleOutOfRange);
     }
+    let a = &s.activities;
+    if !CHECK_IN_LEAD_RANGE.contains(&a.check_in_lead_minutes)
+        || !ROUND_MINUTES_RANGE.contains(&a.round_minutes)
+        || a.themes.is_empty()
+    {
+        return Err(ValidationError::BadActivitySettings);
+    }
+    names(&a.themes)?;
     points(&s.points)
+}
+
+fn fixed(p: &Option<u32>) -> R {
+    match p {
+        Some(n) if !POINTS_RANGE.contains(&i64::from(*n)) => Err(ValidationError::PointsOutOfRange),
+        _ => Ok(()),
+    }
+}
+
+fn span(start: u64, end: u64, sign_up_by: Option<u64>) -> R {
+    if start >= end {
+        return Err(ValidationError::WindowInverted);
+    }
+    if end - start > ACTIVITY_MAX_MS {
+        return Err(ValidationError::ActivityTooLong);
+    }
+    if sign_up_by.is_some_and(|b| b > end) {
+        return Err(ValidationError::SignUpAfterEnd);
+    }
+    Ok(())
+}
+
+fn place_text(p: &str) -> R {
+    if chars(p) > PLACE_MAX_CHARS {
+        Err(ValidationError::PlaceTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+fn description(d: &str) -> R {
+    if chars(d) > DESCRIPTION_MAX_CHARS {
+        Err(ValidationError::DescriptionTooLong)
+    } else {
+        Ok(())
+    }
 }
 
 fn weekdays(w: u8) -> R {
@@ -508,6 +580,116 @@ pub fn kind(k: &OpKind) -> R {
         }
         OpKind::Escalate { note, .. } => required(note, E::NoteRequired),
         OpKind::Cancel { reason, .. } => text(reason),
+        OpKind::CreateActivity {
+            activity,
+            title: t,
+            theme,
+            description: d,
+            venue: p,
+            start,
+            end,
+            capacity: c,
+            organiser,
+            sign_up_by,
+            fixed_points,
+            check,
+            ..
+        } => {
+            id(activity.as_str())?;
+            title(t)?;
+            name(theme)?;
+            description(d)?;
+            place_text(p)?;
+            span(*start, *end, *sign_up_by)?;
+            if let Some(c) = c {
+                if *c == 0 {
+                    return Err(E::CapacityOutOfRange);
+                }
+                capacity(*c)?;
+            }
+            match organiser {
+                Some(crate::activity::Organiser::Team(t)) => id(t.as_str())?,
+                Some(crate::activity::Organiser::Partner(p)) => id(p.as_str())?,
+                None => {}
+            }
+            fixed(fixed_points)?;
+            if !crate::checkin::is_hex(check, crate::checkin::CHECK_HEX) {
+                return Err(E::BadCode);
+            }
+            Ok(())
+        }
+        OpKind::UpdateActivity {
+            activity,
+            title: t,
+            theme,
+            description: d,
+            venue: p,
+            start,
+            end,
+            capacity: c,
+            sign_up_by,
+            fixed_points,
+            ..
+        } => {
+            id(activity.as_str())?;
+            t.as_deref().map_or(Ok(()), title)?;
+            opt_name(theme)?;
+            d.as_deref().map_or(Ok(()), description)?;
+            p.as_deref().map_or(Ok(()), place_text)?;
+            if let (Some(s), Some(e)) = (start, end) {
+                span(*s, *e, *sign_up_by)?;
+            }
+            c.map_or(Ok(()), capacity)?;
+            fixed(fixed_points)
+        }
+        OpKind::OpenActivity { activity } => id(activity.as_str()),
+        OpKind::CancelActivity { activity, reason } => {
+            id(activity.as_str())?;
+            required(reason, E::ReasonRequired)
+        }
+        OpKind::SignUp { activity, member }
+        | OpKind::Withdraw { activity, member }
+        | OpKind::CheckOut { activity, member } => {
+            id(activity.as_str())?;
+            member.as_ref().map_or(Ok(()), |m| id(m.as_str()))
+        }
+        OpKind::CheckIn {
+            activity,
+            member,
+            proof,
+        } => {
+            id(activity.as_str())?;
+            member.as_ref().map_or(Ok(()), |m| id(m.as_str()))?;
+            if proof.is_empty() || crate::checkin::is_hex(proof, crate::checkin::PROOF_HEX) {
+                Ok(())
+            } else {
+                Err(E::BadCode)
+            }
+        }
+        OpKind::CorrectAttendance {
+            activity,
+            member,
+            check_in,
+            check_out,
+            reason,
+        } => {
+            id(activity.as_str())?;
+            id(member.as_str())?;
+            match (check_in, check_out) {
+                (None, Some(_)) => return Err(E::CheckOutWithoutCheckIn),
+                (Some(i), Some(o)) if o < i => return Err(E::WindowInverted),
+                _ => {}
+            }
+            required(reason, E::ReasonRequired)
+        }
+        OpKind::VerifyCheckIns { activity, key } => {
+            id(activity.as_str())?;
+            if crate::checkin::normalize_key(key).is_some() {
+                Ok(())
+            } else {
+                Err(E::BadCode)
+            }
+        }
         OpKind::Publish { .. }
         | OpKind::Claim { .. }
         | OpKind::Release { .. }

@@ -48,7 +48,7 @@ fn wish(b: &mut LogBuilder, id: &str) {
 fn kinds(b: &LogBuilder, m: &str) -> Vec<(String, &'static str, Option<i64>)> {
     items(&b.state, &MemberId::from(m))
         .into_iter()
-        .map(|i| (i.wish.0, i.kind.code(), i.points))
+        .map(|i| (i.about.wish().unwrap().0.clone(), i.kind.code(), i.points))
         .collect()
 }
 

@@ -3,12 +3,14 @@
 //! Case counts are bounded so the suite stays fast in debug builds; a
 //! failure prints its seed and a minimal case.
 
+use linli_core::activity::{ActivityStatus, Organiser, PointsMode};
 use linli_core::demo::LogBuilder;
 use linli_core::hlc::Clock;
 use linli_core::model::*;
 use linli_core::op::{LogEntry, Op, OpKind};
 use linli_core::reduce::{Outcome, State, fold};
-use linli_core::{DeviceId, MemberId, OpId, WishId};
+use linli_core::reduce::{PointsReason, Subject};
+use linli_core::{ActivityId, DeviceId, MemberId, OpId, WishId};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -92,10 +94,11 @@ fn act() -> impl Strategy<Value = Act> {
     (
         (
             0..ACTORS.len(),
-            0u8..20,
+            0u8..32,
             0u8..6,
             any::<u16>(),
-            0u16..(30 * 60),
+            // Mostly minutes to hours (activities), sometimes days (leases).
+            prop_oneof![2 => 0u16..120, 1 => 0u16..(30 * 60)],
         ),
         prop_oneof![3 => Just(0u16), 1 => 0u16..40],
         prop::bool::weighted(0.1),
@@ -111,9 +114,13 @@ fn act() -> impl Strategy<Value = Act> {
         })
 }
 
-fn payload(a: &Act, wish: WishId) -> OpKind {
+/// The key of every simulated activity (their checks commit to it).
+const KEY: &str = "ABCDEFGHJKMNPQRS";
+
+fn payload(a: &Act, wish: WishId, activity: ActivityId, now: u64) -> OpKind {
     let aux = a.aux;
     let role = ACTORS[a.device].1;
+    let someone = || MemberId::from(["v1", "v2", "r1", "g1"][usize::from(aux / 3) % 4]);
     match a.what {
         0 | 1 => OpKind::CreateWish {
             wish,
@@ -210,7 +217,96 @@ fn payload(a: &Act, wish: WishId) -> OpKind {
                 ..Settings::default()
             },
         },
-        _ => OpKind::Unknown(serde_json::json!({"type": "check_in", "n": aux})),
+        19 => {
+            // Long ones too (up to the 7-day limit): wish ops come hours apart.
+            let start = now + u64::from(aux % 24) * 60 * MIN;
+            let end = start + (2 + u64::from(aux % 166)) * 60 * MIN;
+            OpKind::CreateActivity {
+                check: linli_core::checkin::key_check(&activity, KEY),
+                activity,
+                title: "红色星期六清扫".into(),
+                theme: ["红色星期六", "义诊", "邻里节", "不存在"][usize::from(aux / 7) % 4].into(),
+                description: String::new(),
+                venue: "社区广场".into(),
+                start,
+                end,
+                capacity: (!aux.is_multiple_of(3)).then_some(u32::from(aux % 3)),
+                organiser: match (role, aux % 4) {
+                    (Role::Volunteer, _) | (_, 0) => Some(Organiser::Team("t1".into())),
+                    (Role::Partner, _) | (_, 1) => Some(Organiser::Partner("u1".into())),
+                    _ => None,
+                },
+                sign_up_by: (!aux.is_multiple_of(3)).then_some(end),
+                points: if aux.is_multiple_of(5) {
+                    PointsMode::Fixed
+                } else {
+                    PointsMode::ByTime
+                },
+                fixed_points: None,
+            }
+        }
+        20 if aux.is_multiple_of(4) => OpKind::UpdateActivity {
+            activity,
+            title: None,
+            theme: None,
+            description: None,
+            venue: None,
+            start: None,
+            end: Some(now + u64::from(aux % 40) * 60 * MIN),
+            capacity: Some(u32::from(aux % 4)),
+            sign_up_by: None,
+            points: None,
+            fixed_points: None,
+        },
+        20 => OpKind::OpenActivity { activity },
+        21 | 22 => OpKind::SignUp {
+            activity,
+            member: (aux.is_multiple_of(6)).then(someone),
+        },
+        23 => OpKind::Withdraw {
+            activity,
+            member: (aux.is_multiple_of(6)).then(someone),
+        },
+        24 | 25 => OpKind::CheckIn {
+            proof: if aux.is_multiple_of(7) {
+                "0".repeat(32)
+            } else {
+                linli_core::checkin::proof(&activity, &ACTORS[a.device].0.into(), KEY)
+            },
+            activity,
+            member: None,
+        },
+        26 => OpKind::CheckIn {
+            activity,
+            member: Some(someone()),
+            proof: String::new(),
+        },
+        27 => OpKind::CheckOut {
+            activity,
+            member: (aux.is_multiple_of(4)).then(someone),
+        },
+        28 => OpKind::CorrectAttendance {
+            activity,
+            member: someone(),
+            check_in: (!aux.is_multiple_of(3))
+                .then_some(now.saturating_sub(u64::from(aux % 90) * MIN)),
+            check_out: (aux.is_multiple_of(2)).then_some(now),
+            reason: "补登".into(),
+        },
+        29 if !aux.is_multiple_of(3) => OpKind::OpenActivity { activity },
+        29 => OpKind::CancelActivity {
+            activity,
+            reason: "天气原因".into(),
+        },
+        30 => OpKind::VerifyCheckIns {
+            activity,
+            key: if aux.is_multiple_of(5) {
+                "0".repeat(16)
+            } else {
+                KEY.into()
+            },
+        },
+        _ => OpKind::Unknown(serde_json::json!({"type": "plant_tree", "n": aux})),
     }
 }
 
@@ -230,15 +326,36 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
     let mut devices: Vec<(u64, Clock)> = vec![(0, Clock::new()); ACTORS.len()];
     let mut queues: Vec<Vec<Minted>> = vec![Vec::new(); ACTORS.len()];
     let mut created: Vec<WishId> = Vec::new();
+    let mut activities: Vec<ActivityId> = Vec::new();
     for (i, a) in acts.iter().enumerate() {
-        // Nothing to work on yet: file a wish first.
+        // Nothing to work on yet: file a wish (plan an activity) first.
         let a = &Act {
             what: if created.is_empty() && a.what < 18 {
                 0
+            } else if activities.is_empty() && (20..=30).contains(&a.what) {
+                19
             } else {
                 a.what
             },
+            // Activity ops come within hours of each other (their windows
+            // are hours long); wish ops days apart.
+            wait_min: if a.what >= 19 {
+                a.wait_min % 150
+            } else {
+                a.wait_min
+            },
             ..a.clone()
+        };
+        // Activities: a new id on create (sometimes a taken one), else one
+        // of the two latest, sometimes an unknown one.
+        let activity = match (a.what, activities.len()) {
+            (19, n) if !a.aux.is_multiple_of(17) || n == 0 => {
+                let id = ActivityId(format!("a{n}"));
+                activities.push(id.clone());
+                id
+            }
+            (_, n) if a.aux.is_multiple_of(29) || n == 0 => ActivityId("a-none".into()),
+            (_, n) => activities[n - 1 - usize::from(a.aux / 7) % n.min(2)].clone(),
         };
         // Creations mint fresh ids (sometimes reusing one); other ops mostly
         // target a wish that exists by then, sometimes an unknown one.
@@ -259,6 +376,9 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
             4 | 5 | 7 | 9..=11 => 2 + usize::from(a.aux) % 2,
             6 => 5,
             12 | 17 => 4,
+            19 | 20 | 29 | 30 => [0, 0, 2, 5][usize::from(a.aux / 11) % 4],
+            26 | 28 => 0,
+            21..=25 | 27 => 2 + usize::from(a.aux / 3) % 2,
             _ => a.device,
         };
         let a = &Act {
@@ -275,7 +395,13 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
         let (seq, clock) = &mut devices[a.device];
         *seq += 1;
         let id = OpId::new(DeviceId(format!("sim-{}", ACTORS[a.device].0)), *seq);
-        let op = Op::new(id, ACTORS[a.device].0, clock.tick(local), payload(a, wish));
+        let hlc = clock.tick(local);
+        let op = Op::new(
+            id,
+            ACTORS[a.device].0,
+            hlc,
+            payload(a, wish, activity, hlc.ms),
+        );
         let last = queues[a.device].last().map_or(0, |m| m.key);
         let key = last.max(i as u64 + u64::from(a.delay));
         queues[a.device].push(Minted {
@@ -347,6 +473,42 @@ fn check_invariants(s: &State) {
         }
     }
     assert_eq!(idx, s.leases);
+    // Activities: the end index lists exactly the live ones; nobody both
+    // holds a place and waits; every activity point in the ledger is the
+    // sum the attendance records say was booked, and no more is served
+    // than was credited.
+    let mut ends = std::collections::BTreeSet::new();
+    let mut booked: BTreeMap<MemberId, i64> = BTreeMap::new();
+    for a in s.activities.values() {
+        if matches!(a.status, ActivityStatus::Planned | ActivityStatus::Open) {
+            ends.insert((a.end, a.id.clone()));
+        }
+        for m in &a.waiting {
+            assert!(!a.places.contains(m), "{m} holds a place and waits");
+        }
+        for (m, att) in &a.attendance {
+            *booked.entry(m.clone()).or_default() += att.points + att.no_show;
+            assert!(att.no_show <= 0 && att.points >= 0);
+            if att.rejected || att.check_in.is_none() {
+                assert_eq!((att.points, att.minutes), (0, 0), "{m} at {}", a.id);
+            }
+        }
+    }
+    assert_eq!(ends, s.activity_ends);
+    for (m, l) in &s.ledger {
+        let sum: i64 = l
+            .iter()
+            .filter(|e| matches!(e.about, Subject::Activity(_)))
+            .inspect(|e| {
+                assert!(matches!(
+                    e.reason,
+                    PointsReason::Activity | PointsReason::NoShow
+                ))
+            })
+            .map(|e| e.delta)
+            .sum();
+        assert_eq!(sum, booked.get(m).copied().unwrap_or(0), "{m}");
+    }
 }
 
 fn scenario() -> impl Strategy<Value = (Vec<Act>, Vec<i16>)> {
@@ -511,4 +673,54 @@ fn members_of_the_simulation_exist() {
     for (id, role) in ACTORS {
         assert_eq!(s.members[&MemberId::from(id)].role, role);
     }
+}
+
+/// The simulation reaches the activity rules: over a fixed set of runs,
+/// activity ops are applied (not only void) and points get booked.
+#[test]
+fn simulation_applies_activity_ops() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let (mut applied, mut void, mut points) = (BTreeMap::new(), 0, 0);
+    let mut voids = BTreeMap::new();
+    for _ in 0..200 {
+        let (acts, skew) = scenario().new_tree(&mut runner).unwrap().current();
+        let log = sequence(&bootstrap(), &mint(&acts, &skew));
+        let s = fold(&log);
+        for e in &log {
+            if let Some(a) = e.op.kind.action().filter(|a| a.on_activity()) {
+                match s.outcome(&e.op.id) {
+                    Some(Outcome::Applied) => *applied.entry(a.code()).or_insert(0) += 1,
+                    o => {
+                        void += 1;
+                        *voids.entry((a.code(), format!("{o:?}"))).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        points += s
+            .ledger
+            .values()
+            .flatten()
+            .filter(|e| matches!(e.about, Subject::Activity(_)))
+            .count();
+    }
+    eprintln!("applied {applied:?}, void {void}, activity ledger entries {points}\n{voids:?}");
+    for a in [
+        "create_activity",
+        "open_activity",
+        "sign_up",
+        "check_in",
+        "check_out",
+    ] {
+        assert!(
+            applied.get(a).copied().unwrap_or(0) > 0,
+            "{a} never applied"
+        );
+    }
+    assert!(points > 0);
 }
