@@ -117,12 +117,14 @@ pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, A
     let (code, rec) = hub
         .make_code(
             &id,
-            Role::Coordinator,
-            Some(founder.clone()),
-            None,
             &founder,
-            req.code_hours,
-            req.code_uses,
+            crate::hub::CodeTerms {
+                role: Role::Coordinator,
+                member: Some(founder.clone()),
+                place: None,
+                hours: req.code_hours,
+                max_uses: req.code_uses,
+            },
         )
         .await?;
     Ok(Created {
@@ -205,12 +207,14 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
         let (code, _) = hub
             .make_code(
                 &community,
-                m.role,
-                Some(member.clone()),
-                None,
                 &MemberId::from("c1"),
-                DEMO_HOURS,
-                DEMO_USES,
+                crate::hub::CodeTerms {
+                    role: m.role,
+                    member: Some(member.clone()),
+                    place: None,
+                    hours: DEMO_HOURS,
+                    max_uses: DEMO_USES,
+                },
             )
             .await?;
         codes.push(DemoCode {
@@ -344,12 +348,14 @@ pub async fn seed_synthetic(
     let (code, _) = hub
         .make_code(
             &community,
-            Role::Coordinator,
-            Some(MemberId::from("c1")),
-            None,
             &MemberId::from("c1"),
-            24 * 365,
-            code_uses,
+            crate::hub::CodeTerms {
+                role: Role::Coordinator,
+                member: Some(MemberId::from("c1")),
+                place: None,
+                hours: 24 * 365,
+                max_uses: code_uses,
+            },
         )
         .await?;
     Ok(Seeded {

@@ -127,6 +127,17 @@ fn forbidden(msg: impl Into<String>) -> ApiError {
     err(codes::FORBIDDEN, msg)
 }
 
+/// What a new join code gives: a role, or an existing member's second
+/// device; a building poster's place; its life and its uses.
+#[derive(Clone, Debug)]
+pub struct CodeTerms {
+    pub role: Role,
+    pub member: Option<MemberId>,
+    pub place: Option<Place>,
+    pub hours: u32,
+    pub max_uses: u32,
+}
+
 /// An authenticated request.
 #[derive(Clone)]
 pub struct Caller {
@@ -413,13 +424,16 @@ impl Hub {
     pub async fn make_code(
         &self,
         c: &CommunityId,
-        role: Role,
-        member: Option<MemberId>,
-        place: Option<Place>,
         created_by: &MemberId,
-        hours: u32,
-        max_uses: u32,
+        terms: CodeTerms,
     ) -> Result<(String, CodeRecord), ApiError> {
+        let CodeTerms {
+            role,
+            member,
+            place,
+            hours,
+            max_uses,
+        } = terms;
         let code = random_code();
         let now = now_ms();
         let rec = CodeRecord {
@@ -484,12 +498,14 @@ impl Hub {
         let (code, rec) = self
             .make_code(
                 &caller.community,
-                role,
-                req.member,
-                req.place,
                 &caller.member,
-                req.expires_in_hours,
-                req.max_uses,
+                CodeTerms {
+                    role,
+                    member: req.member,
+                    place: req.place,
+                    hours: req.expires_in_hours,
+                    max_uses: req.max_uses,
+                },
             )
             .await?;
         Ok(CreateCodeResponse {

@@ -558,12 +558,14 @@ async fn join_codes_expire_run_out_and_can_be_withdrawn(s: TestStore) {
     let (expired, _) = hub
         .make_code(
             &coord.community,
-            Role::Resident,
-            None,
-            None,
             &coord.member,
-            0,
-            5,
+            linli_server::hub::CodeTerms {
+                role: Role::Resident,
+                member: None,
+                place: None,
+                hours: 0,
+                max_uses: 5,
+            },
         )
         .await
         .unwrap();
