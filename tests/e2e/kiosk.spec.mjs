@@ -3,6 +3,7 @@
 // with nothing of what was typed left on screen or behind Back.
 import { test, expect } from "./csp.mjs";
 import { startServer } from "./server.mjs";
+import { joinDemo } from "./demo-join.mjs";
 
 let server;
 test.beforeEach(async () => {
@@ -12,16 +13,7 @@ test.afterEach(async () => {
   await server?.kill();
 });
 
-async function joinAs(browser, request, role) {
-  const demo = await (await request.get(server.url + "/api/v1/demo")).json();
-  const code = demo.codes.find((c) => c.role === role).code;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
-  await page.getByRole("button", { name: "加入", exact: true }).click();
-  await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
-  return { context, page };
-}
+const joinAs = (browser, request, role) => joinDemo(browser, request, server.url, (c) => c.role === role);
 
 const nudge = (page) => page.evaluate(() => window.dispatchEvent(new Event("focus")));
 

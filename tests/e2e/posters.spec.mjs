@@ -5,6 +5,7 @@ import { test, expect } from "./csp.mjs";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { startServer } from "./server.mjs";
+import { joinDemo } from "./demo-join.mjs";
 
 const require = createRequire(import.meta.url);
 const jsQR = require("jsqr");
@@ -26,16 +27,7 @@ async function axe(page) {
   expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);
 }
 
-async function joinAs(browser, request, role) {
-  const demo = await (await request.get(server.url + "/api/v1/demo")).json();
-  const code = demo.codes.find((c) => c.role === role).code;
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
-  await page.getByRole("button", { name: "加入", exact: true }).click();
-  await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
-  return { context, page };
-}
+const joinAs = (browser, request, role) => joinDemo(browser, request, server.url, (c) => c.role === role);
 
 /** The text a QR code on the page encodes, read from its pixels. */
 async function readQr(locator) {

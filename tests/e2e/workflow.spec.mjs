@@ -4,6 +4,7 @@ import { test, expect } from "./csp.mjs";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { startServer } from "./server.mjs";
+import { joinDemo } from "./demo-join.mjs";
 import { seedAs } from "./workflow-seed.mjs";
 import { bigListSteps } from "./big-lists.mjs";
 
@@ -481,15 +482,7 @@ test.describe("devices in sync", () => {
 
   /** Joins a fresh device as demo member `member` (c1, g1, v1, v2, r1, k1). */
   async function device(browser, request, member) {
-    const res = await request.get(server.url + "/api/v1/demo");
-    const { codes } = await res.json();
-    const code = codes.find((c) => c.member === member).code;
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
-    await page.getByRole("button", { name: "加入", exact: true }).click();
-    await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
-    return { context, page };
+    return joinDemo(browser, request, server.url, (c) => c.member === member);
   }
 
   /** Asks for a sync round now and waits until nothing is pending. */
