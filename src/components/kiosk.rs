@@ -18,11 +18,23 @@ pub const COUNTDOWN_S: u32 = 10;
 /// Inputs that count as someone using the tablet.
 const ACTIVITY: [&str; 5] = ["pointerdown", "keydown", "input", "wheel", "touchstart"];
 
+/// Mounted on every page; the timers and listeners exist only while this
+/// device is a kiosk.
 #[component]
 pub fn KioskIdle() -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
     let is_kiosk = Memo::new(move |_| app.role() == Some(Role::Kiosk));
+    view! {
+        <Show when=move || is_kiosk.get()>
+            <Countdown />
+        </Show>
+    }
+}
+
+#[component]
+fn Countdown() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
     let limit = Memo::new(move |_| app.replica.with(|r| r.view().settings().kiosk_idle_seconds));
     let idle = RwSignal::new(0u32);
     for event in ACTIVITY {
@@ -31,9 +43,6 @@ pub fn KioskIdle() -> impl IntoView {
     }
     if let Ok(handle) = set_interval_with_handle(
         move || {
-            if !is_kiosk.get_untracked() {
-                return;
-            }
             let now = idle.get_untracked() + 1;
             if now >= limit.get_untracked() + COUNTDOWN_S {
                 clear();
@@ -45,13 +54,9 @@ pub fn KioskIdle() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    Effect::new(move |_| {
-        if is_kiosk.get() {
-            keep_awake();
-        }
-    });
+    keep_awake();
     let left = move || (limit.get() + COUNTDOWN_S).saturating_sub(idle.get());
-    let warning = move || is_kiosk.get() && idle.get() >= limit.get();
+    let warning = move || idle.get() >= limit.get();
     view! {
         <Show when=warning>
             <div class="update-banner kiosk-countdown" role="alert">

@@ -102,7 +102,7 @@ fn Manage() -> impl IntoView {
                                 // A building poster's code says which poster it is.
                                 match &place {
                                     Some(p) => {
-                                        let here = i18n.list(&[p.grid.clone(), p.building.clone()].into_iter().flatten().collect::<Vec<_>>());
+                                        let here = super::posters::place_words(i18n, p);
                                         format!("{} · {text}", fill(i18n.t(k::INVITE_CODES_PLACE), &[("place", &here)]))
                                     }
                                     None => text,

@@ -108,15 +108,19 @@ pub fn Join() -> impl IntoView {
 
 /// The wish form with `place` chosen ("/wishes?grid=…&building=…").
 pub fn wish_form_href(place: &linli_core::model::Place) -> String {
+    format!("/wishes?{}", place_query(place))
+}
+
+/// A place's grid and building as query parameters, "grid=…&building=…"
+/// (the wish form reads them; a poster's link carries them).
+pub fn place_query(place: &linli_core::model::Place) -> String {
     let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
-    let mut query = Vec::new();
-    if let Some(g) = &place.grid {
-        query.push(format!("grid={}", enc(g)));
-    }
-    if let Some(b) = &place.building {
-        query.push(format!("building={}", enc(b)));
-    }
-    format!("/wishes?{}", query.join("&"))
+    let pairs = [("grid", &place.grid), ("building", &place.building)];
+    let query: Vec<String> = pairs
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| format!("{name}={}", enc(v))))
+        .collect();
+    query.join("&")
 }
 
 /// The demo server's identities, one button each.

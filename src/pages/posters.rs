@@ -11,8 +11,10 @@ use linli_core::model::{Place, Role};
 use linli_core::protocol::{self, CreateCodeRequest};
 
 use super::invite::qr_svg;
-use crate::components::form::{Form, Options, Select};
-use crate::i18n::{fill, k, tr, use_i18n};
+use super::join::place_query;
+use super::ui::grid_options;
+use crate::components::form::{Form, Select};
+use crate::i18n::{I18n, fill, k, tr, use_i18n};
 use crate::state::use_app;
 use crate::status::{Status, StatusLine, Text};
 
@@ -29,14 +31,21 @@ struct Poster {
 fn poster_link(code: &str, community: &str, place: &Place) -> String {
     let origin = window().location().origin().unwrap_or_default();
     let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
-    let mut link = format!("{origin}/join?code={}&c={}", enc(code), enc(community));
-    if let Some(g) = &place.grid {
-        link.push_str(&format!("&grid={}", enc(g)));
-    }
-    if let Some(b) = &place.building {
-        link.push_str(&format!("&building={}", enc(b)));
-    }
-    link
+    let (code, community) = (enc(code), enc(community));
+    format!(
+        "{origin}/join?code={code}&c={community}&{}",
+        place_query(place)
+    )
+}
+
+/// A poster's place in words, "一网格、3号楼" (the poster, its QR code's
+/// name, its code on the invite page).
+pub(super) fn place_words(i18n: I18n, place: &Place) -> String {
+    let parts: Vec<&String> = [&place.grid, &place.building]
+        .into_iter()
+        .flatten()
+        .collect();
+    i18n.list(&parts)
 }
 
 #[component]
@@ -58,13 +67,7 @@ fn Make() -> impl IntoView {
     let grid = RwSignal::new(String::new());
     let posters = RwSignal::new(Vec::<Poster>::new());
     let community = Memo::new(move |_| app.replica.with(|r| r.view().community.clone()));
-    let grids: Options = Signal::derive(move || {
-        community.with(|c| {
-            c.as_ref()
-                .map(|c| c.grids.iter().map(|g| (g.clone(), g.clone())).collect())
-                .unwrap_or_default()
-        })
-    });
+    let grids = grid_options(app);
     let make = move || {
         let Some(c) = community.get_untracked() else {
             return;
@@ -136,12 +139,7 @@ fn Make() -> impl IntoView {
 fn PosterSheet(poster: Poster, community: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let Poster { place, link, code } = poster;
-    let here = i18n.list(
-        &[place.grid.clone(), place.building.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>(),
-    );
+    let here = place_words(i18n, &place);
     let svg = qr_svg(&link);
     let (here2, here3) = (here.clone(), here.clone());
     view! {
