@@ -209,5 +209,9 @@ mod tests {
         worded::<Fit>("fit");
         worded::<Weekday>("weekday");
         worded::<GroupBy>("dashboard.group");
+        worded::<linli_core::care::Frequency>("care.frequency");
+        worded::<linli_core::care::HouseholdStatus>("care.status");
+        worded::<linli_core::care::VisitMode>("care.mode");
+        worded::<linli_core::care::Outcome>("care.outcome");
     }
 }

@@ -660,7 +660,7 @@ pub fn local_time(ms: u64, offset_min: i32) -> String {
     )
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

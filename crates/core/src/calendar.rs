@@ -53,6 +53,28 @@ pub fn local(ms: u64, offset_min: i32) -> LocalDay {
     }
 }
 
+/// Days since 1970-01-01 of a civil date (days-from-civil, proleptic
+/// Gregorian): the inverse of `local`'s calendar part.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Days in a month of a year.
+pub fn month_days(year: i64, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// The instant the local day after the one of `ms` starts.
 pub fn next_midnight(ms: u64, offset_min: i32) -> u64 {
     let next = (local(ms, offset_min).days + 1) * DAY_MS as i64 - i64::from(offset_min) * 60_000;

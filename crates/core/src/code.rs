@@ -106,7 +106,11 @@ mod tests {
         assert_eq!(round_trip::<crate::activities::Needs>(), 6);
         assert_eq!(round_trip::<crate::activities::GroupBy>(), 5);
         assert_eq!(same_as_json::<VoidReason>(), VoidReason::ALL.len());
-        assert_eq!(same_as_json::<Action>(), 40);
+        assert_eq!(same_as_json::<Action>(), 45);
+        assert_eq!(same_as_json::<crate::care::Frequency>(), 3);
+        assert_eq!(same_as_json::<crate::care::HouseholdStatus>(), 3);
+        assert_eq!(same_as_json::<crate::care::VisitMode>(), 3);
+        assert_eq!(same_as_json::<crate::care::Outcome>(), 4);
         assert_eq!(round_trip::<Column>(), 7);
         assert_eq!(round_trip::<Fit>(), 3);
         assert_eq!(round_trip::<GroupBy>(), 5);

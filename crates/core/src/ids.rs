@@ -77,6 +77,14 @@ string_id!(
     /// A themed activity (活动): a Red Saturday clean-up, a festival, a drill.
     ActivityId
 );
+string_id!(
+    /// A household on the care list (关爱名单).
+    HouseholdId
+);
+string_id!(
+    /// One visit to a household (上门走访).
+    VisitId
+);
 
 /// Globally unique op id: the device that minted it and that device's own
 /// sequence number (1, 2, 3, …). Lets the endpoint and the reducer drop

@@ -12,6 +12,7 @@ pub mod actions;
 pub mod activities;
 pub mod activity;
 pub mod calendar;
+pub mod care;
 pub mod checkin;
 pub mod code;
 pub mod demo;
@@ -36,7 +37,7 @@ pub mod views;
 
 /// Version of the wire schema of operations and protocol types. Bump it when
 /// an op kind is added or reshaped; readers keep unknown kinds as `Unknown`.
-pub const SCHEMA_VERSION: u16 = 2;
+pub const SCHEMA_VERSION: u16 = 3;
 
 pub use hlc::{Clock, Hlc};
 pub use ids::{

@@ -635,6 +635,10 @@ pub struct Settings {
     /// next person (default 60; `validate::KIOSK_IDLE_RANGE`).
     #[serde(default = "default_kiosk_idle_seconds")]
     pub kiosk_idle_seconds: u32,
+    /// Care-list rules (household categories). Absent in settings written
+    /// before the care list existed: the defaults.
+    #[serde(default)]
+    pub care: crate::care::CareSettings,
 }
 
 fn default_kiosk_idle_seconds() -> u32 {
@@ -649,6 +653,7 @@ impl Default for Settings {
             utc_offset_minutes: 480,
             kiosk_idle_seconds: default_kiosk_idle_seconds(),
             activities: ActivitySettings::default(),
+            care: crate::care::CareSettings::default(),
         }
     }
 }

@@ -9,9 +9,11 @@
 //! reducer (`Void(unknown_kind)`), so old and new clients can share a log.
 
 use crate::activity::{Organiser, PointsMode};
+use crate::care::{Frequency, HouseholdStatus, Outcome, VisitMode};
 use crate::hlc::Hlc;
 use crate::ids::{
-    ActivityId, CommunityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId,
+    ActivityId, CommunityId, DeviceId, HouseholdId, MemberId, OpId, PartnerId, ResourceId, TeamId,
+    VisitId, WishId,
 };
 use crate::lifecycle::Step;
 use crate::model::{
@@ -548,6 +550,83 @@ pub enum OpKind {
         /// The key (`checkin::normalize_key` form).
         key: String,
     },
+    /// Put a household on the care list (schema 3). Only what a list needs
+    /// without identifying anyone; the name, address and notes are a private
+    /// `care::HouseholdRecord`.
+    AddHousehold {
+        /// New household id.
+        household: HouseholdId,
+        /// Category (`CareSettings::categories`).
+        category: String,
+        /// Grid.
+        grid: String,
+        /// Building or courtyard.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        building: Option<String>,
+        /// Visit frequency.
+        frequency: Frequency,
+        /// The grid worker (or coordinator) responsible.
+        responsible: MemberId,
+        /// Volunteers who visit too (at most two).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pair: Vec<MemberId>,
+    },
+    /// Change a household; absent fields stay ("" building clears it).
+    UpdateHousehold {
+        /// Household.
+        household: HouseholdId,
+        /// Category.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<String>,
+        /// Grid.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grid: Option<String>,
+        /// Building.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        building: Option<String>,
+        /// Frequency.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        frequency: Option<Frequency>,
+        /// Responsible.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        responsible: Option<MemberId>,
+        /// Pair (replaces it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pair: Option<Vec<MemberId>>,
+    },
+    /// Pause, close or reactivate a household (reason required to pause or close).
+    SetHouseholdStatus {
+        /// Household.
+        household: HouseholdId,
+        /// New status.
+        status: HouseholdStatus,
+        /// Why.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
+    /// Record a visit (its note is a private `care::VisitNote`).
+    RecordVisit {
+        /// Household.
+        household: HouseholdId,
+        /// New visit id.
+        visit: VisitId,
+        /// When it took place (epoch ms).
+        date: u64,
+        /// How.
+        mode: VisitMode,
+        /// What it found.
+        outcome: Outcome,
+        /// Who went (empty: the author).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        visitors: Vec<MemberId>,
+    },
+    /// Link a wish recorded on the household's behalf to the visit that found it.
+    LinkVisitWish {
+        /// Visit.
+        visit: VisitId,
+        /// Wish.
+        wish: WishId,
+    },
     /// A kind from a newer schema: kept verbatim, skipped by the reducer.
     #[serde(skip)]
     Unknown(serde_json::Value),
@@ -776,6 +855,41 @@ fn decode_known(action: Action, value: &serde_json::Value) -> Result<OpKind, ser
             activity: f.req("activity")?,
             key: f.req("key")?,
         },
+        Action::AddHousehold => OpKind::AddHousehold {
+            household: f.req("household")?,
+            category: f.req("category")?,
+            grid: f.req("grid")?,
+            building: f.or_default("building")?,
+            frequency: f.req("frequency")?,
+            responsible: f.req("responsible")?,
+            pair: f.or_default("pair")?,
+        },
+        Action::UpdateHousehold => OpKind::UpdateHousehold {
+            household: f.req("household")?,
+            category: f.or_default("category")?,
+            grid: f.or_default("grid")?,
+            building: f.or_default("building")?,
+            frequency: f.or_default("frequency")?,
+            responsible: f.or_default("responsible")?,
+            pair: f.or_default("pair")?,
+        },
+        Action::SetHouseholdStatus => OpKind::SetHouseholdStatus {
+            household: f.req("household")?,
+            status: f.req("status")?,
+            reason: f.or_default("reason")?,
+        },
+        Action::RecordVisit => OpKind::RecordVisit {
+            household: f.req("household")?,
+            visit: f.req("visit")?,
+            date: f.req("date")?,
+            mode: f.req("mode")?,
+            outcome: f.req("outcome")?,
+            visitors: f.or_default("visitors")?,
+        },
+        Action::LinkVisitWish => OpKind::LinkVisitWish {
+            visit: f.req("visit")?,
+            wish: f.req("wish")?,
+        },
     })
 }
 
@@ -900,6 +1014,11 @@ impl OpKind {
             OpKind::CheckOut { .. } => Action::CheckOut,
             OpKind::CorrectAttendance { .. } => Action::CorrectAttendance,
             OpKind::VerifyCheckIns { .. } => Action::VerifyCheckIns,
+            OpKind::AddHousehold { .. } => Action::AddHousehold,
+            OpKind::UpdateHousehold { .. } => Action::UpdateHousehold,
+            OpKind::SetHouseholdStatus { .. } => Action::SetHouseholdStatus,
+            OpKind::RecordVisit { .. } => Action::RecordVisit,
+            OpKind::LinkVisitWish { .. } => Action::LinkVisitWish,
             OpKind::Unknown(_) => return None,
         })
     }
@@ -972,6 +1091,11 @@ impl OpKind {
             | OpKind::CheckOut { .. }
             | OpKind::CorrectAttendance { .. }
             | OpKind::VerifyCheckIns { .. }
+            | OpKind::AddHousehold { .. }
+            | OpKind::UpdateHousehold { .. }
+            | OpKind::SetHouseholdStatus { .. }
+            | OpKind::RecordVisit { .. }
+            | OpKind::LinkVisitWish { .. }
             | OpKind::Unknown(_) => return None,
         })
     }
@@ -1090,6 +1214,16 @@ pub enum Action {
     CorrectAttendance,
     /// See `OpKind::VerifyCheckIns`.
     VerifyCheckIns,
+    /// See `OpKind::AddHousehold`.
+    AddHousehold,
+    /// See `OpKind::UpdateHousehold`.
+    UpdateHousehold,
+    /// See `OpKind::SetHouseholdStatus`.
+    SetHouseholdStatus,
+    /// See `OpKind::RecordVisit`.
+    RecordVisit,
+    /// See `OpKind::LinkVisitWish`.
+    LinkVisitWish,
 }
 
 crate::code::coded!(Action {
@@ -1133,18 +1267,34 @@ crate::code::coded!(Action {
     CheckOut => "check_out",
     CorrectAttendance => "correct_attendance",
     VerifyCheckIns => "verify_check_ins",
+    AddHousehold => "add_household",
+    UpdateHousehold => "update_household",
+    SetHouseholdStatus => "set_household_status",
+    RecordVisit => "record_visit",
+    LinkVisitWish => "link_visit_wish",
 });
 
 impl Action {
     /// The schema version that introduced this kind: a reader of an older
     /// schema does not know it and keeps such an op as `Unknown`.
     pub fn since(self) -> u16 {
-        if self >= Action::CreateActivity { 2 } else { 1 }
+        if self >= Action::AddHousehold {
+            3
+        } else if self >= Action::CreateActivity {
+            2
+        } else {
+            1
+        }
     }
 
     /// Whether this is an action on an activity.
     pub fn on_activity(self) -> bool {
-        self >= Action::CreateActivity
+        (Action::CreateActivity..=Action::VerifyCheckIns).contains(&self)
+    }
+
+    /// Whether this is an action on the care list.
+    pub fn on_care(self) -> bool {
+        self >= Action::AddHousehold
     }
 }
 
@@ -1162,7 +1312,7 @@ mod tests {
         let s = serde_json::to_string(&o).unwrap();
         assert_eq!(
             s,
-            r#"{"v":2,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
+            r#"{"v":3,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
         );
         assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), o);
     }
@@ -1226,7 +1376,12 @@ mod tests {
                 "grids" | "buildings" | "members" => json!(["a", "b"]),
                 "organiser" => json!({"partner": "u1"}),
                 "points" => json!("fixed"),
-                "start" | "end" | "sign_up_by" | "check_in" | "check_out" => {
+                "frequency" => json!("monthly"),
+                "status" => json!("paused"),
+                "mode" => json!("phone"),
+                "outcome" => json!("follow_up"),
+                "pair" | "visitors" => json!(["a", "b"]),
+                "start" | "end" | "sign_up_by" | "check_in" | "check_out" | "date" => {
                     json!(1_700_000_000_000u64)
                 }
                 _ => json!("x1"),
@@ -1283,6 +1438,18 @@ mod tests {
             "check_in",
             "check_out",
             "key",
+            "household",
+            "grid",
+            "building",
+            "frequency",
+            "responsible",
+            "pair",
+            "status",
+            "visit",
+            "date",
+            "mode",
+            "outcome",
+            "visitors",
         ];
         let wrong = [
             Value::Null,

@@ -37,6 +37,9 @@ pub enum Rule {
     /// At an activity: only on someone else's behalf (the kiosk checks
     /// people in and out; it never attends).
     ForOthers,
+    /// On the care list: a household the author may visit
+    /// (`care::may_visit`: its grid's grid workers, the people responsible).
+    Carer,
 }
 
 impl Rule {
@@ -55,6 +58,7 @@ impl Rule {
             Rule::OwnChannel => "chan",
             Rule::Attendee => "att",
             Rule::ForOthers => "desk",
+            Rule::Carer => "care",
         }
     }
 }
@@ -132,6 +136,13 @@ pub fn rule(role: Role, action: Action) -> Rule {
         ) => Attendee,
         (A::CheckIn | A::CheckOut, Kiosk) => ForOthers,
         (A::CorrectAttendance, Coordinator) => Yes,
+        // The care list: coordinators and the grid's grid workers keep it;
+        // those who may visit a household record visits and link the
+        // wishes they record from them.
+        (A::AddHousehold | A::UpdateHousehold | A::SetHouseholdStatus, Coordinator) => Yes,
+        (A::AddHousehold | A::UpdateHousehold | A::SetHouseholdStatus, GridWorker) => InGrid,
+        (A::RecordVisit | A::LinkVisitWish, Coordinator) => Yes,
+        (A::RecordVisit | A::LinkVisitWish, GridWorker | Volunteer) => Carer,
         _ => No,
     }
 }
@@ -209,6 +220,11 @@ mod tests {
         ("check_out",        ["Y",    "att",  "att",  "att",  "att",  "desk", "-"]),
         ("correct_attendance", ["Y",  "-",    "-",    "-",    "-",    "-",    "-"]),
         ("verify_check_ins", ["Y",    "-",    "lead", "-",    "unit", "-",    "-"]),
+        ("add_household",    ["Y",    "grid", "-",    "-",    "-",    "-",    "-"]),
+        ("update_household", ["Y",    "grid", "-",    "-",    "-",    "-",    "-"]),
+        ("set_household_status", ["Y", "grid", "-",   "-",    "-",    "-",    "-"]),
+        ("record_visit",     ["Y",    "care", "care", "-",    "-",    "-",    "-"]),
+        ("link_visit_wish",  ["Y",    "care", "care", "-",    "-",    "-",    "-"]),
     ];
 
     #[test]

@@ -18,7 +18,11 @@
 //! by the times they were made. `ExpireLease` is how anyone forces the check.
 
 use crate::activity::{self, Activity, Organiser};
-use crate::ids::{ActivityId, DeviceId, MemberId, OpId, PartnerId, ResourceId, TeamId, WishId};
+use crate::care::{self, Household};
+use crate::ids::{
+    ActivityId, DeviceId, HouseholdId, MemberId, OpId, PartnerId, ResourceId, TeamId, VisitId,
+    WishId,
+};
 use crate::lifecycle::{self, Step};
 use crate::model::*;
 use crate::op::{LogEntry, Op, OpKind};
@@ -121,6 +125,23 @@ pub enum VoidReason {
     BadCheckinCode,
     /// The key was revealed already.
     AlreadyVerified,
+    /// No such household on the care list.
+    UnknownHousehold,
+    /// No such visit.
+    UnknownVisit,
+    /// The household is closed (off the list).
+    HouseholdClosed,
+    /// The category is not one of the community's care categories.
+    UnknownCareCategory,
+    /// The grid is not one of the community's grids.
+    UnknownGrid,
+    /// The responsible member is not an active coordinator or grid worker,
+    /// or a pair member not an active volunteer or grid worker.
+    BadCarer,
+    /// A visit dated more than a day after it was recorded.
+    VisitInFuture,
+    /// The wish is linked to a visit already.
+    AlreadyLinked,
 }
 
 crate::code::coded!(VoidReason {
@@ -162,6 +183,14 @@ crate::code::coded!(VoidReason {
     AlreadyCheckedOut => "already_checked_out",
     BadCheckinCode => "bad_checkin_code",
     AlreadyVerified => "already_verified",
+    UnknownHousehold => "unknown_household",
+    UnknownVisit => "unknown_visit",
+    HouseholdClosed => "household_closed",
+    UnknownCareCategory => "unknown_care_category",
+    UnknownGrid => "unknown_grid",
+    BadCarer => "bad_carer",
+    VisitInFuture => "visit_in_future",
+    AlreadyLinked => "already_linked",
 });
 
 /// Which part of the points formula an entry belongs to.
@@ -328,6 +357,12 @@ pub struct State {
     /// Index of (end, activity) for every planned or open activity: the
     /// end pass (`activity::end_due`) pops those whose end has passed.
     pub activity_ends: BTreeSet<(u64, ActivityId)>,
+    /// The care list by household (schema 3; a snapshot from before is refolded).
+    pub households: BTreeMap<HouseholdId, Household>,
+    /// Which household each visit belongs to.
+    pub visits: BTreeMap<VisitId, HouseholdId>,
+    /// The visit each wish was recorded from (`link_visit_wish`).
+    pub wish_visits: BTreeMap<WishId, VisitId>,
 }
 
 impl State {
@@ -1094,6 +1129,7 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             Ok(())
         }
         _ if action.on_activity() => activity::exec(state, op, &author, rule),
+        _ if action.on_care() => care::exec(state, op, &author, rule),
         kind => wish_op(state, op, &author, rule, kind, lapsed),
     }
 }

@@ -144,7 +144,16 @@ pub enum ValidationError {
     /// Activity settings out of range (lead time, rounding, themes).
     #[error("activity settings are out of range")]
     BadActivitySettings,
+    /// Care settings without a household category.
+    #[error("the care list needs at least one household category")]
+    BadCareSettings,
+    /// More than `PAIR_MAX` volunteers in a household's pair.
+    #[error("a household has at most {PAIR_MAX} volunteers besides the responsible one")]
+    PairTooLarge,
 }
+
+/// Most volunteers visiting a household besides the responsible one.
+pub const PAIR_MAX: usize = 2;
 
 impl ValidationError {
     /// Stable code for translation and the API.
@@ -182,6 +191,8 @@ impl ValidationError {
             BadCode => "bad_code",
             CheckOutWithoutCheckIn => "check_out_without_check_in",
             BadActivitySettings => "bad_activity_settings",
+            BadCareSettings => "bad_care_settings",
+            PairTooLarge => "pair_too_large",
         }
     }
 }
@@ -243,6 +254,13 @@ fn list<T>(l: &[T]) -> R {
 fn names(l: &[String]) -> R {
     list(l)?;
     l.iter().try_for_each(|s| name(s))
+}
+
+fn pair(p: &[crate::ids::MemberId]) -> R {
+    if p.len() > PAIR_MAX {
+        return Err(ValidationError::PairTooLarge);
+    }
+    ids(p)
 }
 
 fn ids<T: AsRef<str>>(l: &[T]) -> R {
@@ -318,6 +336,10 @@ pub fn settings(s: &Settings) -> R {
         return Err(ValidationError::BadActivitySettings);
     }
     names(&a.themes)?;
+    if s.care.categories.is_empty() {
+        return Err(ValidationError::BadCareSettings);
+    }
+    names(&s.care.categories)?;
     points(&s.points)
 }
 
@@ -689,6 +711,68 @@ pub fn kind(k: &OpKind) -> R {
             } else {
                 Err(E::BadCode)
             }
+        }
+        OpKind::AddHousehold {
+            household,
+            category,
+            grid,
+            building,
+            responsible,
+            pair: p,
+            ..
+        } => {
+            id(household.as_str())?;
+            name(category)?;
+            name(grid)?;
+            opt_name(building)?;
+            id(responsible.as_str())?;
+            pair(p)
+        }
+        OpKind::UpdateHousehold {
+            household,
+            category,
+            grid,
+            building,
+            responsible,
+            pair: p,
+            ..
+        } => {
+            id(household.as_str())?;
+            opt_name(category)?;
+            opt_name(grid)?;
+            // "" clears the building.
+            building
+                .as_deref()
+                .filter(|b| !b.is_empty())
+                .map_or(Ok(()), name)?;
+            responsible.as_ref().map_or(Ok(()), |r| id(r.as_str()))?;
+            p.as_deref().map_or(Ok(()), pair)
+        }
+        OpKind::SetHouseholdStatus {
+            household,
+            status,
+            reason,
+        } => {
+            id(household.as_str())?;
+            if *status == crate::care::HouseholdStatus::Active {
+                text(reason)
+            } else {
+                required(reason, E::ReasonRequired)
+            }
+        }
+        OpKind::RecordVisit {
+            household,
+            visit,
+            visitors,
+            ..
+        } => {
+            id(household.as_str())?;
+            id(visit.as_str())?;
+            ids(visitors)
+        }
+        OpKind::LinkVisitWish { visit, wish } => {
+            id(visit.as_str())?;
+            id(wish.as_str())
         }
         OpKind::Publish { .. }
         | OpKind::Claim { .. }

@@ -6,6 +6,7 @@
 use linli_core::activity::{ActivityStatus, Organiser, PointsMode};
 use linli_core::demo::LogBuilder;
 use linli_core::hlc::Clock;
+use linli_core::ids::{HouseholdId, VisitId};
 use linli_core::model::*;
 use linli_core::op::{LogEntry, Op, OpKind};
 use linli_core::reduce::{Outcome, State, fold};
@@ -94,7 +95,7 @@ fn act() -> impl Strategy<Value = Act> {
     (
         (
             0..ACTORS.len(),
-            0u8..32,
+            0u8..34,
             0u8..6,
             any::<u16>(),
             // Mostly minutes to hours (activities), sometimes days (leases).
@@ -306,7 +307,69 @@ fn payload(a: &Act, wish: WishId, activity: ActivityId, now: u64) -> OpKind {
                 KEY.into()
             },
         },
+        31..=33 => care(a.what, aux, wish, now),
         _ => OpKind::Unknown(serde_json::json!({"type": "plant_tree", "n": aux})),
+    }
+}
+
+/// A care-list op on one of three households (ids from `aux`, so some are
+/// unknown or taken), in both grids, with people who may or may not be fit.
+fn care(what: u8, aux: u16, wish: WishId, now: u64) -> OpKind {
+    use linli_core::care::{Frequency, HouseholdStatus, Outcome, VisitMode};
+    let household = HouseholdId(format!("h{}", aux % 2));
+    let grid = ["一网格", "二网格"][usize::from(aux / 3) % 2].to_owned();
+    let pair = || -> Vec<MemberId> {
+        [
+            vec![],
+            vec!["v1".into()],
+            vec!["v2".into()],
+            vec!["r1".into()],
+        ][usize::from(aux / 5) % 4]
+            .clone()
+    };
+    let visit = VisitId(format!("vis{}", aux % 2));
+    let what = match (what, aux % 4) {
+        (31, 0) => 32,
+        (31, _) => 31,
+        (32, _) => 34,
+        (_, 0) => 33,
+        _ => 35,
+    };
+    match what {
+        31 => OpKind::AddHousehold {
+            household,
+            category: ["独居老人", "困难家庭", "独居老人", "宠物"][usize::from(aux / 7) % 4].into(),
+            grid,
+            building: None,
+            frequency: Frequency::ALL[usize::from(aux) % 3],
+            responsible: ["g1", "c1", "g1", "v1"][usize::from(aux / 13) % 4].into(),
+            pair: pair(),
+        },
+        32 => OpKind::UpdateHousehold {
+            household,
+            category: None,
+            grid: aux.is_multiple_of(4).then_some(grid),
+            building: None,
+            frequency: aux
+                .is_multiple_of(3)
+                .then(|| Frequency::ALL[usize::from(aux) % 3]),
+            responsible: aux.is_multiple_of(5).then(|| "c1".into()),
+            pair: (!aux.is_multiple_of(2)).then(pair),
+        },
+        33 => OpKind::SetHouseholdStatus {
+            household,
+            status: HouseholdStatus::ALL[usize::from(aux / 3) % 3],
+            reason: "住院".into(),
+        },
+        34 => OpKind::RecordVisit {
+            household,
+            visit,
+            date: now.saturating_sub(u64::from(aux % 5) * 24 * 60 * MIN),
+            mode: VisitMode::ALL[usize::from(aux) % 3],
+            outcome: Outcome::ALL[usize::from(aux / 3) % 4],
+            visitors: vec![],
+        },
+        _ => OpKind::LinkVisitWish { visit, wish },
     }
 }
 
@@ -327,6 +390,7 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
     let mut queues: Vec<Vec<Minted>> = vec![Vec::new(); ACTORS.len()];
     let mut created: Vec<WishId> = Vec::new();
     let mut activities: Vec<ActivityId> = Vec::new();
+    let mut cared = false;
     for (i, a) in acts.iter().enumerate() {
         // Nothing to work on yet: file a wish (plan an activity) first.
         let a = &Act {
@@ -334,6 +398,8 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
                 0
             } else if activities.is_empty() && (20..=30).contains(&a.what) {
                 19
+            } else if !cared && (32..=33).contains(&a.what) {
+                31
             } else {
                 a.what
             },
@@ -346,6 +412,7 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
             },
             ..a.clone()
         };
+        cared |= a.what == 31;
         // Activities: a new id on create (sometimes a taken one), else one
         // of the two latest, sometimes an unknown one.
         let activity = match (a.what, activities.len()) {
@@ -377,6 +444,8 @@ fn mint(acts: &[Act], skew_min: &[i16]) -> Vec<Vec<Minted>> {
             6 => 5,
             12 | 17 => 4,
             19 | 20 | 29 | 30 => [0, 0, 2, 5][usize::from(a.aux / 11) % 4],
+            31 | 33 => usize::from(a.aux / 17) % 2,
+            32 => [1, 2, 0][usize::from(a.aux / 17) % 3],
             26 | 28 => 0,
             21..=25 | 27 => 2 + usize::from(a.aux / 3) % 2,
             _ => a.device,
@@ -473,6 +542,24 @@ fn check_invariants(s: &State) {
         }
     }
     assert_eq!(idx, s.leases);
+    // The care list: the visit index and wish links agree with the
+    // households, and a household's status is the last of its history.
+    let mut visits = BTreeMap::new();
+    for h in s.households.values() {
+        assert_eq!(h.history.last().map(|(_, st)| *st), Some(h.status));
+        assert!(!h.pair.contains(&h.responsible));
+        for v in &h.visits {
+            visits.insert(v.id.clone(), h.id.clone());
+            for w in &v.wishes {
+                assert_eq!(s.wish_visits.get(w), Some(&v.id));
+            }
+        }
+    }
+    assert_eq!(visits, s.visits);
+    for (w, v) in &s.wish_visits {
+        let h = &s.households[&s.visits[v]];
+        assert!(h.visits.iter().any(|x| x.id == *v && x.wishes.contains(w)));
+    }
     // Activities: the end index lists exactly the live ones; nobody both
     // holds a place and waits; every activity point in the ledger is the
     // sum the attendance records say was booked, and no more is served
@@ -687,12 +774,16 @@ fn simulation_applies_activity_ops() {
     );
     let (mut applied, mut void, mut points) = (BTreeMap::new(), 0, 0);
     let mut voids = BTreeMap::new();
-    for _ in 0..200 {
+    for _ in 0..300 {
         let (acts, skew) = scenario().new_tree(&mut runner).unwrap().current();
         let log = sequence(&bootstrap(), &mint(&acts, &skew));
         let s = fold(&log);
         for e in &log {
-            if let Some(a) = e.op.kind.action().filter(|a| a.on_activity()) {
+            if let Some(a) =
+                e.op.kind
+                    .action()
+                    .filter(|a| a.on_activity() || a.on_care())
+            {
                 match s.outcome(&e.op.id) {
                     Some(Outcome::Applied) => *applied.entry(a.code()).or_insert(0) += 1,
                     o => {
@@ -716,6 +807,11 @@ fn simulation_applies_activity_ops() {
         "sign_up",
         "check_in",
         "check_out",
+        "add_household",
+        "update_household",
+        "set_household_status",
+        "record_visit",
+        "link_visit_wish",
     ] {
         assert!(
             applied.get(a).copied().unwrap_or(0) > 0,
