@@ -285,6 +285,16 @@ pub struct PrivateRecords {
     pub records: Vec<ContactRecord>,
 }
 
+/// `GET …/care`: the care list's private records the caller may see now
+/// (`care::may_see`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareRecords {
+    /// Household records (name, address, phone, notes).
+    pub households: Vec<crate::care::HouseholdRecord>,
+    /// Visit notes.
+    pub notes: Vec<crate::care::VisitNote>,
+}
+
 /// One demo join code (`GET /api/v1/demo`, only on a `serve --demo` server).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoCode {
@@ -374,6 +384,8 @@ pub mod codes {
     pub const MEMBER_NOT_FOUND: &str = "member_not_found";
     /// 404: the wish is not (yet) in the log; push its ops first.
     pub const UNKNOWN_WISH: &str = "unknown_wish";
+    /// The household (or the visit) is not in the log yet: push its ops first.
+    pub const UNKNOWN_HOUSEHOLD: &str = "unknown_household";
     /// 405: wrong method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     /// 408: the body did not arrive in time (slow link); retry.
@@ -417,7 +429,7 @@ pub mod codes {
             UNAUTHORIZED | TOKEN_REVOKED => 401,
             FORBIDDEN | WRONG_COMMUNITY | WRONG_DEVICE | WRONG_AUTHOR | MEMBER_INACTIVE => 403,
             NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
-            | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH => 404,
+            | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH | UNKNOWN_HOUSEHOLD => 404,
             METHOD_NOT_ALLOWED => 405,
             REQUEST_TIMEOUT => 408,
             SEQ_GAP | WISH_CLOSED => 409,
@@ -449,6 +461,7 @@ pub mod codes {
         DEVICE_NOT_FOUND,
         MEMBER_NOT_FOUND,
         UNKNOWN_WISH,
+        UNKNOWN_HOUSEHOLD,
         METHOD_NOT_ALLOWED,
         REQUEST_TIMEOUT,
         SEQ_GAP,

@@ -4,6 +4,7 @@
 //! Business rules are not decided here; they live in linli-core.
 pub mod admin;
 pub mod api;
+pub mod care;
 pub mod faults;
 pub mod hub;
 pub mod log;

@@ -355,6 +355,35 @@ pub fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A care household's private record (`care::HouseholdRecord`).
+pub fn care_record(c: &CommunityId, household: &str) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "care",
+        "households",
+        &format!("{household}.json"),
+    ])
+}
+
+/// A visit's private note, under its household so a listing can filter
+/// by household without reading the notes.
+pub fn care_note(c: &CommunityId, household: &str, visit: &str) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "care",
+        "notes",
+        household,
+        &format!("{visit}.json"),
+    ])
+}
+
+/// Where a community's care records and notes live.
+pub fn care_dir(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "care"])
+}
+
 pub fn private_records(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "private"])
 }

@@ -31,7 +31,7 @@ use crate::store;
 pub const NO_STORE: &str = "no-store";
 pub const IMMUTABLE_PRIVATE: &str = "private, max-age=31536000, immutable";
 
-type Hubs = State<Arc<Hub>>;
+pub(crate) type Hubs = State<Arc<Hub>>;
 
 pub fn router(hub: Arc<Hub>) -> Router {
     let c = "/communities/{community}";
@@ -43,6 +43,15 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(&format!("{c}/segments/{{name}}"), get(segment))
         .route(&format!("{c}/private"), get(private_list))
         .route(&format!("{c}/private/{{wish}}"), put(private_put))
+        .route(&format!("{c}/care"), get(crate::care::list))
+        .route(
+            &format!("{c}/care/households/{{household}}"),
+            put(crate::care::put_household),
+        )
+        .route(
+            &format!("{c}/care/notes/{{visit}}"),
+            put(crate::care::put_note),
+        )
         .route(&format!("{c}/codes"), post(code_create).get(code_list))
         .route(&format!("{c}/codes/{{code_id}}"), delete(code_delete))
         .route(&format!("{c}/devices"), get(device_list))
@@ -62,7 +71,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
 }
 
 /// Path parameters, with a JSON error instead of axum's text rejection.
-struct P<T>(T);
+pub(crate) struct P<T>(pub(crate) T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
     type Rejection = ApiError;
@@ -109,12 +118,12 @@ fn malformed(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
-async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
+pub(crate) async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
     let bytes = read_body(body).await?;
     serde_json::from_slice(&bytes).map_err(malformed)
 }
 
-fn no_store<T: serde::Serialize>(value: &T) -> Response {
+pub(crate) fn no_store<T: serde::Serialize>(value: &T) -> Response {
     let mut res = Json(value).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
