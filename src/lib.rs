@@ -20,8 +20,8 @@ use crate::components::kiosk::KioskIdle;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Admin, Board, Dashboard, Home, Inbox, Invite, Join, NotFound, Orders, Posters, Resources,
-    Settings, Volunteers, WishDetail, Wishes,
+    Admin, Board, Care, CareHousehold, CareNew, Dashboard, Home, Inbox, Invite, Join, NotFound,
+    Orders, Posters, Resources, Settings, Volunteers, WishDetail, Wishes,
 };
 
 #[component]
@@ -52,6 +52,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/join") view=Join />
                             <Route path=path!("/invite") view=Invite />
                             <Route path=path!("/posters") view=Posters />
+                            <Route path=path!("/care") view=Care />
+                            <Route path=path!("/care/new") view=CareNew />
+                            <Route path=path!("/care/:id") view=CareHousehold />
                             <Route path=path!("/resources") view=Resources />
                             <Route path=path!("/admin") view=Admin />
                             <Route path=path!("/inbox") view=Inbox />

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_core::care::CareItem;
 use linli_core::private::ContactRecord;
 use linli_core::replica::{Replica, Writer};
 use linli_core::{DeviceId, OpId, OpKind, Outcome, ValidationError, WishId};
@@ -39,6 +40,8 @@ pub enum DispatchError {
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Care(linli_core::care::RecordError),
 }
 
 impl DispatchError {
@@ -49,6 +52,9 @@ impl DispatchError {
             DispatchError::NotReady => Status::failed(Text::key(k::DISPATCH_ERROR_NOT_READY)),
             DispatchError::Invalid(e) => Status::invalid(*e),
             DispatchError::Store(e) => Status::failed(e.text()),
+            DispatchError::Care(e) => {
+                Status::failed(Text::code(&["care.error"], e.code(), k::SYNC_REASON_OTHER))
+            }
         }
     }
 }
@@ -177,6 +183,21 @@ impl AppState {
         kinds: Vec<OpKind>,
         contact: Option<ContactRecord>,
     ) -> Result<Vec<(OpId, Outcome)>, DispatchError> {
+        self.dispatch_care(kinds, contact, Vec::new()).await
+    }
+
+    /// `dispatch_all`, keeping care records typed with the ops (a new
+    /// household's name and phone, a visit's note) in the care outbox in the
+    /// same transaction.
+    pub async fn dispatch_care(
+        &self,
+        kinds: Vec<OpKind>,
+        contact: Option<ContactRecord>,
+        care: Vec<CareItem>,
+    ) -> Result<Vec<(OpId, Outcome)>, DispatchError> {
+        for item in &care {
+            item.validate().map_err(DispatchError::Care)?;
+        }
         let session = self
             .session
             .get_untracked()
@@ -188,7 +209,7 @@ impl AppState {
             .collect::<Result<Vec<_>, _>>()?;
         Store::default_db()
             .await?
-            .append_local_all(&ops, &writer, contact.as_ref())
+            .append_local_all(&ops, &writer, contact.as_ref(), &care)
             .await?;
         self.writer.set_value(Some(writer));
         let mut outcomes = Vec::new();
@@ -202,6 +223,16 @@ impl AppState {
         tabs::announce_change();
         crate::sync::trigger();
         Ok(outcomes)
+    }
+
+    /// The care records (household details, visit notes) this device holds:
+    /// what the endpoint last handed it and what was typed here and not yet
+    /// uploaded. The endpoint decides who gets them (`care::may_see`).
+    pub async fn care_items(&self) -> Vec<CareItem> {
+        match Store::default_db().await {
+            Ok(store) => store.care_items().await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// The contact record of `wish` this device holds (pulled, or typed here

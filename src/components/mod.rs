@@ -49,7 +49,10 @@ fn InboxLink() -> impl IntoView {
     view! {
         <Show when=move || app.session.with(Option::is_some)>
             <A href="/inbox" attr:class="inbox-link" attr:aria-label=label>
+                // The space keeps the count a word of its own, so the link's
+                // name ("Inbox: 2 new") contains its visible text ("Inbox 2").
                 {tr(k::INBOX_LINK)}
+                " "
                 <Show when=move || { unread.get() > 0 }>
                     <span class="count" aria-hidden="true">{move || unread.get()}</span>
                 </Show>

@@ -100,6 +100,12 @@ fn DashboardBody() -> impl IntoView {
         let _ = download_csv(&name, &views::rates_csv(&rows));
     };
     let any = move || data.with(|d| d.0.as_ref().is_some_and(|a| a.total > 0));
+    let care = me(app).is_some_and(|m| {
+        matches!(
+            m.role,
+            linli_core::model::Role::Coordinator | linli_core::model::Role::GridWorker
+        )
+    });
     view! {
         <div class="filters">
             <Select id="dash-month" label=k::DASHBOARD_MONTH value=month options=month_options none=k::DASHBOARD_MONTH_ALL />
@@ -111,6 +117,7 @@ fn DashboardBody() -> impl IntoView {
             <Chart data=data />
             <Table data=data />
         </Show>
+        {care.then(|| view! { <super::CoverageCard /> })}
     }
     .into_any()
 }

@@ -63,6 +63,12 @@ fn Today() -> impl IntoView {
                 .find(|(c, _)| *c == views::Column::Inbox)
                 .map_or(0, |(_, v)| v.len());
             let open = views::open_orders(s, &m.id).len();
+            let now = crate::browser::now_ms();
+            let visits = linli_core::care::mine(s, &m.id, now)
+                .iter()
+                .filter(|d| linli_core::care::this_week(d, s, now))
+                .count();
+            let cares = !linli_core::care::mine(s, &m.id, now).is_empty();
             let leads = s
                 .teams
                 .values()
@@ -78,12 +84,13 @@ fn Today() -> impl IntoView {
                 open,
                 s.points(&m.id),
                 leads,
+                (visits, cares),
             )
         }))
     });
     move || {
         data.get()
-            .map(|(name, role, community, holding, to_eval, inbox, open, points, leads)| {
+            .map(|(name, role, community, holding, to_eval, inbox, open, points, leads, (visits, cares))| {
                 let who = move || {
                     fill(
                         i18n.t(k::HOME_YOU_ARE),
@@ -120,6 +127,10 @@ fn Today() -> impl IntoView {
                     }
                     Role::Kiosk => links.push(("/wishes", k::HOME_TODO_FILE, 0)),
                     Role::Viewer => links.push(("/dashboard", k::HOME_TODO_DASHBOARD, 0)),
+                }
+                // 关爱走访: those who keep the list, and whoever visits someone.
+                if matches!(role, Role::Coordinator | Role::GridWorker) || cares {
+                    links.push(("/care", k::HOME_TODO_VISITS, visits));
                 }
                 let show_points = matches!(role, Role::Volunteer | Role::Partner);
                 view! {

@@ -1,6 +1,7 @@
 //! One file per route. Pages render state and dispatch operations.
 mod admin;
 mod board;
+mod care;
 mod dashboard;
 mod home;
 mod inbox;
@@ -19,6 +20,7 @@ mod wishes;
 
 pub use admin::Admin;
 pub use board::Board;
+pub use care::{Care, CareHousehold, CareNew, CoverageCard};
 pub use dashboard::Dashboard;
 pub use home::Home;
 pub use inbox::{Inbox, describe as inbox_words};

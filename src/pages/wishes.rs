@@ -8,7 +8,7 @@ use linli_core::private::ContactRecord;
 use linli_core::{OpKind, WishId, permissions, rules, views};
 
 use super::ui::{
-    Gate, More, PAGE, WishItem, label, me, member_options, page_of, pending_wishes, run_with,
+    Gate, More, PAGE, WishItem, label, me, member_options, page_of, pending_wishes, run_all,
     status_label,
 };
 use crate::browser::{new_id, parse_local};
@@ -175,15 +175,35 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
             }
         });
     });
+    // Opened from a care visit (`/wishes?visit=…`): recorded on the
+    // household's behalf and linked to the visit (`link_visit_wish`).
+    let visit = query
+        .with_untracked(|q| q.get("visit"))
+        .map(linli_core::ids::VisitId::from)
+        .filter(|v| {
+            app.replica
+                .with_untracked(|r| r.view().visits.contains_key(v))
+        });
+    if visit.is_some() && channels.contains(&Channel::OnBehalf) {
+        draft.channel.set(Channel::OnBehalf);
+    }
+    let from_visit = visit.is_some();
     let status = RwSignal::new(Said::Idle);
     let last = RwSignal::new(None::<WishId>);
     let submit = move || {
         let wish = WishId::from(new_id("w"));
         match draft.make(wish.clone()) {
-            Ok((kind, contact)) => run_with(app, kind, contact, status, move || {
-                last.set(Some(wish));
-                draft.clear();
-            }),
+            Ok((kind, contact)) => {
+                let mut kinds = vec![kind];
+                kinds.extend(visit.clone().map(|visit| OpKind::LinkVisitWish {
+                    visit,
+                    wish: wish.clone(),
+                }));
+                run_all(app, kinds, contact, status, move || {
+                    last.set(Some(wish));
+                    draft.clear();
+                })
+            }
             Err(e) => status.set(e),
         }
     };
@@ -199,6 +219,7 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
         <section class="card" aria-labelledby="wish-form-title">
             <h2 id="wish-form-title">{tr(k::WISHES_NEW_TITLE)}</h2>
             {is_kiosk.then(|| view! { <p class="hint">{tr(k::WISH_FORM_KIOSK_HINT)}</p> })}
+            {from_visit.then(|| view! { <p class="hint" role="note">{tr(k::WISH_FORM_FROM_VISIT)}</p> })}
             <Form status=status on_submit=submit attr:class="wish-form">
                 <ChannelFields draft=draft channels=channels />
                 <Select id="wish-category" label=k::WISH_FORM_CATEGORY value=draft.category options=categories none=k::WISH_FORM_CHOOSE codes=&["bad_category"] required=true />

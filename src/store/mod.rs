@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
 use idb::{Database, Factory, KeyRange, Query, Transaction, TransactionMode, TransactionResult};
+use linli_core::care::CareItem;
 use linli_core::replica::Writer;
 use linli_core::{LogEntry, Op, State, WishId, private::ContactRecord};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -27,7 +28,7 @@ pub use backup::{Backup, ImportError, ImportReport};
 pub const DB_NAME: &str = "linli";
 /// Schema version. Every bump keeps an upgrade path from every earlier
 /// released version (`SCHEMA_HISTORY`, tested in tests/store_browser.rs).
-pub const DB_VERSION: u32 = 3;
+pub const DB_VERSION: u32 = 4;
 
 /// Small key → value records: settings, identity, writer, cursors.
 pub const META: &str = "meta";
@@ -44,11 +45,31 @@ pub const PRIVATE: &str = "private";
 /// is kept without the other.
 pub const PRIVATE_OUTBOX: &str = "private_outbox";
 
+/// Care-list records this device may see (`care::CareItem`, key
+/// `CareItem::key`): exactly what the endpoint last handed it.
+pub const CARE: &str = "care";
+/// Care records typed here and not yet accepted by the endpoint, written
+/// with the op they go with (a visit and its note) in one transaction.
+pub const CARE_OUTBOX: &str = "care_outbox";
+
 /// The object stores of each released schema version.
 pub const SCHEMA_HISTORY: &[(u32, &[&str])] = &[
     (1, &[META]),
     (2, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE]),
     (3, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE, PRIVATE_OUTBOX]),
+    (
+        4,
+        &[
+            META,
+            LOG,
+            OUTBOX,
+            SNAPSHOT,
+            PRIVATE,
+            PRIVATE_OUTBOX,
+            CARE,
+            CARE_OUTBOX,
+        ],
+    ),
 ];
 
 /// Meta keys.
@@ -329,7 +350,7 @@ impl Store {
         writer: &Writer,
         contact: Option<&ContactRecord>,
     ) -> Result<(), StoreError> {
-        self.append_local_all(std::slice::from_ref(op), writer, contact)
+        self.append_local_all(std::slice::from_ref(op), writer, contact, &[])
             .await
     }
 
@@ -340,6 +361,7 @@ impl Store {
         ops: &[Op],
         writer: &Writer,
         contact: Option<&ContactRecord>,
+        care: &[CareItem],
     ) -> Result<(), StoreError> {
         let values = ops
             .iter()
@@ -349,11 +371,15 @@ impl Store {
         let contact = contact
             .map(|c| Ok::<_, StoreError>((to_json(c)?, JsValue::from_str(c.wish.as_str()))))
             .transpose()?;
-        let scope: &[&str] = match contact {
-            Some(_) => &[OUTBOX, META, PRIVATE_OUTBOX],
-            None => &[OUTBOX, META],
-        };
-        let (tx, raw) = write_tx(&self.db, scope)?;
+        let care = care_values(care)?;
+        let mut scope = vec![OUTBOX, META];
+        if contact.is_some() {
+            scope.push(PRIVATE_OUTBOX);
+        }
+        if !care.is_empty() {
+            scope.push(CARE_OUTBOX);
+        }
+        let (tx, raw) = write_tx(&self.db, &scope)?;
         let body = async {
             // `add`, not `put`: a seq is never written twice.
             let outbox = tx.object_store(OUTBOX)?;
@@ -367,6 +393,12 @@ impl Store {
                 tx.object_store(PRIVATE_OUTBOX)?
                     .put(value, Some(key))?
                     .await?;
+            }
+            if !care.is_empty() {
+                let outbox = tx.object_store(CARE_OUTBOX)?;
+                for (value, key) in &care {
+                    outbox.put(value, Some(key))?.await?;
+                }
             }
             Ok(())
         }
@@ -651,6 +683,93 @@ impl Store {
             let store = tx.object_store(PRIVATE)?;
             for w in wishes {
                 store.delete(JsValue::from_str(w.as_str()))?.await?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+}
+
+fn care_values(items: &[CareItem]) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+    items
+        .iter()
+        .map(|i| Ok((to_json(i)?, JsValue::from_str(&i.key()))))
+        .collect()
+}
+
+impl Store {
+    /// The care records this device may see now: exactly `items` (what the
+    /// endpoint answered). Returns whether that changed anything.
+    pub async fn replace_care(&self, items: &[CareItem]) -> Result<bool, StoreError> {
+        let mut wanted = items.to_vec();
+        linli_core::lean::sort_stable(&mut wanted, &|a, b| a.key().cmp(&b.key()));
+        let values = care_values(&wanted)?;
+        let (tx, raw) = write_tx(&self.db, &[CARE])?;
+        let body = async {
+            let store = tx.object_store(CARE)?;
+            // get_all returns them in key order.
+            let held = store.get_all(None, None)?.await?;
+            let same = held.len() == wanted.len()
+                && held
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(v, r)| from_json::<CareItem>("care record", v).ok().as_ref() == Some(r));
+            if same {
+                return Ok(false);
+            }
+            store.clear()?.await?;
+            for (value, key) in &values {
+                store.put(value, Some(key))?.await?;
+            }
+            Ok(true)
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// The care records this device may show: pulled ones and those typed
+    /// here and not uploaded yet (these win: newer).
+    pub async fn care_items(&self) -> Result<Vec<CareItem>, StoreError> {
+        let tx = read_tx(&self.db, &[CARE, CARE_OUTBOX])?;
+        let pulled = tx.object_store(CARE)?.get_all(None, None)?.await?;
+        let pending = tx.object_store(CARE_OUTBOX)?.get_all(None, None)?.await?;
+        tx.await?;
+        let mut items: Vec<CareItem> = pending
+            .iter()
+            .map(|v| from_json("care record", v))
+            .collect::<Result<_, _>>()?;
+        for v in &pulled {
+            let r: CareItem = from_json("care record", v)?;
+            if !items.iter().any(|p| p.key() == r.key()) {
+                items.push(r);
+            }
+        }
+        Ok(items)
+    }
+
+    /// Care records waiting to be uploaded.
+    pub async fn pending_care(&self) -> Result<Vec<CareItem>, StoreError> {
+        let tx = read_tx(&self.db, &[CARE_OUTBOX])?;
+        let values = tx.object_store(CARE_OUTBOX)?.get_all(None, None)?.await?;
+        tx.await?;
+        values.iter().map(|v| from_json("care record", v)).collect()
+    }
+
+    /// The endpoint took `item` (or refused it for good): it leaves the
+    /// outbox, unless a newer one under the same key replaced it.
+    pub async fn settle_care(&self, item: &CareItem) -> Result<(), StoreError> {
+        let key = JsValue::from_str(&item.key());
+        let (tx, raw) = write_tx(&self.db, &[CARE_OUTBOX])?;
+        let body = async {
+            let store = tx.object_store(CARE_OUTBOX)?;
+            let current = store.get(key.clone())?.await?;
+            let same = current
+                .map(|v| from_json::<CareItem>("care record", &v))
+                .transpose()?
+                .is_some_and(|c| c == *item);
+            if same {
+                store.delete(key.clone())?.await?;
             }
             Ok(())
         }

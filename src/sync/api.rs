@@ -203,6 +203,38 @@ impl Client<'_> {
         read(req).await
     }
 
+    /// The care records this member may see now.
+    pub async fn care(&self) -> Result<protocol::CareRecords, ApiError> {
+        let req = Request::get(&self.url("care"))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
+    }
+
+    /// Uploads one care record (a household's details or a visit's note).
+    pub async fn put_care(
+        &self,
+        item: &linli_core::care::CareItem,
+    ) -> Result<serde_json::Value, ApiError> {
+        use linli_core::care::CareItem;
+        let req = match item {
+            CareItem::Household(r) => Request::put(&self.url(&format!(
+                "care/households/{}",
+                js_sys::encode_uri_component(r.household.as_str())
+            ))),
+            CareItem::Note(n) => Request::put(&self.url(&format!(
+                "care/notes/{}",
+                js_sys::encode_uri_component(n.visit.as_str())
+            ))),
+        }
+        .header("Authorization", &bearer(self.token));
+        let req = match item {
+            CareItem::Household(r) => req.json(r),
+            CareItem::Note(n) => req.json(n),
+        };
+        read(req).await
+    }
+
     /// Uploads the contact record of a wish the endpoint already has.
     pub async fn put_private(
         &self,

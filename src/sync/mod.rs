@@ -201,6 +201,7 @@ impl SyncState {
         };
         let pushed = push(&store, &client).await?;
         upload_private(&store, &client).await?;
+        upload_care(&store, &client).await?;
         if let Some(device) = app.device() {
             send_device_name(&store, &client, device.as_str()).await?;
         }
@@ -208,7 +209,13 @@ impl SyncState {
         // Contact details: exactly what the endpoint lets this member see now.
         let records = client.private().await?;
         let contacts_changed = store.replace_private(&records.records).await?;
-        if pushed || pulled > 0 || contacts_changed {
+        // Care records likewise: what care::may_see allows now, so a device
+        // that lost a household (reassigned, closed, removed) drops it here.
+        let care = client.care().await?;
+        let care_changed = store
+            .replace_care(&linli_core::care::items(&care.households, &care.notes))
+            .await?;
+        if pushed || pulled > 0 || contacts_changed || care_changed {
             app.changed();
         }
         Ok(())
@@ -337,6 +344,26 @@ async fn upload_private(store: &Store, client: &Client<'_>) -> Result<(), Failur
             Err(e) => return Err(e.into()),
         }
         store.settle_private(&record).await?;
+    }
+    Ok(())
+}
+
+/// Uploads the care records typed here once the endpoint has the household
+/// (or visit) they belong to; one refused for good is dropped, as contact
+/// records are.
+async fn upload_care(store: &Store, client: &Client<'_>) -> Result<(), Failure> {
+    for item in store.pending_care().await? {
+        match client.put_care(&item).await {
+            Ok(_) => {}
+            Err(ApiError::Api { detail, .. }) if detail.code == codes::UNKNOWN_HOUSEHOLD => {
+                continue;
+            }
+            Err(ApiError::Api { detail, .. })
+                if [codes::FORBIDDEN, codes::INVALID, codes::BAD_REQUEST]
+                    .contains(&detail.code.as_str()) => {}
+            Err(e) => return Err(e.into()),
+        }
+        store.settle_care(&item).await?;
     }
     Ok(())
 }

@@ -599,7 +599,7 @@ test.describe("devices in sync", () => {
 
     // The volunteer is told: a count on 消息, and the inbox names the wish.
     await sync(v);
-    const inboxLink = v.getByRole("link", { name: /^我的消息：[1-9]\d* 条新消息$/ });
+    const inboxLink = v.getByRole("link", { name: /^消息：[1-9]\d* 条新消息$/ });
     await expect(inboxLink).toBeVisible();
     await inboxLink.click();
     const reworked = v.getByRole("listitem").filter({ hasText: "居民评价不满意，需要返工" });
@@ -607,7 +607,7 @@ test.describe("devices in sync", () => {
     await expect(reworked).toContainText("积分 -2");
     await expect(reworked).toContainText("新");
     await expect(v.getByRole("listitem").filter({ hasText: title }).filter({ hasText: "你完成了服务" })).toContainText("积分 +2");
-    await expect(v.getByRole("link", { name: "我的消息：0 条新消息" })).toBeVisible();
+    await expect(v.getByRole("link", { name: "消息：0 条新消息" })).toBeVisible();
     await shots(v, "inbox");
     await reworked.getByRole("link", { name: title }).click();
 

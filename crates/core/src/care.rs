@@ -684,7 +684,9 @@ pub fn due<'a>(state: &'a State, now: u64) -> Vec<Due<'a>> {
             })
         })
         .collect();
-    out.sort_by(|a, b| (a.by, &a.household.id).cmp(&(b.by, &b.household.id)));
+    crate::lean::sort_stable(&mut out, &|a, b| {
+        (a.by, &a.household.id).cmp(&(b.by, &b.household.id))
+    });
     out
 }
 
@@ -810,4 +812,51 @@ pub fn coverage_csv(rows: &[Coverage], header: [&str; 5]) -> String {
         ));
     }
     out
+}
+
+/// One private care record as a device keeps and uploads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CareItem {
+    /// A household's record.
+    Household(HouseholdRecord),
+    /// A visit's note.
+    Note(VisitNote),
+}
+
+impl CareItem {
+    /// The key a device stores it under: one record per household, one note
+    /// per visit.
+    pub fn key(&self) -> String {
+        match self {
+            CareItem::Household(r) => format!("h/{}", r.household),
+            CareItem::Note(n) => format!("n/{}", n.visit),
+        }
+    }
+
+    /// The household it belongs to.
+    pub fn household(&self) -> &HouseholdId {
+        match self {
+            CareItem::Household(r) => &r.household,
+            CareItem::Note(n) => &n.household,
+        }
+    }
+
+    /// Check it before keeping it.
+    pub fn validate(&self) -> Result<(), RecordError> {
+        match self {
+            CareItem::Household(r) => r.validate(),
+            CareItem::Note(n) => n.validate(),
+        }
+    }
+}
+
+/// The items of an endpoint answer (`protocol::CareRecords`).
+pub fn items(households: &[HouseholdRecord], notes: &[VisitNote]) -> Vec<CareItem> {
+    households
+        .iter()
+        .cloned()
+        .map(CareItem::Household)
+        .chain(notes.iter().cloned().map(CareItem::Note))
+        .collect()
 }
