@@ -107,6 +107,8 @@ impl Fields {
 
     /// The draft, or the field that is wrong.
     fn draft(&self, s: &State) -> Result<Draft, Said> {
+        // The fields' errors in the form's order: the title comes first.
+        linli_core::validate::title(self.title.get_untracked().trim()).map_err(Said::invalid)?;
         let off = offset(s);
         let time = |f: RwSignal<String>| {
             let v = f.get_untracked();

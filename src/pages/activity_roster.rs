@@ -15,7 +15,7 @@ use linli_core::{Action, MemberId, calendar};
 use super::activities::{offset, places_text};
 use super::activity_detail::{action_label, route_activity};
 use super::ui::{Gate, Reader, label, me, now_ms, run, ticking_now};
-use crate::components::form::{Form, Options, Select, TextArea, TextInput};
+use crate::components::form::{Bind, Form, Options, Select, TextArea, TextInput};
 use crate::i18n::{I18n, Key, k, tr, use_i18n};
 use crate::state::use_app;
 use crate::status::{Status as Said, StatusLine, Text};
@@ -96,11 +96,13 @@ fn RosterBody() -> impl IntoView {
         };
         m.role == Role::Coordinator || app.replica.with(|r| activities::manages(r.view(), &m, &a))
     });
+    // A memo, so the forms below are built once, not on every change of the activity.
+    let shown = Memo::new(move |_| (activity.with(Option::is_some), allowed.get()));
     view! {
         {move || activity.get().map(|a| view! {
             <p class="back"><A href=format!("/activities/{}", a.id)>{a.title.clone()}</A></p>
         })}
-        {move || match (activity.with(Option::is_some), allowed.get()) {
+        {move || match shown.get() {
             (false, _) => view! { <p class="empty">{tr(k::ACT_NOT_FOUND)}</p> }.into_any(),
             (true, false) => view! { <p class="empty">{tr(k::ACT_ROSTER_NOT_ALLOWED)}</p> }.into_any(),
             (true, true) => view! {
@@ -261,6 +263,16 @@ fn candidates(
     })
 }
 
+/// The picked member if still a choice, else the first choice ("" for none).
+fn pick(picked: &str, people: &[(String, String)]) -> String {
+    people
+        .iter()
+        .find(|(id, _)| id == picked)
+        .or(people.first())
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default()
+}
+
 /// Check in, check out, sign up or withdraw someone.
 #[component]
 fn ActFor(activity: Memo<Option<Activity>>) -> impl IntoView {
@@ -293,15 +305,9 @@ fn ActFor(activity: Memo<Option<Activity>>) -> impl IntoView {
         let (Some(a), Some(m), Some(r)) = (activity.get_untracked(), me(app), row()) else {
             return;
         };
-        let picked = member.get_untracked();
-        let people = people.get_untracked();
-        let who = people
-            .iter()
-            .find(|(id, _)| *id == picked)
-            .or(people.first())
-            .map(|(id, _)| MemberId::from(id.clone()));
+        let who = pick(&member.get_untracked(), &people.get_untracked());
         let input = Input {
-            member: who,
+            member: (!who.is_empty()).then(|| MemberId::from(who)),
             ..Input::default()
         };
         match r.op(&a, &m.id, &input) {
@@ -315,8 +321,8 @@ fn ActFor(activity: Memo<Option<Activity>>) -> impl IntoView {
                 <h2 id="act-for-title">{tr(k::ACT_FOR_TITLE)}</h2>
                 <Form status=status on_submit=submit attr:aria-labelledby="act-for-title">
                     <div class="filters">
-                        <Select id="act-for-action" label=k::ACT_FOR_ACTION value=chosen options=actions />
-                        <Select id="act-for-member" label=k::ACT_FOR_MEMBER value=member options=people codes=&["id_empty"] />
+                        <Select id="act-for-action" label=k::ACT_FOR_ACTION value=Bind::new(move || row().map(|r| r.action.code().to_owned()).unwrap_or_default(), move |v| chosen.set(v)) options=actions />
+                        <Select id="act-for-member" label=k::ACT_FOR_MEMBER value=Bind::new(move || pick(&member.get(), &people.get()), move |v| member.set(v)) options=people codes=&["id_empty"] />
                     </div>
                     <div class="form-row">
                         <button type="submit" disabled=move || status.with(Said::is_busy)>
@@ -376,15 +382,9 @@ fn Correct(activity: Memo<Option<Activity>>) -> impl IntoView {
                 return;
             }
         };
-        let picked = member.get_untracked();
-        let people = people.get_untracked();
-        let who = people
-            .iter()
-            .find(|(id, _)| *id == picked)
-            .or(people.first())
-            .map(|(id, _)| MemberId::from(id.clone()));
+        let who = pick(&member.get_untracked(), &people.get_untracked());
         let input = Input {
-            member: who,
+            member: (!who.is_empty()).then(|| MemberId::from(who)),
             reason: reason.get_untracked(),
             check_in: i,
             check_out: o,
@@ -400,7 +400,7 @@ fn Correct(activity: Memo<Option<Activity>>) -> impl IntoView {
             <section class="card" aria-labelledby="act-correct-title">
                 <h2 id="act-correct-title">{tr(k::ACT_CORRECT_TITLE)}</h2>
                 <Form status=status on_submit=submit attr:aria-labelledby="act-correct-title">
-                    <Select id="act-correct-member" label=k::ACT_FOR_MEMBER value=member options=people codes=&["id_empty"] />
+                    <Select id="act-correct-member" label=k::ACT_FOR_MEMBER value=Bind::new(move || pick(&member.get(), &people.get()), move |v| member.set(v)) options=people codes=&["id_empty"] />
                     <div class="filters">
                         <TextInput id="act-correct-in" label=k::ACT_CORRECT_IN value=check_in kind="datetime-local" hint=k::ACT_CORRECT_IN_HINT codes=&["bad_time", "window_inverted"] />
                         <TextInput id="act-correct-out" label=k::ACT_CORRECT_OUT value=check_out kind="datetime-local" codes=&["bad_end", "check_out_without_check_in"] />

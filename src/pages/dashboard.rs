@@ -185,8 +185,9 @@ fn Participation(month: RwSignal<String>) -> impl IntoView {
                 when=move || rows.with(|r| !r.is_empty())
                 fallback=|| view! { <p class="hint">{tr(k::ACT_PART_NONE)}</p> }
             >
-                <div class="table-wrap" tabindex="0" role="region" aria-labelledby="part-title">
+                <div class="table-wrap" tabindex="0" role="region" aria-labelledby="part-caption">
                     <table class="data wide">
+                        <caption id="part-caption" class="visually-hidden">{tr(k::ACT_PART_TABLE)}</caption>
                         <thead>
                             <tr>
                                 <th scope="col">{tr(k::DASHBOARD_COL_GROUP)}</th>
