@@ -136,7 +136,9 @@ fn ActivityItem(item: Item) -> impl IntoView {
     view! {
         <li class="wish-item activity-item">
             <div class="wish-item-head">
-                <A href=href attr:class="wish-title">{item.title}</A>
+                // A plain link (the router takes its click): one `A` per row
+                // of a month cost a memo of the location each.
+                <a href=href class="wish-title">{item.title}</a>
                 <PhaseChip phase=item.phase />
             </div>
             <p class="wish-meta">

@@ -182,6 +182,34 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
   expect(text).toContain("姓名,成员编号,状态");
   expect(text).toContain(`${name("v2")},v2,已报名`);
 
+  // The organiser edits it (the form comes filled in), then calls it off with a reason.
+  await c.goto(`${server.url}/activities/${id}`);
+  await c.getByRole("link", { name: "修改活动" }).click();
+  await expect(c.getByRole("heading", { level: 1, name: "修改活动" })).toBeVisible();
+  await expect(c.getByLabel("活动名称")).toHaveValue(title);
+  await expect(c.getByLabel("开始时间")).toHaveValue(communityTime(2, 9));
+  await c.getByLabel("地点").fill("社区食堂");
+  await c.getByRole("button", { name: "保存修改" }).click();
+  await expect(c.getByRole("heading", { level: 1, name: title })).toBeVisible();
+  await expect(c.getByText("社区食堂")).toBeVisible();
+  await c.getByRole("button", { name: "取消活动" }).click();
+  const form = c.getByRole("form", { name: "取消活动" });
+  await form.getByRole("button", { name: "取消活动" }).click();
+  await expect(c.getByText("请填写原因。").first()).toBeVisible();
+  await c.getByLabel("取消原因").fill("天气预报有大雨");
+  await form.getByRole("button", { name: "取消活动" }).click();
+  await expect(c.getByText("活动已取消： 天气预报有大雨")).toBeVisible();
+  await expect(c.locator(".detail-head").getByText("已取消")).toBeVisible();
+  await synced(c);
+  await b.page.goto(`${server.url}/activities/${id}`);
+  await expect
+    .poll(async () => {
+      await nudge(b.page);
+      return b.page.getByText("天气预报有大雨").count();
+    }, { timeout: 30_000 })
+    .toBe(1);
+  await expect(b.page.getByText("现在没有可以做的事。")).toBeVisible();
+
   for (const v of [coord, a, b]) await v.context.close();
 });
 

@@ -69,10 +69,10 @@ export function activitySteps(page) {
       },
     },
     {
-      name: "leave for settings",
+      name: "leave for the home page",
       run: async () => {
-        await nav("设置").click();
-        await expect(page.getByRole("heading", { level: 1, name: "设置" })).toBeVisible();
+        await nav("首页").click();
+        await expect(page.getByRole("heading", { level: 1, name: "欢迎使用邻里" })).toBeVisible();
       },
     },
   ];
