@@ -209,7 +209,7 @@ fn Rows(activity: Memo<Option<Activity>>) -> impl IntoView {
             when=move || rows.with(|r| !r.is_empty())
             fallback=|| view! { <p class="empty">{tr(k::ACT_ROSTER_NONE)}</p> }
         >
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="roster-caption">
+            <div class="table-wrap roster-wrap" tabindex="0" role="region" aria-labelledby="roster-caption">
                 <table class="data wide roster">
                     <caption id="roster-caption" class="visually-hidden">{tr(k::ACT_ROSTER_TITLE)}</caption>
                     <thead>

@@ -162,6 +162,10 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
     .toBe("已报名");
   await b.page.goto(server.url + "/inbox");
   await expect(b.page.getByText(/有名额空出，已为您补上/).first()).toBeVisible();
+  // The inbox links to the activity's page.
+  await b.page.getByRole("link", { name: title }).first().click();
+  await expect(b.page.getByRole("heading", { level: 1, name: title })).toBeVisible();
+  await expect(b.page.getByTestId("my-place")).toHaveText("已报名");
 
   await expect
     .poll(async () => {
