@@ -196,6 +196,13 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
   await c.getByRole("button", { name: "保存修改" }).click();
   await expect(c.getByRole("heading", { level: 1, name: title })).toBeVisible();
   await expect(c.getByText("社区食堂")).toBeVisible();
+  // a, offline, signs up again while the organiser calls it off: a's op
+  // comes back void, and a is told why.
+  await a.page.goto(`${server.url}/activities/${id}`);
+  await expect(a.page.getByText("社区食堂")).toBeVisible({ timeout: 30_000 });
+  await a.context.setOffline(true);
+  await a.page.getByRole("button", { name: "报名", exact: true }).click();
+  await expect(a.page.getByTestId("my-place")).toHaveText("候补第 1 位");
   await c.getByRole("button", { name: "取消活动" }).click();
   const form = c.getByRole("form", { name: "取消活动" });
   await form.getByRole("button", { name: "取消活动" }).click();
@@ -213,6 +220,11 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
     }, { timeout: 30_000 })
     .toBe(1);
   await expect(b.page.getByText("现在没有可以做的事。")).toBeVisible();
+  await a.context.setOffline(false);
+  await a.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(a.page.getByRole("alert").filter({ hasText: "你的一项操作没有生效：该活动已取消。" })).toBeVisible({ timeout: 30_000 });
+  await expect(a.page.getByText("活动已取消： 天气预报有大雨")).toBeVisible();
+  await expect(a.page.getByTestId("my-place")).toHaveText("未报名");
 
   for (const v of [coord, a, b]) await v.context.close();
 });
