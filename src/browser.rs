@@ -44,10 +44,10 @@ pub fn parse_local(value: &str) -> Option<u64> {
     (t.is_finite() && t > 0.0).then_some(t as u64)
 }
 
-/// `bytes` random bytes from the browser's CSPRNG, as hex. Without crypto
-/// (a very old browser) the clock and `Math.random` still make a collision
-/// within one community very unlikely.
-fn random_hex<const N: usize>() -> String {
+/// `N` random bytes from the browser's CSPRNG. Without crypto (a very old
+/// browser) the clock and `Math.random` still make a collision within one
+/// community very unlikely.
+fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -59,7 +59,24 @@ fn random_hex<const N: usize>() -> String {
             chunk.copy_from_slice(&seed.to_le_bytes()[..chunk.len()]);
         }
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes
+}
+
+/// `N` random bytes as hex.
+fn random_hex<const N: usize>() -> String {
+    random_bytes::<N>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A fresh activity check-in key K (`checkin::new_key`, 80 bits). Only the
+/// CSPRNG will do for a secret: without `crypto` there is no key.
+pub fn new_activity_key() -> Option<String> {
+    let mut bytes = [0u8; 10];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok())?;
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(linli_core::checkin::new_key(bytes))
 }
 
 /// A fresh id: `prefix` + "-" + 64 random bits ("w" wishes, "r" resources,

@@ -20,8 +20,10 @@ use crate::components::kiosk::KioskIdle;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Admin, Board, Care, CareHousehold, CareNew, Dashboard, Home, Inbox, Invite, Join, NotFound,
-    Orders, Posters, Resources, Settings, Volunteers, WishDetail, Wishes,
+    Activities, ActivityDetail, ActivityEdit, ActivityNew, ActivityRoster, Admin, Board, Care,
+    CareHousehold, CareNew, Dashboard,
+    Home, Inbox, Invite, Join, NotFound, Orders, Posters, Resources, Settings, Volunteers,
+    WishDetail, Wishes,
 };
 
 #[component]
@@ -58,6 +60,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/resources") view=Resources />
                             <Route path=path!("/admin") view=Admin />
                             <Route path=path!("/inbox") view=Inbox />
+                            <Route path=path!("/activities") view=Activities />
+                            <Route path=path!("/activities/new") view=ActivityNew />
+                            <Route path=path!("/activities/:id") view=ActivityDetail />
+                            <Route path=path!("/activities/:id/edit") view=ActivityEdit />
+                            <Route path=path!("/activities/:id/roster") view=ActivityRoster />
                         </Routes>
                     </main>
                 </div>

@@ -244,6 +244,43 @@ impl AppState {
         records.into_iter().find(|c| c.wish == wish)
     }
 
+    /// Keeps the check-in key K of an activity this device created (IndexedDB
+    /// meta `activity-key:<id>`), so its organiser can show the code and
+    /// later verify the check-ins. K never goes into the log.
+    pub async fn remember_activity_key(
+        &self,
+        activity: &linli_core::ActivityId,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        Store::default_db()
+            .await?
+            .put_meta(&activity_key_meta(activity), &key)
+            .await
+    }
+
+    /// The check-in key of `activity` this device holds, if any (the demo
+    /// derives its keys from the id: `demo::activity_key`).
+    pub async fn activity_key(&self, activity: &linli_core::ActivityId) -> Option<String> {
+        let store = Store::default_db().await.ok()?;
+        let key: Option<String> = store
+            .get_meta(&activity_key_meta(activity))
+            .await
+            .ok()
+            .flatten();
+        key.or_else(|| {
+            // A demo community's keys are public by design.
+            let demo = linli_core::demo::activity_key(activity);
+            self.replica
+                .with_untracked(|r| {
+                    r.view()
+                        .activities
+                        .get(activity)
+                        .is_some_and(|a| linli_core::checkin::key_matches(&a.id, &a.check, &demo))
+                })
+                .then_some(demo)
+        })
+    }
+
     /// This device's name (settings), as stored.
     pub async fn device_name(&self) -> Result<String, StoreError> {
         let name: Option<String> = Store::default_db()
@@ -403,6 +440,11 @@ impl AppState {
 fn invite_failed(e: &ApiError) -> Status {
     let reason = e.reason(&["join.error", "sync.reason"]);
     Status::failed(Text::key(k::INVITE_ERROR).arg_words("reason", reason))
+}
+
+/// The meta key under which a device keeps an activity's check-in key.
+fn activity_key_meta(activity: &linli_core::ActivityId) -> String {
+    format!("activity-key:{activity}")
 }
 
 pub fn use_app() -> AppState {

@@ -71,6 +71,7 @@ pub fn MainNav() -> impl IntoView {
         Page::Wishes => k::NAV_WISHES,
         Page::Board => k::NAV_BOARD,
         Page::Orders => k::NAV_ORDERS,
+        Page::Activities => k::NAV_ACTIVITIES,
         Page::Volunteers => k::NAV_VOLUNTEERS,
         Page::Dashboard => k::NAV_DASHBOARD,
         Page::Settings => k::NAV_SETTINGS,

@@ -117,9 +117,96 @@ fn DashboardBody() -> impl IntoView {
             <Chart data=data />
             <Table data=data />
         </Show>
+        <Participation month=month />
         {care.then(|| view! { <super::CoverageCard /> })}
     }
     .into_any()
+}
+
+/// Activity participation (`activities::participation`) over the chosen
+/// month, by month, organising team, participants' teams or theme.
+#[component]
+fn Participation(month: RwSignal<String>) -> impl IntoView {
+    use linli_core::activities::{self, GroupBy as By};
+    let app = use_app();
+    let i18n = use_i18n();
+    let group = RwSignal::new(By::Month);
+    let rows = Memo::new(move |_| {
+        let (period, by) = (Period::from_key(&month.get()), group.get());
+        app.replica.with(|r| {
+            let s = r.view();
+            activities::participation(s, by, &period)
+                .into_iter()
+                .map(|p| {
+                    let name = match (by, p.key.as_str()) {
+                        (By::Team | By::MemberTeam, "-") => {
+                            i18n.t(k::DASHBOARD_KEY_NONE).to_owned()
+                        }
+                        (By::Team, key) if key.starts_with("p:") => s
+                            .partners
+                            .get(&key[2..].into())
+                            .map_or_else(|| key.to_owned(), |u| u.name.clone()),
+                        (By::Team | By::MemberTeam, key) => key_label(i18n, s, GroupBy::Team, key),
+                        (_, key) => key.to_owned(),
+                    };
+                    (name, p)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let groups: Options = Signal::derive(move || {
+        [By::Month, By::Team, By::MemberTeam, By::Theme]
+            .into_iter()
+            .map(|g| (g.code().to_owned(), label(i18n, "activity.group", g.code())))
+            .collect()
+    });
+    let heads = [
+        k::ACT_PART_ACTIVITIES,
+        k::ACT_PART_SIGN_UPS,
+        k::ACT_PART_WAITING,
+        k::ACT_PART_ATTENDED,
+        k::ACT_PART_WALK_INS,
+        k::ACT_PART_NO_SHOWS,
+        k::ACT_PART_HOURS,
+    ];
+    let row = |(name, p): (String, activities::Participation)| {
+        let hours = format!("{:.1}", p.minutes as f64 / 60.0);
+        view! {
+            <tr>
+                <th scope="row">{name}</th>
+                <td class="num">{p.activities}</td>
+                <td class="num">{p.sign_ups}</td>
+                <td class="num">{p.waiting}</td>
+                <td class="num">{p.attended}</td>
+                <td class="num">{p.walk_ins}</td>
+                <td class="num">{p.no_shows}</td>
+                <td class="num">{hours}</td>
+            </tr>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="part-title">
+            <h2 id="part-title">{tr(k::ACT_PART_TITLE)}</h2>
+            <Select id="part-group" label=k::DASHBOARD_GROUP value=Bind::coded(group) options=groups />
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=|| view! { <p class="hint">{tr(k::ACT_PART_NONE)}</p> }
+            >
+                <div class="table-wrap" tabindex="0" role="region" aria-labelledby="part-caption">
+                    <table class="data wide">
+                        <caption id="part-caption" class="visually-hidden">{tr(k::ACT_PART_TABLE)}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{tr(k::DASHBOARD_COL_GROUP)}</th>
+                                {heads.into_iter().map(|key| view! { <th scope="col" class="num">{tr(key)}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>{move || rows.get().into_iter().map(row).collect_view()}</tbody>
+                    </table>
+                </div>
+            </Show>
+        </section>
+    }
 }
 
 /// The whole period's figures, in big numbers.

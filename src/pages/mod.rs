@@ -1,4 +1,8 @@
 //! One file per route. Pages render state and dispatch operations.
+mod activities;
+mod activity_detail;
+mod activity_form;
+mod activity_roster;
 mod admin;
 mod board;
 mod care;
@@ -18,6 +22,10 @@ mod volunteers;
 mod wish_detail;
 mod wishes;
 
+pub use activities::Activities;
+pub use activity_detail::ActivityDetail;
+pub use activity_form::{ActivityEdit, ActivityNew};
+pub use activity_roster::ActivityRoster;
 pub use admin::Admin;
 pub use board::Board;
 pub use care::{Care, CareHousehold, CareNew, CoverageCard};

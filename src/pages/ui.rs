@@ -99,8 +99,8 @@ pub fn subject_title(state: &State, about: &linli_core::reduce::Subject) -> Stri
     }
 }
 
-/// Where a ledger entry or inbox item links to. Activities get their page
-/// with the activity pages (issue 14); until then the link is `/activities/<id>`.
+/// Where a ledger entry or inbox item links to: a wish's page or an
+/// activity's (`pages::activity_detail`).
 pub fn subject_href(about: &linli_core::reduce::Subject) -> String {
     use linli_core::reduce::Subject;
     match about {

@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 // Evaluated through DevTools: the app's CSP refuses an injected <script>.
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-const ROUTES = ["/", "/wishes", "/board", "/orders", "/volunteers", "/dashboard", "/settings", "/join", "/invite", "/resources", "/admin", "/inbox", "/care"];
+const ROUTES = ["/", "/wishes", "/board", "/orders", "/volunteers", "/dashboard", "/settings", "/join", "/invite", "/resources", "/admin", "/inbox", "/care", "/activities"];
 
 let server;
 test.beforeEach(async () => {
@@ -37,6 +37,7 @@ test("loads in Chinese by default, with every route reachable from the navigatio
     ["心愿", "心愿清单"],
     ["派单", "派单看板"],
     ["接单", "接单"],
+    ["活动", "活动"],
     ["志愿者", "志愿者与服务队"],
     ["看板", "数据看板"],
     ["设置", "设置"],

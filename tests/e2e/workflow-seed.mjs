@@ -10,9 +10,12 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "target/debug/examples/demo_backup");
 
 /** A backup file of the demo community for `member` (c1, g1, v1, r1, k1…);
- * with `synthetic: n`, of the load-test community of n wishes instead. */
-export function demoBackup(member, { synthetic, device = `e2e-${member}-${Date.now()}` } = {}) {
-  const args = (synthetic ? ["--synthetic", String(synthetic)] : []).concat([member, "now", device]);
+ * with `synthetic: n`, of the load-test community of n wishes instead; with
+ * `activities: n`, of n activities with 20 attendances each. */
+export function demoBackup(member, { synthetic, activities, device = `e2e-${member}-${Date.now()}` } = {}) {
+  const args = (synthetic ? ["--synthetic", String(synthetic)] : [])
+    .concat(activities ? ["--activities", String(activities)] : [])
+    .concat([member, "now", device]);
   const text = existsSync(EXAMPLE)
     ? execFileSync(EXAMPLE, args, { encoding: "utf8", maxBuffer: 256 << 20 })
     : execFileSync("cargo", ["run", "-q", "-p", "linli-core", "--example", "demo_backup", "--", ...args], {
@@ -54,6 +57,6 @@ export async function seedAs(page, url, member, options = {}) {
   await forgetIdentity(page);
   await page.getByLabel("导入备份文件").setInputFiles(demoBackup(member, options));
   await expect(page.getByRole("status").filter({ hasText: "本设备已接管备份中的设备身份" })).toBeVisible({
-    timeout: options.synthetic ? 60_000 : 10_000,
+    timeout: options.synthetic || options.activities ? 120_000 : 10_000,
   });
 }

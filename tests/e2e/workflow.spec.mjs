@@ -58,7 +58,7 @@ test.describe("one device per role", () => {
     await page.goto(server.url + "/wishes");
     await expect(page.getByRole("heading", { level: 1, name: "心愿清单" })).toBeVisible();
     // A resident's navigation offers what a resident uses: no 派单, 接单 or 看板.
-    await expect(page.getByRole("navigation", { name: "主导航" }).getByRole("link")).toHaveText(["首页", "心愿", "设置"]);
+    await expect(page.getByRole("navigation", { name: "主导航" }).getByRole("link")).toHaveText(["首页", "心愿", "活动", "设置"]);
     const form = page.getByRole("form").or(page.locator("form.wish-form"));
     await page.getByRole("button", { name: "提交心愿" }).click();
     await expect(page.getByText("请选择类别。").first()).toBeVisible();

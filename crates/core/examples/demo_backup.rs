@@ -3,11 +3,13 @@
 //! before the device has joined by code.
 //!
 //! ```text
-//! cargo run -p linli-core --example demo_backup -- [--synthetic N] <member-id> [start-ms|now] [device-id]
+//! cargo run -p linli-core --example demo_backup -- [--synthetic N | --activities N] <member-id> [start-ms|now] [device-id]
 //! ```
 //!
 //! With `--synthetic N` the log is `demo::synthetic_log(N, …)` instead (a
-//! load-test community of N wishes; members c1, v0–v59, r0–r29).
+//! load-test community of N wishes; members c1, v0–v59, r0–r29); with
+//! `--activities N`, `demo::synthetic_activities(N, 20, …)` (N activities
+//! of 20 attendances each; members c1, v0–v199, k1).
 //!
 //! The log is `demo::community_log(2024, start)`; by default it is placed so
 //! that it ends two days before now (as the server's `--demo` mode does), so
@@ -25,18 +27,22 @@ const DAY_MS: u64 = 86_400_000;
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
-    let synthetic: Option<usize> = if args.peek().map(String::as_str) == Some("--synthetic") {
-        args.next();
-        Some(args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
-            eprintln!("--synthetic needs a number of wishes");
-            std::process::exit(2)
-        }))
-    } else {
-        None
-    };
-    let make = |start: u64| match synthetic {
-        Some(n) => {
-            let log = demo::synthetic_log(n, SEED, start);
+    let flag = args
+        .next_if(|a| a == "--synthetic" || a == "--activities")
+        .map(|f| {
+            let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
+                eprintln!("{f} needs a number");
+                std::process::exit(2)
+            });
+            (f, n)
+        });
+    let make = |start: u64| match &flag {
+        Some((f, n)) => {
+            let log = if f == "--activities" {
+                demo::synthetic_activities(*n, 20, SEED, start)
+            } else {
+                demo::synthetic_log(*n, SEED, start)
+            };
             let state = linli_core::fold(&log);
             (log, state)
         }

@@ -75,6 +75,57 @@ pub fn month_days(year: i64, month: u32) -> u32 {
     }
 }
 
+/// The instant a form's "YYYY-MM-DDTHH:MM" (an `<input type=datetime-local>`
+/// value; a space for the T also reads) names in community time at
+/// `offset_min` from UTC: the inverse of `activities::local_time`. `None`
+/// for anything else, a day that does not exist, or before 1970.
+pub fn parse_local(value: &str, offset_min: i32) -> Option<u64> {
+    let v = value.trim();
+    let num = |a: usize, b: usize| -> Option<i64> {
+        let s = v.get(a..b)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let sep = |i: usize, c: &[u8]| v.as_bytes().get(i).is_some_and(|x| c.contains(x));
+    if !(v.len() == 16 && sep(4, b"-") && sep(7, b"-") && sep(10, b"T ") && sep(13, b":")) {
+        return None;
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 7)? as u32, num(8, 10)? as u32);
+    let (hour, minute) = (num(11, 13)?, num(14, 16)?);
+    if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    // 31 February and its kind.
+    if days >= days_from_civil(ny, nm, 1) {
+        return None;
+    }
+    let ms = days * DAY_MS as i64 + (hour * 60 + minute - i64::from(offset_min)) * 60_000;
+    u64::try_from(ms).ok()
+}
+
+/// The month `n` months after `key` ("YYYY-MM"; `n` may be negative), for a
+/// calendar's pager. `None` if `key` is not a month.
+pub fn shift_month(key: &str, n: i32) -> Option<String> {
+    let (y, m) = key.split_once('-')?;
+    let (y, m): (i64, i64) = (y.parse().ok()?, m.parse().ok()?);
+    if key.len() != 7 || !(1..=12).contains(&m) {
+        return None;
+    }
+    let i = y * 12 + (m - 1) + i64::from(n);
+    Some(format!(
+        "{:04}-{:02}",
+        i.div_euclid(12),
+        i.rem_euclid(12) + 1
+    ))
+}
+
 /// The instant the local day after the one of `ms` starts.
 pub fn next_midnight(ms: u64, offset_min: i32) -> u64 {
     let next = (local(ms, offset_min).days + 1) * DAY_MS as i64 - i64::from(offset_min) * 60_000;
@@ -165,6 +216,54 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_local_inverts_local_time_in_community_time() {
+        // 05:00 on 1 December 2023 in Beijing is 21:00 on 30 November UTC.
+        assert_eq!(
+            parse_local("2023-12-01T05:00", 480),
+            Some(BEIJING_DEC_1_0500)
+        );
+        assert_eq!(parse_local("2023-11-30 21:00", 0), Some(BEIJING_DEC_1_0500));
+        for ms in [0, BEIJING_DEC_1_0500, 1_709_251_199_000, 4_102_444_800_000] {
+            let ms = ms - ms % 60_000;
+            for off in [-300, 0, 480, 545] {
+                let text = crate::activities::local_time(ms, off);
+                assert_eq!(parse_local(&text, off), Some(ms), "{text} {off}");
+            }
+        }
+        for bad in [
+            "",
+            "2023-12-01",
+            "2023-13-01T05:00",
+            "2023-02-30T05:00",
+            "2023-12-01T24:00",
+            "2023-12-01T05:60",
+            "2023-12-01X05:00",
+            "20a3-12-01T05:00",
+            "2023-12-01T05:00:00",
+            "+023-12-01T05:00",
+        ] {
+            assert_eq!(parse_local(bad, 480), None, "{bad}");
+        }
+        // Before the epoch in UTC.
+        assert_eq!(parse_local("1970-01-01T05:00", 480), None);
+        assert_eq!(
+            parse_local("2024-02-29T00:00", 0).map(|x| x % DAY_MS),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn shift_month_crosses_years() {
+        assert_eq!(shift_month("2026-12", 1).as_deref(), Some("2027-01"));
+        assert_eq!(shift_month("2026-01", -1).as_deref(), Some("2025-12"));
+        assert_eq!(shift_month("2026-05", 0).as_deref(), Some("2026-05"));
+        assert_eq!(shift_month("2026-05", -17).as_deref(), Some("2024-12"));
+        for bad in ["", "2026", "2026-13", "2026-00", "2026-5", "x-01"] {
+            assert_eq!(shift_month(bad, 1), None, "{bad}");
+        }
+    }
 
     /// 2023-11-30T21:00:00Z, which is 05:00 on 1 December in Beijing.
     const BEIJING_DEC_1_0500: u64 = 1_701_378_000_000;

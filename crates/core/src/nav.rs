@@ -15,6 +15,8 @@ pub enum Page {
     Board,
     /// 接单 (open orders and one's own).
     Orders,
+    /// 活动 (the activities calendar; issue 14).
+    Activities,
     /// 志愿者 (points, leaderboard, teams).
     Volunteers,
     /// 看板 (the rates).
@@ -25,11 +27,12 @@ pub enum Page {
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 8] = [
         Page::Home,
         Page::Wishes,
         Page::Board,
         Page::Orders,
+        Page::Activities,
         Page::Volunteers,
         Page::Dashboard,
         Page::Settings,
@@ -42,6 +45,7 @@ impl Page {
             Page::Wishes => "/wishes",
             Page::Board => "/board",
             Page::Orders => "/orders",
+            Page::Activities => "/activities",
             Page::Volunteers => "/volunteers",
             Page::Dashboard => "/dashboard",
             Page::Settings => "/settings",
@@ -58,10 +62,12 @@ pub fn pages(role: Option<Role>) -> Vec<Page> {
     };
     let wanted: &[Page] = match role {
         Role::Coordinator | Role::GridWorker => &Page::ALL,
-        Role::Volunteer => &[Home, Wishes, Orders, Volunteers, Settings],
-        Role::Partner => &[Home, Orders, Settings],
-        Role::Resident | Role::Kiosk => &[Home, Wishes, Settings],
-        Role::Viewer => &[Home, Board, Dashboard, Settings],
+        Role::Volunteer => &[Home, Wishes, Orders, Activities, Volunteers, Settings],
+        Role::Partner => &[Home, Orders, Activities, Settings],
+        Role::Resident => &[Home, Wishes, Activities, Settings],
+        // The kiosk checks people in on its own screen, not the calendar.
+        Role::Kiosk => &[Home, Wishes, Settings],
+        Role::Viewer => &[Home, Board, Activities, Dashboard, Settings],
     };
     wanted.to_vec()
 }
@@ -98,6 +104,13 @@ mod tests {
             assert_eq!(
                 p.contains(&Page::Wishes),
                 may(Action::CreateWish),
+                "{role:?}"
+            );
+            // Everyone who takes part in activities, or reads, has the
+            // calendar; the kiosk has its own check-in screen.
+            assert_eq!(
+                p.contains(&Page::Activities),
+                role != Role::Kiosk,
                 "{role:?}"
             );
         }
