@@ -20,8 +20,8 @@ use crate::components::kiosk::KioskIdle;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Admin, Board, Dashboard, Home, Inbox, Invite, Join, NotFound, Orders, Posters, Resources,
-    Settings, Volunteers, WishDetail, Wishes,
+    Admin, Board, CheckinCode, Dashboard, Home, Inbox, Invite, Join, KioskCheckIn, MemberPassPage,
+    NotFound, Orders, Posters, Resources, SelfCheckIn, Settings, Volunteers, WishDetail, Wishes,
 };
 
 #[component]
@@ -55,6 +55,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/resources") view=Resources />
                             <Route path=path!("/admin") view=Admin />
                             <Route path=path!("/inbox") view=Inbox />
+                            <Route path=path!("/activities/:id/code") view=CheckinCode />
+                            <Route path=path!("/activities/:id/check-in") view=SelfCheckIn />
+                            <Route path=path!("/pass") view=MemberPassPage />
+                            <Route path=path!("/kiosk/check-in") view=KioskCheckIn />
                         </Routes>
                     </main>
                 </div>

@@ -1,6 +1,7 @@
 //! One file per route. Pages render state and dispatch operations.
 mod admin;
 mod board;
+mod checkin;
 mod dashboard;
 mod home;
 mod inbox;
@@ -8,6 +9,7 @@ mod invite;
 mod join;
 mod not_found;
 mod orders;
+mod pass;
 mod posters;
 mod resources;
 mod scan;
@@ -19,6 +21,7 @@ mod wishes;
 
 pub use admin::Admin;
 pub use board::Board;
+pub use checkin::{CheckinCode, SelfCheckIn};
 pub use dashboard::Dashboard;
 pub use home::Home;
 pub use inbox::{Inbox, describe as inbox_words};
@@ -26,6 +29,7 @@ pub use invite::Invite;
 pub use join::{Join, role_text};
 pub use not_found::NotFound;
 pub use orders::Orders;
+pub use pass::{KioskCheckIn, MemberPassPage};
 pub use posters::Posters;
 pub use resources::Resources;
 pub use settings::Settings;

@@ -339,6 +339,41 @@ pub fn may_read_pass(state: &State, reader: &MemberId, member: &MemberId) -> boo
         && (reader == member || matches!(r.role, Role::Kiosk | Role::Coordinator))
 }
 
+/// What a member's personal QR carries: `linli-pass:<badge>:<member>`.
+pub fn badge_text(member: &MemberId, badge: &str) -> String {
+    format!("linli-pass:{badge}:{member}")
+}
+
+/// The member and badge token a scanned personal QR carries.
+pub fn parse_badge(text: &str) -> Option<(MemberId, String)> {
+    let rest = text.trim().strip_prefix("linli-pass:")?;
+    let (badge, member) = rest.split_once(':')?;
+    (!badge.is_empty() && !member.is_empty()).then(|| (MemberId::from(member), badge.to_owned()))
+}
+
+/// The check-in link an organiser's QR carries:
+/// `<origin>/activities/<id>/check-in?k=<KEY>` (the id percent-encoded by
+/// the caller if it needs it).
+pub fn check_in_path(activity: &ActivityId, key: &str) -> String {
+    format!("/activities/{activity}/check-in?k={key}")
+}
+
+/// The key in a scanned or pasted text: the `k` of a check-in link, or the
+/// text itself when it is a key as typed. Normalized; `None` if there is none.
+pub fn key_in(text: &str) -> Option<String> {
+    let text = text.trim();
+    match text.split_once('?') {
+        Some((_, query)) => query
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .split('&')
+            .find_map(|p| p.strip_prefix("k="))
+            .and_then(normalize_key),
+        None => normalize_key(text),
+    }
+}
+
 /// 4–6 ASCII digits.
 pub fn valid_pin(pin: &str) -> bool {
     PIN_DIGITS.contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
@@ -396,6 +431,27 @@ mod tests {
         assert_ne!(p, proof(&a, &"v2".into(), &k));
         assert_ne!(p, proof(&"a2".into(), &m, &k));
         assert_ne!(p, proof(&a, &m, &new_key([8; 10])));
+    }
+
+    #[test]
+    fn badges_and_links_read_back() {
+        let m = MemberId::from("v:1");
+        assert_eq!(
+            parse_badge(&badge_text(&m, "ab12")),
+            Some((m.clone(), "ab12".into()))
+        );
+        assert_eq!(parse_badge("linli-pass::v1"), None);
+        assert_eq!(parse_badge("https://x/join?code=1"), None);
+        let k = new_key([5; 10]);
+        let link = format!("https://linli.example{}", check_in_path(&"a1".into(), &k));
+        assert_eq!(key_in(&link), Some(k.clone()));
+        assert_eq!(key_in(&format!("{link}#x")), Some(k.clone()));
+        assert_eq!(key_in(&display_key(&k).to_lowercase()), Some(k.clone()));
+        assert_eq!(key_in("https://linli.example/activities/a1/check-in"), None);
+        assert_eq!(
+            key_in("https://linli.example/activities/a1/check-in?k=123"),
+            None
+        );
     }
 
     #[test]
