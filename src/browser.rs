@@ -85,6 +85,11 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", random_hex::<8>())
 }
 
+/// A fresh random token (badge tokens, salts): 128 random bits as hex.
+pub fn random_token() -> String {
+    random_hex::<16>()
+}
+
 /// A fresh device id: 128 random bits.
 pub fn new_device_id() -> String {
     random_hex::<16>()

@@ -21,8 +21,8 @@ use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
     Activities, ActivityDetail, ActivityEdit, ActivityNew, ActivityRoster, Admin, Board, Care,
-    CareHousehold, CareNew, Dashboard,
-    Home, Inbox, Invite, Join, NotFound, Orders, Posters, Resources, Settings, Volunteers,
+    CareHousehold, CareNew, CheckinCode, Dashboard, Home, Inbox, Invite, Join, KioskCheckIn,
+    MemberPassPage, NotFound, Orders, Posters, Resources, SelfCheckIn, Settings, Volunteers,
     WishDetail, Wishes,
 };
 
@@ -65,6 +65,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/activities/:id") view=ActivityDetail />
                             <Route path=path!("/activities/:id/edit") view=ActivityEdit />
                             <Route path=path!("/activities/:id/roster") view=ActivityRoster />
+                            <Route path=path!("/activities/:id/code") view=CheckinCode />
+                            <Route path=path!("/activities/:id/check-in") view=SelfCheckIn />
+                            <Route path=path!("/pass") view=MemberPassPage />
+                            <Route path=path!("/kiosk/check-in") view=KioskCheckIn />
                         </Routes>
                     </main>
                 </div>

@@ -244,41 +244,129 @@ impl AppState {
         records.into_iter().find(|c| c.wish == wish)
     }
 
-    /// Keeps the check-in key K of an activity this device created (IndexedDB
-    /// meta `activity-key:<id>`), so its organiser can show the code and
-    /// later verify the check-ins. K never goes into the log.
+    /// Keeps the check-in key K of `activity` on this device (made here when
+    /// the activity was created, or typed by an organiser) and queues it for
+    /// the endpoint, which hands it to the activity's other organisers
+    /// (`checkin::may_hold_key`). K never goes into the log while it matters.
     pub async fn remember_activity_key(
         &self,
         activity: &linli_core::ActivityId,
         key: &str,
     ) -> Result<(), StoreError> {
+        let key = linli_core::checkin::normalize_key(key)
+            .ok_or_else(|| StoreError::Failed("not an activity key".into()))?;
         Store::default_db()
             .await?
-            .put_meta(&activity_key_meta(activity), &key)
-            .await
+            .update_checkin(|c| c.remember(activity, key))
+            .await?;
+        self.changed();
+        crate::sync::trigger();
+        Ok(())
     }
 
-    /// The check-in key of `activity` this device holds, if any (the demo
-    /// derives its keys from the id: `demo::activity_key`).
+    /// The check-in key of `activity` this device holds (made here or pulled
+    /// from the endpoint), if any, and only if it matches the activity's
+    /// commitment. A demo community's keys are derived from the id
+    /// (`demo::activity_key`, public by design).
     pub async fn activity_key(&self, activity: &linli_core::ActivityId) -> Option<String> {
-        let store = Store::default_db().await.ok()?;
-        let key: Option<String> = store
-            .get_meta(&activity_key_meta(activity))
+        let check = self
+            .replica
+            .with_untracked(|r| r.view().activities.get(activity).map(|a| a.check.clone()))?;
+        let held = match Store::default_db().await {
+            Ok(store) => store
+                .checkin()
+                .await
+                .ok()
+                .and_then(|c| c.key(activity).map(str::to_owned)),
+            Err(_) => None,
+        };
+        let demo = linli_core::demo::activity_key(activity);
+        held.into_iter()
+            .chain([demo])
+            .find(|k| linli_core::checkin::key_matches(activity, &check, k))
+    }
+
+    /// The member's badge token (their personal QR) and whether a PIN is set,
+    /// making and queueing a pass with a new badge the first time.
+    pub async fn member_badge(&self) -> Result<(String, bool), StoreError> {
+        let member = self
+            .session
+            .get_untracked()
+            .map(|s| s.member)
+            .ok_or_else(|| StoreError::Failed("not joined".into()))?;
+        let store = Store::default_db().await?;
+        let fresh_badge = crate::browser::random_token();
+        let fresh_salt = crate::browser::random_token();
+        let ((badge, pin), changed) = store
+            .update_checkin(|c| {
+                let mine = c.pass.as_ref().is_some_and(|p| p.member == member);
+                if c.badge.is_empty() || !mine {
+                    c.badge = fresh_badge;
+                    c.pass = linli_core::checkin::MemberPass::new(
+                        member.clone(),
+                        fresh_salt,
+                        "",
+                        &c.badge,
+                    )
+                    .ok();
+                    c.pass_unsent = true;
+                }
+                let pin = c.pass.as_ref().is_some_and(|p| !p.pin.is_empty());
+                (c.badge.clone(), pin)
+            })
+            .await?;
+        if changed {
+            self.changed();
+            crate::sync::trigger();
+        }
+        Ok((badge, pin))
+    }
+
+    /// Sets the member's kiosk PIN (`checkin::valid_pin`): only its salted
+    /// hash leaves the device, in the pass with the badge's.
+    pub async fn set_kiosk_pin(&self, pin: &str) -> Result<(), Status> {
+        if !linli_core::checkin::valid_pin(pin) {
+            return Err(Status::failed(Text::key(k::PASS_PIN_BAD)));
+        }
+        let (badge, _) = self
+            .member_badge()
             .await
-            .ok()
-            .flatten();
-        key.or_else(|| {
-            // A demo community's keys are public by design.
-            let demo = linli_core::demo::activity_key(activity);
-            self.replica
-                .with_untracked(|r| {
-                    r.view()
-                        .activities
-                        .get(activity)
-                        .is_some_and(|a| linli_core::checkin::key_matches(&a.id, &a.check, &demo))
-                })
-                .then_some(demo)
-        })
+            .map_err(|e| Status::failed(e.text()))?;
+        let member = self.session.get_untracked().map(|s| s.member);
+        let Some(member) = member else {
+            return Err(DispatchError::NotJoined.status());
+        };
+        let pass = linli_core::checkin::MemberPass::new(
+            member,
+            crate::browser::random_token(),
+            pin,
+            &badge,
+        )
+        .map_err(|_| Status::failed(Text::key(k::PASS_PIN_BAD)))?;
+        Store::default_db()
+            .await
+            .map_err(|e| Status::failed(e.text()))?
+            .update_checkin(|c| {
+                c.pass = Some(pass);
+                c.pass_unsent = true;
+            })
+            .await
+            .map_err(|e| Status::failed(e.text()))?;
+        self.changed();
+        crate::sync::trigger();
+        Ok(())
+    }
+
+    /// The passes a kiosk holds (today's rosters), fetched again first when
+    /// online so a pass set a minute ago works.
+    pub async fn kiosk_passes(&self) -> Vec<linli_core::checkin::MemberPass> {
+        if let Ok(list) = self.client(async |c| c.passes().await).await {
+            return list.passes;
+        }
+        match Store::default_db().await {
+            Ok(store) => store.checkin().await.map(|c| c.passes).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// This device's name (settings), as stored.

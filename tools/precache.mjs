@@ -34,6 +34,22 @@ if (process.env.TRUNK_PROFILE === "release") {
   writeFileSync(htmlPath, html);
 }
 
+// The QR decoder for browsers without BarcodeDetector (desktop Linux
+// Chromium, Firefox): npm jsqr's UMD build as /lazy/jsqr.js, minified in a
+// release build. Nothing loads it at start; src/pages/scan.rs adds its
+// script tag when a scan starts without BarcodeDetector. It is precached
+// like every file here, so scanning works offline.
+{
+  const from = join(source, "node_modules", "jsqr", "dist", "jsQR.js");
+  let code = readFileSync(from, "utf8");
+  if (process.env.TRUNK_PROFILE === "release") {
+    const { minify } = await import("terser");
+    code = (await minify(code, { compress: true, mangle: true })).code;
+  }
+  mkdirSync(join(staging, "lazy"), { recursive: true });
+  writeFileSync(join(staging, "lazy", "jsqr.js"), code);
+}
+
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -63,8 +79,9 @@ writeFileSync(
   sw.replace("__LINLI_VERSION__", version).replace("__LINLI_PRECACHE__", JSON.stringify(files.map((f) => f.url))),
 );
 
-// Size report: what a first visit downloads, per kind.
-const kinds = { wasm: /\.wasm$/, js: /\.js$/, css: /\.css$/ };
+// Size report: what a first visit downloads, per kind; then what is
+// loaded only when needed (/lazy/, not in the total).
+const kinds = { wasm: /\.wasm$/, js: /^\/(?!lazy\/).*\.js$/, css: /\.css$/ };
 const rows = [];
 const total = { raw: 0, gzip: 0, brotli: 0 };
 for (const [kind, re] of Object.entries(kinds)) {
@@ -79,6 +96,15 @@ for (const [kind, re] of Object.entries(kinds)) {
   rows.push(row);
 }
 rows.push({ kind: "total", ...total });
+{
+  const bytes = Buffer.concat(files.filter((f) => f.url.startsWith("/lazy/")).map((f) => f.bytes));
+  rows.push({
+    kind: "lazy",
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  });
+}
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KB";
 const table = ["kind        raw        gzip      brotli"]
   .concat(rows.map((r) => r.kind.padEnd(6) + kb(r.raw) + kb(r.gzip) + kb(r.brotli)))

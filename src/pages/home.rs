@@ -125,12 +125,18 @@ fn Today() -> impl IntoView {
                         links.push(("/wishes", k::HOME_TODO_EVALUATE, to_eval));
                         links.push(("/wishes", k::HOME_TODO_FILE, 0));
                     }
-                    Role::Kiosk => links.push(("/wishes", k::HOME_TODO_FILE, 0)),
+                    Role::Kiosk => {
+                        links.push(("/wishes", k::HOME_TODO_FILE, 0));
+                        links.push(("/kiosk/check-in", k::CHECKIN_HOME_KIOSK, 0));
+                    }
                     Role::Viewer => links.push(("/dashboard", k::HOME_TODO_DASHBOARD, 0)),
                 }
                 // 关爱走访: those who keep the list, and whoever visits someone.
                 if matches!(role, Role::Coordinator | Role::GridWorker) || cares {
                     links.push(("/care", k::HOME_TODO_VISITS, visits));
+                }
+                if linli_core::activity::takes_part(role) {
+                    links.push(("/pass", k::CHECKIN_HOME_PASS, 0));
                 }
                 let show_points = matches!(role, Role::Volunteer | Role::Partner);
                 view! {

@@ -1,6 +1,10 @@
-//! Scanning a join code with the camera, where the browser has
-//! `BarcodeDetector` (Chrome on Android, ChromeOS and macOS; not desktop
-//! Linux or Firefox). Typing the code and opening a join link work everywhere.
+//! The one camera QR reader (joining, self check-in, the kiosk): the
+//! browser's `BarcodeDetector` where it has one (Chrome on Android,
+//! ChromeOS and macOS), else jsQR on frames drawn into a canvas (desktop
+//! Linux Chromium, Firefox): `/lazy/jsqr.js`, copied there by
+//! tools/precache.mjs and precached, its script tag added only when a scan
+//! starts, so it costs nothing at start and works offline. Typing the code
+//! works everywhere.
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Object, Reflect};
 use leptos::prelude::*;
@@ -9,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::{k, tr};
+use crate::i18n::{Key, k, tr};
 
 #[wasm_bindgen]
 extern "C" {
@@ -23,13 +27,19 @@ extern "C" {
 /// Look at the picture this often (detection costs a frame's decode).
 const EVERY_MS: u32 = 250;
 
-/// The browser can scan: a barcode detector and a camera API.
+/// Where jsQR is served (tools/precache.mjs).
+const JSQR_URL: &str = "/lazy/jsqr.js";
+/// Frames are scaled to at most this width for jsQR.
+const JS_WIDTH: u32 = 640;
+
+/// The browser can scan: a camera API (and a decoder: its own or jsQR).
 pub fn supported() -> bool {
-    let Some(w) = web_sys::window() else {
-        return false;
-    };
-    Reflect::has(&w, &"BarcodeDetector".into()).unwrap_or(false)
-        && Reflect::has(&w.navigator(), &"mediaDevices".into()).unwrap_or(false)
+    web_sys::window()
+        .is_some_and(|w| Reflect::has(&w.navigator(), &"mediaDevices".into()).unwrap_or(false))
+}
+
+fn has_detector() -> bool {
+    web_sys::window().is_some_and(|w| Reflect::has(&w, &"BarcodeDetector".into()).unwrap_or(false))
 }
 
 /// The join code a QR code carries: the `code` of a join link, or the
@@ -81,6 +91,102 @@ fn stop_tracks(stream: &web_sys::MediaStream) {
     }
 }
 
+/// jsQR, loading its script the first time.
+async fn load_jsqr() -> Result<js_sys::Function, JsValue> {
+    let w = web_sys::window().ok_or(JsValue::NULL)?;
+    let f = Reflect::get(&w, &"jsQR".into())?;
+    if f.is_function() {
+        return Ok(f.unchecked_into());
+    }
+    let doc = w.document().ok_or(JsValue::NULL)?;
+    let script = doc.create_element("script")?;
+    script.set_attribute("src", JSQR_URL)?;
+    let loaded = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    doc.body().ok_or(JsValue::NULL)?.append_child(&script)?;
+    JsFuture::from(loaded).await?;
+    Reflect::get(&w, &"jsQR".into())?.dyn_into()
+}
+
+/// How frames are read.
+enum Decoder {
+    Native(BarcodeDetector),
+    Js(js_sys::Function, web_sys::CanvasRenderingContext2d),
+}
+
+impl Decoder {
+    async fn new() -> Result<Decoder, JsValue> {
+        if has_detector() {
+            return Ok(Decoder::Native(detector()?));
+        }
+        let f = load_jsqr().await?;
+        let doc = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or(JsValue::NULL)?;
+        let canvas: web_sys::HtmlCanvasElement = doc.create_element("canvas")?.dyn_into()?;
+        let options = Object::new();
+        Reflect::set(&options, &"willReadFrequently".into(), &true.into())?;
+        let ctx = canvas
+            .get_context_with_context_options("2d", &options)?
+            .ok_or(JsValue::NULL)?
+            .dyn_into()?;
+        Ok(Decoder::Js(f, ctx))
+    }
+
+    /// The texts of the QR codes in the video's current frame.
+    async fn read(&self, v: &web_sys::HtmlVideoElement) -> Vec<String> {
+        match self {
+            Decoder::Native(d) => match JsFuture::from(d.detect(v)).await {
+                Ok(found) => found
+                    .unchecked_into::<Array>()
+                    .iter()
+                    .filter_map(|b| Reflect::get(&b, &"rawValue".into()).ok()?.as_string())
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            Decoder::Js(f, ctx) => {
+                let (vw, vh) = (v.video_width(), v.video_height());
+                if vw == 0 || vh == 0 {
+                    return Vec::new();
+                }
+                let w = vw.min(JS_WIDTH);
+                let h = (u64::from(vh) * u64::from(w) / u64::from(vw)).max(1) as u32;
+                if let Some(c) = ctx.canvas()
+                    && (c.width() != w || c.height() != h)
+                {
+                    c.set_width(w);
+                    c.set_height(h);
+                }
+                let read = || -> Result<Option<String>, JsValue> {
+                    ctx.draw_image_with_html_video_element_and_dw_and_dh(
+                        v,
+                        0.0,
+                        0.0,
+                        f64::from(w),
+                        f64::from(h),
+                    )?;
+                    // Through JS: web-sys types its arguments differently
+                    // with and without `web_sys_unstable_apis`.
+                    let get: js_sys::Function =
+                        Reflect::get(ctx, &"getImageData".into())?.dyn_into()?;
+                    let img =
+                        get.apply(ctx, &Array::of4(&0.into(), &0.into(), &w.into(), &h.into()))?;
+                    // The pixels stay in JS: no copy through wasm memory.
+                    let data = Reflect::get(&img, &"data".into())?;
+                    let found = f.call3(&JsValue::NULL, &data, &w.into(), &h.into())?;
+                    if found.is_null() || found.is_undefined() {
+                        return Ok(None);
+                    }
+                    Ok(Reflect::get(&found, &"data".into())?.as_string())
+                };
+                read().ok().flatten().into_iter().collect()
+            }
+        }
+    }
+}
+
 fn detector() -> Result<BarcodeDetector, JsValue> {
     let options = Object::new();
     Reflect::set(
@@ -92,10 +198,16 @@ fn detector() -> Result<BarcodeDetector, JsValue> {
 }
 
 /// A "scan a code" button that opens the rear camera in place and hands
-/// the first join code it sees to `on_code`. Renders nothing where the
-/// browser cannot scan.
+/// the first QR text `read` accepts (default `code_in`: a join code) to
+/// `on_code`. Renders nothing where the browser has no camera API.
 #[component]
-pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
+pub fn ScanCode(
+    on_code: Callback<String>,
+    #[prop(optional)] read: Option<fn(&str) -> Option<String>>,
+    #[prop(optional)] start_label: Option<Key>,
+    #[prop(optional)] hint: Option<Key>,
+) -> impl IntoView {
+    let read = read.unwrap_or(code_in);
     let state = RwSignal::new(Scan::Idle);
     let video = NodeRef::<leptos::html::Video>::new();
     let stream = StoredValue::new_local(None::<web_sys::MediaStream>);
@@ -117,7 +229,7 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
                 stop();
                 let _ = state.try_set(Scan::Failed);
             };
-            let (Ok(detector), Some(v)) = (detector(), video.get_untracked()) else {
+            let (Ok(decoder), Some(v)) = (Decoder::new().await, video.get_untracked()) else {
                 return fail();
             };
             let Ok(camera) = open_camera().await else {
@@ -141,16 +253,11 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
                 if v.ready_state() < 2 {
                     continue;
                 }
-                let Ok(found) = JsFuture::from(detector.detect(&v)).await else {
-                    continue;
-                };
-                let code = found.unchecked_into::<Array>().iter().find_map(|b| {
-                    Reflect::get(&b, &"rawValue".into())
-                        .ok()?
-                        .as_string()
-                        .and_then(|t| code_in(&t))
-                });
-                if let Some(code) = code {
+                let texts = decoder.read(&v).await;
+                if state.try_get_untracked() != Some(Scan::Scanning) {
+                    break;
+                }
+                if let Some(code) = texts.iter().find_map(|t| read(t)) {
                     stop();
                     on_code.run(code);
                 }
@@ -158,6 +265,8 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
         });
     };
     let video_label = tr(k::JOIN_SCAN_VIDEO);
+    let start_label = tr(start_label.unwrap_or(k::JOIN_SCAN_START));
+    let hint = tr(hint.unwrap_or(k::JOIN_SCAN_HINT));
     let active = move || matches!(state.get(), Scan::Starting | Scan::Scanning);
     supported().then(|| {
         view! {
@@ -167,7 +276,7 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
                     fallback=move || {
                         view! {
                             <button type="button" class="secondary" on:click=start>
-                                {tr(k::JOIN_SCAN_START)}
+                                {start_label}
                             </button>
                         }
                     }
@@ -175,7 +284,7 @@ pub fn ScanCode(on_code: Callback<String>) -> impl IntoView {
                     <button type="button" class="secondary" on:click=move |_| stop()>
                         {tr(k::JOIN_SCAN_STOP)}
                     </button>
-                    <p class="hint">{tr(k::JOIN_SCAN_HINT)}</p>
+                    <p class="hint">{hint}</p>
                 </Show>
                 <video
                     node_ref=video

@@ -19,10 +19,12 @@ use wasm_bindgen::prelude::*;
 use web_sys::IdbTransaction;
 
 mod backup;
+pub mod checkin;
 pub mod tabs;
 pub mod usage;
 
 pub use backup::{Backup, ImportError, ImportReport};
+pub use checkin::CheckinRecords;
 
 /// The database name used by the app.
 pub const DB_NAME: &str = "linli";
@@ -88,6 +90,9 @@ pub mod keys {
     pub const EPOCH: &str = "epoch";
     /// The newest inbox item the member has looked at (HLC ms).
     pub const INBOX_SEEN: &str = "inbox_seen";
+    /// `checkin::CheckinRecords`: activity keys, the member's badge and
+    /// pass, a kiosk's passes.
+    pub const CHECKIN: &str = "checkin";
 }
 
 const SNAPSHOT_KEY: &str = "state";

@@ -249,4 +249,50 @@ impl Client<'_> {
             .json(record);
         read(req).await
     }
+
+    /// The keys of the activities this member organises.
+    pub async fn activity_keys(&self) -> Result<protocol::ActivityKeys, ApiError> {
+        let req = Request::get(&self.url("private/activities"))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
+    }
+
+    /// Shares an activity's key with its other organisers.
+    pub async fn put_activity_key(
+        &self,
+        key: &linli_core::checkin::ActivityKey,
+    ) -> Result<serde_json::Value, ApiError> {
+        let path = format!(
+            "private/activities/{}",
+            js_sys::encode_uri_component(key.activity.as_str())
+        );
+        let req = Request::put(&self.url(&path))
+            .header("Authorization", &bearer(self.token))
+            .json(key);
+        read(req).await
+    }
+
+    /// The member passes this member may read (a kiosk: all).
+    pub async fn passes(&self) -> Result<protocol::MemberPasses, ApiError> {
+        let req = Request::get(&self.url("private/passes"))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
+    }
+
+    /// Sets the member's own pass.
+    pub async fn put_pass(
+        &self,
+        pass: &linli_core::checkin::MemberPass,
+    ) -> Result<serde_json::Value, ApiError> {
+        let path = format!(
+            "private/passes/{}",
+            js_sys::encode_uri_component(pass.member.as_str())
+        );
+        let req = Request::put(&self.url(&path))
+            .header("Authorization", &bearer(self.token))
+            .json(pass);
+        read(req).await
+    }
 }

@@ -215,7 +215,8 @@ impl SyncState {
         let care_changed = store
             .replace_care(&linli_core::care::items(&care.households, &care.notes))
             .await?;
-        if pushed || pulled > 0 || contacts_changed || care_changed {
+        let checkin_changed = sync_checkin(app, &store, &client, session).await?;
+        if pushed || pulled > 0 || contacts_changed || care_changed || checkin_changed {
             app.changed();
         }
         Ok(())
@@ -366,6 +367,115 @@ async fn upload_care(store: &Store, client: &Client<'_>) -> Result<(), Failure> 
         store.settle_care(&item).await?;
     }
     Ok(())
+}
+
+/// Check-in records (issue 14): sends the keys made here and the member's
+/// pass, then pulls the keys of the activities the member organises and,
+/// on a kiosk, the passes of the members on today's rosters (nothing more:
+/// the kiosk keeps no list of people beyond them). Returns whether the
+/// records changed.
+async fn sync_checkin(
+    app: AppState,
+    store: &Store,
+    client: &Client<'_>,
+    session: &Session,
+) -> Result<bool, Failure> {
+    let held = store.checkin().await?;
+    let mut sent = Vec::new();
+    for id in &held.unsent_keys {
+        let Some(key) = held.keys.iter().find(|k| &k.activity == id) else {
+            sent.push(id.clone());
+            continue;
+        };
+        match client.put_activity_key(key).await {
+            Ok(_) => sent.push(id.clone()),
+            // The create op is still on its way: next round.
+            Err(ApiError::Api { detail, .. }) if detail.code == codes::UNKNOWN_ACTIVITY => {}
+            // Refused for good: keep it here (this device made it), stop sending.
+            Err(ApiError::Api { detail, .. })
+                if [
+                    codes::FORBIDDEN,
+                    codes::WRONG_KEY,
+                    codes::KEY_RETIRED,
+                    codes::BAD_REQUEST,
+                ]
+                .contains(&detail.code.as_str()) =>
+            {
+                sent.push(id.clone())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut pass_sent = false;
+    if let (Some(pass), true) = (&held.pass, held.pass_unsent) {
+        match client.put_pass(pass).await {
+            Ok(_) => pass_sent = true,
+            Err(ApiError::Api { detail, .. })
+                if [codes::FORBIDDEN, codes::INVALID, codes::BAD_REQUEST]
+                    .contains(&detail.code.as_str()) =>
+            {
+                pass_sent = true
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (organises, kiosk, today) = app.replica.with_untracked(|r| {
+        let s = r.view();
+        let me = s.members.get(&session.member);
+        let organises = me.is_some_and(|m| {
+            s.activities
+                .values()
+                .any(|a| linli_core::checkin::should_keep_key(s, &a.id) && s.organises(m, a))
+        });
+        let kiosk = me.is_some_and(|m| m.role == linli_core::model::Role::Kiosk);
+        let mut today = std::collections::BTreeSet::new();
+        if kiosk {
+            for a in linli_core::activities::today(s, now_ms()) {
+                today.extend(a.places.iter().cloned());
+                today.extend(a.waiting.iter().cloned());
+                today.extend(a.attendance.keys().cloned());
+            }
+        }
+        (organises, kiosk, today)
+    });
+    let pulled_keys = if organises {
+        Some(client.activity_keys().await?.keys)
+    } else {
+        None
+    };
+    let passes = if kiosk {
+        let all = client.passes().await?.passes;
+        all.into_iter()
+            .filter(|p| today.contains(&p.member))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let ((), changed) = store
+        .update_checkin(|c| {
+            c.unsent_keys.retain(|id| !sent.contains(id));
+            if pass_sent && c.pass.as_ref() == held.pass.as_ref() {
+                c.pass_unsent = false;
+            }
+            if let Some(pulled) = pulled_keys {
+                // What the endpoint hands over, plus what is still to be sent.
+                let unsent: Vec<_> = c
+                    .keys
+                    .iter()
+                    .filter(|k| c.unsent_keys.contains(&k.activity))
+                    .cloned()
+                    .collect();
+                c.keys = pulled;
+                for k in unsent {
+                    if c.key(&k.activity).is_none() {
+                        c.keys.push(k);
+                    }
+                }
+            }
+            c.passes = passes;
+        })
+        .await?;
+    Ok(changed)
 }
 
 /// Sends this device's name (settings) when it changed since the endpoint

@@ -32,6 +32,8 @@
 //! the member's behalf (its role allows that; no proof).
 
 use crate::ids::{ActivityId, MemberId};
+use crate::model::Role;
+use crate::reduce::State;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -225,6 +227,153 @@ impl MemberPass {
     }
 }
 
+/// Length of a pass's salt in hex digits (the app makes 16 random bytes).
+pub const SALT_HEX: std::ops::RangeInclusive<usize> = 16..=64;
+
+impl MemberPass {
+    /// Whether the record has the form `new` gives it: a hex salt and
+    /// 64-hex hashes (at least one of PIN and badge). Stable code on error.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        let salt_ok =
+            SALT_HEX.contains(&self.salt.len()) && self.salt.bytes().all(|b| b.is_ascii_hexdigit());
+        let hash_ok = |h: &str| h.is_empty() || is_hex(h, CHECK_HEX);
+        if !salt_ok || !hash_ok(&self.pin) || !hash_ok(&self.badge) {
+            return Err("bad_pass");
+        }
+        if self.pin.is_empty() && self.badge.is_empty() {
+            return Err("empty_pass");
+        }
+        Ok(())
+    }
+}
+
+/// An activity's key as organisers' devices share it through the endpoint
+/// (`PUT/GET …/private/activities/{id}`): a private record, never in
+/// `State` or an `Op` while it matters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityKey {
+    /// Whose key.
+    pub activity: ActivityId,
+    /// The key (normalized, `KEY_CHARS` characters).
+    pub key: String,
+}
+
+/// Why an activity key is not accepted (the endpoint's codes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyVerdict {
+    /// The activity is not in the log (yet).
+    UnknownActivity,
+    /// The caller does not organise it (or was removed).
+    Forbidden,
+    /// The key was revealed or the activity cancelled: nothing to keep.
+    Retired,
+    /// Not the key the activity committed to.
+    WrongKey,
+}
+
+/// Whether the endpoint (and a device) keeps the key of `activity`: while
+/// it is secret and useful — the activity exists, is not cancelled, and
+/// `verify_check_ins` has not revealed the key (then it is in the log).
+pub fn should_keep_key(state: &State, activity: &ActivityId) -> bool {
+    state
+        .activities
+        .get(activity)
+        .is_some_and(|a| a.key.is_none() && a.status != crate::activity::ActivityStatus::Cancelled)
+}
+
+/// Whether `member` may read and write the key of `activity`: an active
+/// member who organises it (`State::organises`: a coordinator, the
+/// organising team's lead, a member of the organising unit), while the key
+/// is kept (`should_keep_key`). The one rule the endpoint and the app use.
+pub fn may_hold_key(state: &State, member: &MemberId, activity: &ActivityId) -> bool {
+    let (Some(m), Some(a)) = (state.members.get(member), state.activities.get(activity)) else {
+        return false;
+    };
+    should_keep_key(state, activity) && state.organises(m, a)
+}
+
+/// What the endpoint says to `member` storing `record`: `Ok` to store it,
+/// else why not. Order: unknown activity, not an organiser, retired, key.
+pub fn judge_key(state: &State, member: &MemberId, record: &ActivityKey) -> Result<(), KeyVerdict> {
+    let Some(a) = state.activities.get(&record.activity) else {
+        return Err(KeyVerdict::UnknownActivity);
+    };
+    let organises = state
+        .members
+        .get(member)
+        .is_some_and(|m| state.organises(m, a));
+    if !organises {
+        return Err(KeyVerdict::Forbidden);
+    }
+    if !should_keep_key(state, &record.activity) {
+        return Err(KeyVerdict::Retired);
+    }
+    if normalize_key(&record.key).as_deref() != Some(record.key.as_str())
+        || !key_matches(&record.activity, &a.check, &record.key)
+    {
+        return Err(KeyVerdict::WrongKey);
+    }
+    Ok(())
+}
+
+/// Whether `author` may set the pass of `member`: only the member themself,
+/// active, in a role that takes part in activities (not a kiosk, not a viewer).
+pub fn may_write_pass(state: &State, author: &MemberId, member: &MemberId) -> bool {
+    author == member
+        && state
+            .members
+            .get(member)
+            .is_some_and(|m| m.active && crate::activity::takes_part(m.role))
+}
+
+/// Whether `reader` may read the pass of `member`: the member themself, a
+/// kiosk (it checks badges and PINs) and coordinators; both active, and the
+/// pass's member still one who takes part.
+pub fn may_read_pass(state: &State, reader: &MemberId, member: &MemberId) -> bool {
+    let (Some(r), Some(m)) = (state.members.get(reader), state.members.get(member)) else {
+        return false;
+    };
+    r.active
+        && m.active
+        && crate::activity::takes_part(m.role)
+        && (reader == member || matches!(r.role, Role::Kiosk | Role::Coordinator))
+}
+
+/// What a member's personal QR carries: `linli-pass:<badge>:<member>`.
+pub fn badge_text(member: &MemberId, badge: &str) -> String {
+    format!("linli-pass:{badge}:{member}")
+}
+
+/// The member and badge token a scanned personal QR carries.
+pub fn parse_badge(text: &str) -> Option<(MemberId, String)> {
+    let rest = text.trim().strip_prefix("linli-pass:")?;
+    let (badge, member) = rest.split_once(':')?;
+    (!badge.is_empty() && !member.is_empty()).then(|| (MemberId::from(member), badge.to_owned()))
+}
+
+/// The check-in link an organiser's QR carries:
+/// `<origin>/activities/<id>/check-in?k=<KEY>` (the id percent-encoded by
+/// the caller if it needs it).
+pub fn check_in_path(activity: &ActivityId, key: &str) -> String {
+    format!("/activities/{activity}/check-in?k={key}")
+}
+
+/// The key in a scanned or pasted text: the `k` of a check-in link, or the
+/// text itself when it is a key as typed. Normalized; `None` if there is none.
+pub fn key_in(text: &str) -> Option<String> {
+    let text = text.trim();
+    match text.split_once('?') {
+        Some((_, query)) => query
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .split('&')
+            .find_map(|p| p.strip_prefix("k="))
+            .and_then(normalize_key),
+        None => normalize_key(text),
+    }
+}
+
 /// 4–6 ASCII digits.
 pub fn valid_pin(pin: &str) -> bool {
     PIN_DIGITS.contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
@@ -282,6 +431,27 @@ mod tests {
         assert_ne!(p, proof(&a, &"v2".into(), &k));
         assert_ne!(p, proof(&"a2".into(), &m, &k));
         assert_ne!(p, proof(&a, &m, &new_key([8; 10])));
+    }
+
+    #[test]
+    fn badges_and_links_read_back() {
+        let m = MemberId::from("v:1");
+        assert_eq!(
+            parse_badge(&badge_text(&m, "ab12")),
+            Some((m.clone(), "ab12".into()))
+        );
+        assert_eq!(parse_badge("linli-pass::v1"), None);
+        assert_eq!(parse_badge("https://x/join?code=1"), None);
+        let k = new_key([5; 10]);
+        let link = format!("https://linli.example{}", check_in_path(&"a1".into(), &k));
+        assert_eq!(key_in(&link), Some(k.clone()));
+        assert_eq!(key_in(&format!("{link}#x")), Some(k.clone()));
+        assert_eq!(key_in(&display_key(&k).to_lowercase()), Some(k.clone()));
+        assert_eq!(key_in("https://linli.example/activities/a1/check-in"), None);
+        assert_eq!(
+            key_in("https://linli.example/activities/a1/check-in?k=123"),
+            None
+        );
     }
 
     #[test]

@@ -295,6 +295,23 @@ pub struct CareRecords {
     pub notes: Vec<crate::care::VisitNote>,
 }
 
+/// `GET …/private/activities`: the keys of the activities the caller
+/// organises (`checkin::may_hold_key`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityKeys {
+    /// One record per activity, by activity id.
+    pub keys: Vec<crate::checkin::ActivityKey>,
+}
+
+/// `GET …/private/passes`: the member passes the caller may read
+/// (`checkin::may_read_pass`): all of them for kiosks and coordinators,
+/// the caller's own for anyone else.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPasses {
+    /// One pass per member, by member id.
+    pub passes: Vec<crate::checkin::MemberPass>,
+}
+
 /// One demo join code (`GET /api/v1/demo`, only on a `serve --demo` server).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoCode {
@@ -386,6 +403,8 @@ pub mod codes {
     pub const UNKNOWN_WISH: &str = "unknown_wish";
     /// The household (or the visit) is not in the log yet: push its ops first.
     pub const UNKNOWN_HOUSEHOLD: &str = "unknown_household";
+    /// 404: the activity is not (yet) in the log; push its ops first.
+    pub const UNKNOWN_ACTIVITY: &str = "unknown_activity";
     /// 405: wrong method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     /// 408: the body did not arrive in time (slow link); retry.
@@ -394,6 +413,9 @@ pub mod codes {
     pub const SEQ_GAP: &str = "seq_gap";
     /// 409: the wish is closed; its contact record is gone.
     pub const WISH_CLOSED: &str = "wish_closed";
+    /// 409: the activity's key was revealed or the activity cancelled; its
+    /// key is no longer kept.
+    pub const KEY_RETIRED: &str = "key_retired";
     /// 410: the join code expired.
     pub const CODE_EXPIRED: &str = "code_expired";
     /// 410: the join code was deleted (or its maker lost the right to make it).
@@ -411,6 +433,8 @@ pub mod codes {
     /// 422: an op is stamped more than 10 minutes ahead of the endpoint's
     /// clock (`server_ms`): fix the clock and re-stamp, or wait.
     pub const STAMP_IN_FUTURE: &str = "stamp_in_future";
+    /// 422: the key does not match the activity's commitment (`key_check`).
+    pub const WRONG_KEY: &str = "wrong_key";
     /// 422: a field of a non-op body is invalid (`reason`).
     pub const INVALID: &str = "invalid";
     /// 500: the object store failed; retry (pushes are idempotent).
@@ -429,13 +453,14 @@ pub mod codes {
             UNAUTHORIZED | TOKEN_REVOKED => 401,
             FORBIDDEN | WRONG_COMMUNITY | WRONG_DEVICE | WRONG_AUTHOR | MEMBER_INACTIVE => 403,
             NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
-            | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH | UNKNOWN_HOUSEHOLD => 404,
+            | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH | UNKNOWN_HOUSEHOLD
+            | UNKNOWN_ACTIVITY => 404,
             METHOD_NOT_ALLOWED => 405,
             REQUEST_TIMEOUT => 408,
-            SEQ_GAP | WISH_CLOSED => 409,
+            SEQ_GAP | WISH_CLOSED | KEY_RETIRED => 409,
             CODE_EXPIRED | CODE_REVOKED | CODE_USED_UP => 410,
             BODY_TOO_LARGE | TOO_MANY_OPS => 413,
-            INVALID_OP | STAMP_IN_FUTURE | INVALID => 422,
+            INVALID_OP | STAMP_IN_FUTURE | INVALID | WRONG_KEY => 422,
             RATE_LIMITED => 429,
             STORAGE => 500,
             BUSY => 503,
@@ -477,6 +502,9 @@ pub mod codes {
         STORAGE,
         BUSY,
         RATE_LIMITED,
+        UNKNOWN_ACTIVITY,
+        KEY_RETIRED,
+        WRONG_KEY,
     ];
 }
 

@@ -16,6 +16,8 @@
 //! communities/{c}/code-uses/{code_id}/{n:06}     use slot n of a code
 //! communities/{c}/code-deleted/{code_id}         deletion marker
 //! communities/{c}/private/{wish}.json            ContactRecord (overwritten; deleted when the wish closes)
+//! communities/{c}/activity-keys/{activity}.json  checkin::ActivityKey (overwritten; deleted once revealed or cancelled)
+//! communities/{c}/passes/{member}.json           checkin::MemberPass (overwritten by its member)
 //! tokens/{sha256(token)}.json                    TokenRecord
 //! codes/{sha256(code)}.json                      CodeIndex
 //! demo.json                                      the demo community's codes
@@ -386,6 +388,37 @@ pub fn care_dir(c: &CommunityId) -> Path {
 
 pub fn private_records(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "private"])
+}
+
+pub fn activity_keys(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "activity-keys"])
+}
+
+pub fn activity_key(c: &CommunityId, activity: &str) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "activity-keys",
+        &format!("{activity}.json"),
+    ])
+}
+
+pub fn passes(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "passes"])
+}
+
+pub fn pass(c: &CommunityId, member: &str) -> Path {
+    path(&[
+        "communities",
+        c.as_str(),
+        "passes",
+        &format!("{member}.json"),
+    ])
+}
+
+/// The id a listed `{id}.json` object is named by (activity or member).
+pub fn record_id(at: &Path) -> Option<String> {
+    percent_decode(at.filename()?.strip_suffix(".json")?)
 }
 
 pub fn token(hash: &str) -> Path {

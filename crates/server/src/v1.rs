@@ -13,12 +13,13 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use bytes::Bytes;
+use linli_core::checkin::{self, ActivityKey, KeyVerdict, MemberPass};
 use linli_core::ids::WishId;
 use linli_core::model::Role;
 use linli_core::private::{ContactRecord, may_see, may_write};
 use linli_core::protocol::{
-    self, CreateCodeRequest, DeviceName, JoinRequest, PrivateRecords, PushRequest, PushResponse,
-    codes,
+    self, ActivityKeys, CreateCodeRequest, DeviceName, JoinRequest, MemberPasses, PrivateRecords,
+    PushRequest, PushResponse, codes,
 };
 use linli_core::{Op, State as CoreState, validate};
 use serde::de::DeserializeOwned;
@@ -51,6 +52,16 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(
             &format!("{c}/care/notes/{{visit}}"),
             put(crate::care::put_note),
+        )
+        .route(&format!("{c}/private/activities"), get(key_list))
+        .route(
+            &format!("{c}/private/activities/{{activity}}"),
+            put(key_put).get(key_get),
+        )
+        .route(&format!("{c}/private/passes"), get(pass_list))
+        .route(
+            &format!("{c}/private/passes/{{member}}"),
+            put(pass_put).get(pass_get),
         )
         .route(&format!("{c}/codes"), post(code_create).get(code_list))
         .route(&format!("{c}/codes/{{code_id}}"), delete(code_delete))
@@ -395,6 +406,251 @@ fn wish_closed() -> ApiError {
         codes::WISH_CLOSED,
         "the wish is closed; its contact details are no longer kept",
     )
+}
+
+// ---- check-in records: activity keys and member passes (docs/activities.md) ----
+
+/// The stored `{id}.json` records under `prefix`, with their ids.
+async fn listed(
+    hub: &Hub,
+    prefix: &object_store::path::Path,
+) -> Result<Vec<(String, object_store::path::Path)>, ApiError> {
+    Ok(store::list_flat(&hub.store, prefix)
+        .await?
+        .into_iter()
+        .filter_map(|m| Some((store::record_id(&m.location)?, m.location)))
+        .collect())
+}
+
+async fn delete_quietly(hub: &Hub, at: &object_store::path::Path) {
+    use object_store::ObjectStoreExt as _;
+    match hub.store.delete(at).await {
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+        Err(e) => tracing::warn!("deleting {at}: {e}"),
+    }
+}
+
+/// `GET …/private/activities`: the keys of the activities the caller
+/// organises (`checkin::may_hold_key`). Keys no longer kept (revealed in
+/// the log, or the activity cancelled) are deleted on the way.
+async fn key_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiError> {
+    let stored = listed(&hub, &store::activity_keys(&caller.community)).await?;
+    let (visible, retired) = caller
+        .log
+        .with_state(|s| {
+            let (mut visible, mut retired) = (Vec::new(), Vec::new());
+            for (id, p) in stored {
+                let id = linli_core::ActivityId::from(id.as_str());
+                if !s.activities.contains_key(&id) {
+                    // Not in this instance's log yet: neither shown nor deleted.
+                } else if !checkin::should_keep_key(s, &id) {
+                    retired.push(p);
+                } else if checkin::may_hold_key(s, &caller.member, &id) {
+                    visible.push(p);
+                }
+            }
+            (visible, retired)
+        })
+        .await?;
+    for p in retired {
+        delete_quietly(&hub, &p).await;
+    }
+    let mut keys = Vec::new();
+    for p in visible {
+        if let Some(r) = store::get_json::<ActivityKey>(&hub.store, &p).await? {
+            keys.push(r);
+        }
+    }
+    keys.sort_by(|a, b| a.activity.cmp(&b.activity));
+    Ok(no_store(&ActivityKeys { keys }))
+}
+
+fn key_error(v: KeyVerdict) -> ApiError {
+    match v {
+        KeyVerdict::UnknownActivity => ApiError::new(
+            codes::UNKNOWN_ACTIVITY,
+            "the activity is not in the log yet; push its ops first",
+        ),
+        KeyVerdict::Forbidden => ApiError::new(
+            codes::FORBIDDEN,
+            "only those who organise the activity hold its check-in key",
+        ),
+        KeyVerdict::Retired => ApiError::new(
+            codes::KEY_RETIRED,
+            "the activity was cancelled or its key revealed; the key is no longer kept",
+        ),
+        KeyVerdict::WrongKey => ApiError::new(
+            codes::WRONG_KEY,
+            "the key does not match the activity's check-in commitment",
+        ),
+    }
+}
+
+/// `GET …/private/activities/{activity}`: one key, for its organisers.
+async fn key_get(
+    State(hub): Hubs,
+    Auth(caller): Now,
+    P((_, activity)): P<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id = linli_core::ActivityId::from(activity.as_str());
+    let verdict = caller
+        .log
+        .with_state(|s| {
+            let a = s.activities.get(&id).ok_or(KeyVerdict::UnknownActivity)?;
+            let m = s.members.get(&caller.member);
+            if !m.is_some_and(|m| s.organises(m, a)) {
+                return Err(KeyVerdict::Forbidden);
+            }
+            if !checkin::should_keep_key(s, &id) {
+                return Err(KeyVerdict::Retired);
+            }
+            Ok(())
+        })
+        .await?;
+    verdict.map_err(key_error)?;
+    let at = store::activity_key(&caller.community, &activity);
+    match store::get_json::<ActivityKey>(&hub.store, &at).await? {
+        Some(r) => Ok(no_store(&r)),
+        None => Err(ApiError::new(
+            codes::NOT_FOUND,
+            "no device has stored this activity's key yet",
+        )),
+    }
+}
+
+/// `PUT …/private/activities/{activity}` with `{activity, key}`: an
+/// organiser's device shares the key it made (or was handed) with the
+/// activity's other organisers. Only the key the activity committed to.
+async fn key_put(
+    State(hub): Hubs,
+    Auth(caller): Now,
+    P((_, activity)): P<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let rec: ActivityKey = json_body(body).await?;
+    if rec.activity.as_str() != activity {
+        return Err(ApiError::new(
+            codes::BAD_REQUEST,
+            "the record's activity is not the activity in the path",
+        ));
+    }
+    caller
+        .log
+        .with_state(|s| checkin::judge_key(s, &caller.member, &rec))
+        .await?
+        .map_err(key_error)?;
+    let at = store::activity_key(&caller.community, &activity);
+    // The one key that matches the commitment: writing it again is the same write.
+    store::overwrite_json(&hub.store, &at, &rec).await?;
+    tracing::info!(community = %caller.community, member = %caller.member, device = %caller.device, activity = %activity, "activity key stored");
+    // The key may have been revealed on another instance meanwhile.
+    let kept = caller
+        .log
+        .with_state(|s| checkin::should_keep_key(s, &rec.activity))
+        .await?;
+    if !kept {
+        delete_quietly(&hub, &at).await;
+        return Err(key_error(KeyVerdict::Retired));
+    }
+    Ok(no_store(&rec))
+}
+
+/// `GET …/private/passes`: every pass the caller may read
+/// (`checkin::may_read_pass`): all for a kiosk or a coordinator, the
+/// caller's own for anyone else. Passes of removed members are deleted.
+async fn pass_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiError> {
+    let stored = listed(&hub, &store::passes(&caller.community)).await?;
+    let (visible, stale) = caller
+        .log
+        .with_state(|s| {
+            let mut visible = Vec::new();
+            let mut stale = Vec::new();
+            for (id, p) in stored {
+                let m = linli_core::MemberId::from(id.as_str());
+                if s.members.get(&m).is_some_and(|m| !m.active) {
+                    stale.push(p);
+                } else if checkin::may_read_pass(s, &caller.member, &m) {
+                    visible.push(p);
+                }
+            }
+            (visible, stale)
+        })
+        .await?;
+    for p in stale {
+        delete_quietly(&hub, &p).await;
+    }
+    let mut passes = Vec::new();
+    for p in visible {
+        if let Some(r) = store::get_json::<MemberPass>(&hub.store, &p).await? {
+            passes.push(r);
+        }
+    }
+    passes.sort_by(|a, b| a.member.cmp(&b.member));
+    Ok(no_store(&MemberPasses { passes }))
+}
+
+/// `GET …/private/passes/{member}`.
+async fn pass_get(
+    State(hub): Hubs,
+    Auth(caller): Now,
+    P((_, member)): P<(String, String)>,
+) -> Result<Response, ApiError> {
+    let m = linli_core::MemberId::from(member.as_str());
+    let may = caller
+        .log
+        .with_state(|s| checkin::may_read_pass(s, &caller.member, &m))
+        .await?;
+    if !may {
+        return Err(ApiError::new(
+            codes::FORBIDDEN,
+            "only the member, a kiosk or a coordinator may read a member's pass",
+        ));
+    }
+    match store::get_json::<MemberPass>(&hub.store, &store::pass(&caller.community, &member))
+        .await?
+    {
+        Some(p) => Ok(no_store(&p)),
+        None => Err(ApiError::new(
+            codes::NOT_FOUND,
+            "this member has set no pass",
+        )),
+    }
+}
+
+/// `PUT …/private/passes/{member}`: the member's own device sets the salted
+/// hashes of their badge and PIN (never the PIN itself).
+async fn pass_put(
+    State(hub): Hubs,
+    Auth(caller): Now,
+    P((_, member)): P<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let pass: MemberPass = json_body(body).await?;
+    if pass.member.as_str() != member {
+        return Err(ApiError::new(
+            codes::BAD_REQUEST,
+            "the pass's member is not the member in the path",
+        ));
+    }
+    if let Err(reason) = pass.validate() {
+        return Err(
+            ApiError::new(codes::INVALID, "a pass holds a hex salt and 64-hex hashes")
+                .with_reason(reason),
+        );
+    }
+    let may = caller
+        .log
+        .with_state(|s| checkin::may_write_pass(s, &caller.member, &pass.member))
+        .await?;
+    if !may {
+        return Err(ApiError::new(
+            codes::FORBIDDEN,
+            "only the member themself sets their pass",
+        ));
+    }
+    store::overwrite_json(&hub.store, &store::pass(&caller.community, &member), &pass).await?;
+    tracing::info!(community = %caller.community, member = %caller.member, device = %caller.device, "member pass stored");
+    Ok(no_store(&pass))
 }
 
 async fn code_create(
