@@ -37,6 +37,10 @@ pub enum Rule {
     /// At an activity: only on someone else's behalf (the kiosk checks
     /// people in and out; it never attends).
     ForOthers,
+    /// Only on a wish no member requested (filed at a kiosk or on behalf
+    /// of a resident): the walk-up resident evaluates it at the kiosk with
+    /// the code of the completion slip (`kiosk::slip_code`).
+    Walkup,
 }
 
 impl Rule {
@@ -55,6 +59,7 @@ impl Rule {
             Rule::OwnChannel => "chan",
             Rule::Attendee => "att",
             Rule::ForOthers => "desk",
+            Rule::Walkup => "walk",
         }
     }
 }
@@ -96,6 +101,7 @@ pub fn rule(role: Role, action: Action) -> Rule {
         (A::Evaluate | A::Cancel, Coordinator) => Yes,
         (A::Evaluate | A::Cancel, GridWorker) => InGrid,
         (A::Evaluate | A::Cancel, Volunteer | Resident) => Requester,
+        (A::Evaluate, Kiosk) => Walkup,
         // Activities: coordinators run any; a team lead those of a team
         // they lead; a partner member those of their unit.
         (
@@ -193,7 +199,7 @@ mod tests {
         ("start",            ["Y",    "hold", "hold", "-",    "hold", "-",    "-"]),
         ("note",             ["Y",    "grid", "hold", "req",  "hold", "-",    "-"]),
         ("complete",         ["hold", "hold", "hold", "-",    "hold", "-",    "-"]),
-        ("evaluate",         ["Y",    "grid", "req",  "req",  "-",    "-",    "-"]),
+        ("evaluate",         ["Y",    "grid", "req",  "req",  "-",    "walk", "-"]),
         ("reopen",           ["Y",    "-",    "-",    "-",    "-",    "-",    "-"]),
         ("reject",           ["Y",    "-",    "-",    "-",    "-",    "-",    "-"]),
         ("merge",            ["Y",    "grid", "-",    "-",    "-",    "-",    "-"]),
@@ -229,14 +235,18 @@ mod tests {
     }
 
     #[test]
-    fn kiosk_may_only_file_wishes_expire_leases_and_check_people_in_and_out() {
+    fn kiosk_may_only_file_wishes_expire_leases_check_people_in_and_out_and_take_evaluations() {
         for a in Action::ALL {
             let allowed = rule(Role::Kiosk, a) != Rule::No;
             assert_eq!(
                 allowed,
                 matches!(
                     a,
-                    Action::CreateWish | Action::ExpireLease | Action::CheckIn | Action::CheckOut
+                    Action::CreateWish
+                        | Action::ExpireLease
+                        | Action::CheckIn
+                        | Action::CheckOut
+                        | Action::Evaluate
                 ),
                 "{a:?}"
             );
