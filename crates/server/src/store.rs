@@ -355,6 +355,11 @@ pub fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The stored form of the PIN that leaves kiosk mode (`kiosk::hash_pin`).
+pub fn kiosk_pin(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "kiosk-pin.json"])
+}
+
 pub fn private_records(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "private"])
 }
