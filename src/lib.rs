@@ -20,8 +20,8 @@ use crate::components::kiosk::KioskIdle;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
-    Admin, Board, Dashboard, Home, Inbox, Invite, Join, NotFound, Orders, Posters, Resources,
-    Settings, Volunteers, WishDetail, Wishes,
+    Admin, Board, Dashboard, Home, Inbox, Invite, Join, KioskEvaluate, KioskLeave, NotFound,
+    Orders, Posters, Resources, Settings, Volunteers, WishDetail, Wishes,
 };
 
 #[component]
@@ -55,6 +55,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/resources") view=Resources />
                             <Route path=path!("/admin") view=Admin />
                             <Route path=path!("/inbox") view=Inbox />
+                            <Route path=path!("/kiosk/evaluate") view=KioskEvaluate />
+                            <Route path=path!("/kiosk/leave") view=KioskLeave />
                         </Routes>
                     </main>
                 </div>

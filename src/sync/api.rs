@@ -208,7 +208,9 @@ impl Client<'_> {
     pub async fn set_kiosk_pin(&self, pin: &str) -> Result<protocol::KioskPinSet, ApiError> {
         let req = Request::put(&self.url("kiosk/pin"))
             .header("Authorization", &bearer(self.token))
-            .json(&protocol::KioskPin { pin: pin.to_owned() });
+            .json(&protocol::KioskPin {
+                pin: pin.to_owned(),
+            });
         read(req).await
     }
 

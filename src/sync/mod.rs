@@ -7,9 +7,9 @@ use futures::FutureExt;
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_core::model::Role;
 use linli_core::protocol::{self, codes};
 use linli_core::replica::Writer;
-use linli_core::model::Role;
 use linli_core::replica::{Replica, next_batch};
 use linli_core::{Op, OpId, Outcome, VoidReason};
 
