@@ -22,8 +22,8 @@ use crate::i18n::{k, provide_i18n, tr};
 use crate::pages::{
     Activities, ActivityDetail, ActivityEdit, ActivityNew, ActivityRoster, Admin, Board, Care,
     CareHousehold, CareNew, CheckinCode, Dashboard, Home, Inbox, Invite, Join, KioskCheckIn,
-    MemberPassPage, NotFound, Orders, Posters, Resources, SelfCheckIn, Settings, Volunteers,
-    WishDetail, Wishes,
+    KioskEvaluate, KioskLeave, MemberPassPage, NotFound, Orders, Posters, Resources, SelfCheckIn,
+    Settings, Volunteers, WishDetail, Wishes,
 };
 
 #[component]
@@ -69,6 +69,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/activities/:id/check-in") view=SelfCheckIn />
                             <Route path=path!("/pass") view=MemberPassPage />
                             <Route path=path!("/kiosk/check-in") view=KioskCheckIn />
+                            <Route path=path!("/kiosk/evaluate") view=KioskEvaluate />
+                            <Route path=path!("/kiosk/leave") view=KioskLeave />
                         </Routes>
                     </main>
                 </div>

@@ -69,7 +69,29 @@ pub struct AppState {
     /// Bumped whenever the store changed (here or in another tab), so
     /// pages that read other records (settings) read them again.
     pub revision: RwSignal<u64>,
+    /// A kiosk left kiosk mode with its PIN (in memory only: a reload, the
+    /// idle reset included, locks it again).
+    pub kiosk_unlocked: RwSignal<bool>,
     writer: StoredValue<Option<Writer>>,
+}
+
+/// Why a kiosk PIN was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinRefusal {
+    /// Too many wrong PINs: the next try is taken in this many seconds.
+    Wait(u64),
+    /// Wrong PIN; the next one waits this many seconds (0: at once).
+    Wrong(u64),
+    /// The store could not be read or written.
+    Store,
+}
+
+/// Wrong kiosk PINs in a row and when the last was typed (IndexedDB meta
+/// `kiosk_fails`, so a reload does not reset the wait).
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct KioskFails {
+    n: u32,
+    at_ms: u64,
 }
 
 impl AppState {
@@ -81,6 +103,7 @@ impl AppState {
             load: RwSignal::new(Load::Loading),
             leader: RwSignal::new(false),
             revision: RwSignal::new(0),
+            kiosk_unlocked: RwSignal::new(false),
             writer: StoredValue::new(None),
         };
         provide_context(state);
@@ -465,6 +488,58 @@ impl AppState {
         self.client(async |c| c.create_code(&req).await)
             .await
             .map_err(|e| invite_failed(&e))
+    }
+
+    /// Sets the PIN that leaves kiosk mode (coordinators; the endpoint keeps
+    /// a salted hash and hands it to kiosks).
+    pub async fn set_kiosk_pin(&self, pin: String) -> Result<(), Status> {
+        self.client(async |c| c.set_kiosk_pin(&pin).await.map(drop))
+            .await
+            .map_err(|e| invite_failed(&e))
+    }
+
+    /// A kiosk leaves kiosk mode with the coordinator's PIN, checked here
+    /// offline against the hash the kiosk view brought. Wrong PINs wait
+    /// longer and longer (`kiosk::pin_wait_ms`), counted in IndexedDB. With
+    /// no PIN set yet, leaving is open (a tablet being set up).
+    pub async fn leave_kiosk(&self, pin: &str) -> Result<(), PinRefusal> {
+        use linli_core::kiosk;
+        let store = Store::default_db().await.map_err(|_| PinRefusal::Store)?;
+        let stored: Option<String> = store
+            .get_meta(keys::KIOSK_PIN)
+            .await
+            .map_err(|_| PinRefusal::Store)?;
+        let fails: KioskFails = store
+            .get_meta(keys::KIOSK_FAILS)
+            .await
+            .map_err(|_| PinRefusal::Store)?
+            .unwrap_or_default();
+        let now = now_ms();
+        let ready_at = fails.at_ms.saturating_add(kiosk::pin_wait_ms(fails.n));
+        if now < ready_at {
+            return Err(PinRefusal::Wait((ready_at - now).div_ceil(1000)));
+        }
+        if stored.as_deref().is_none_or(|h| kiosk::pin_matches(h, pin)) {
+            let _ = store
+                .put_meta(keys::KIOSK_FAILS, &KioskFails::default())
+                .await;
+            self.kiosk_unlocked.set(true);
+            return Ok(());
+        }
+        let n = fails.n.saturating_add(1);
+        store
+            .put_meta(keys::KIOSK_FAILS, &KioskFails { n, at_ms: now })
+            .await
+            .map_err(|_| PinRefusal::Store)?;
+        Err(PinRefusal::Wrong(kiosk::pin_wait_ms(n).div_ceil(1000)))
+    }
+
+    /// Whether this kiosk has a PIN from its coordinator yet.
+    pub async fn kiosk_has_pin(&self) -> bool {
+        let Ok(store) = Store::default_db().await else {
+            return false;
+        };
+        matches!(store.get_meta::<String>(keys::KIOSK_PIN).await, Ok(Some(_)))
     }
 
     /// Withdraws a join code (`device` false) or removes a device (true).

@@ -6,6 +6,8 @@
 //! uploaded). While in kiosk mode the screen is kept awake.
 use leptos::leptos_dom::helpers::{set_interval_with_handle, window_event_listener_untyped};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate};
 use linli_core::model::Role;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -55,9 +57,42 @@ fn Countdown() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     keep_awake();
+    // Kiosk mode: large type and targets (style/main.css, `body[data-kiosk]`).
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-kiosk", "");
+        on_cleanup(move || {
+            let _ = body.remove_attribute("data-kiosk");
+        });
+    }
+    // A locked kiosk shows only its own routes (`kiosk::allows_route`):
+    // anything else goes back to its home.
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        if !app.kiosk_unlocked.get() && !linli_core::kiosk::allows_route(&path) {
+            navigate(
+                "/",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     let left = move || (limit.get() + COUNTDOWN_S).saturating_sub(idle.get());
     let warning = move || idle.get() >= limit.get();
+    let relock = move |_| {
+        app.kiosk_unlocked.set(false);
+        clear();
+    };
     view! {
+        <Show when=move || app.kiosk_unlocked.get()>
+            <div class="update-banner kiosk-unlocked" role="status">
+                <span>{tr(k::KIOSK_UNLOCKED)}</span>
+                <button type="button" on:click=relock>{tr(k::KIOSK_RELOCK)}</button>
+            </div>
+        </Show>
         <Show when=warning>
             <div class="update-banner kiosk-countdown" role="alert">
                 <span>{move || fill(i18n.t(k::KIOSK_COUNTDOWN), &[("n", &left().to_string())])}</span>

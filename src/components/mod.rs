@@ -65,7 +65,11 @@ fn InboxLink() -> impl IntoView {
 #[component]
 pub fn MainNav() -> impl IntoView {
     let app = crate::state::use_app();
-    let pages = Memo::new(move |_| linli_core::nav::pages(app.role()));
+    // A locked kiosk offers no navigation: its screens link to each other.
+    let pages = Memo::new(move |_| match app.role() {
+        Some(linli_core::model::Role::Kiosk) if !app.kiosk_unlocked.get() => Vec::new(),
+        role => linli_core::nav::pages(role),
+    });
     let key = |p: Page| match p {
         Page::Home => k::NAV_HOME,
         Page::Wishes => k::NAV_WISHES,

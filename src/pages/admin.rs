@@ -41,6 +41,7 @@ fn AdminBody() -> impl IntoView {
             <Teams status=status lead=None />
             <Partners status=status />
             <CommunityForm status=status />
+            <super::KioskPinForm />
         }
         .into_any();
     }

@@ -10,6 +10,18 @@ use crate::state::use_app;
 #[component]
 pub fn Home() -> impl IntoView {
     let app = use_app();
+    // A kiosk's home is the walk-up screen until its PIN unlocks it.
+    let kiosk = Memo::new(move |_| app.role() == Some(Role::Kiosk) && !app.kiosk_unlocked.get());
+    view! {
+        <Show when=move || !kiosk.get() fallback=super::KioskHome>
+            <MemberHome />
+        </Show>
+    }
+}
+
+#[component]
+fn MemberHome() -> impl IntoView {
+    let app = use_app();
     let joined = Memo::new(move |_| me(app).is_some());
     view! {
         <h1>{tr(k::HOME_TITLE)}</h1>

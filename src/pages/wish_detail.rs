@@ -52,6 +52,7 @@ fn DetailBody() -> impl IntoView {
         }}
         <Show when=move || wish.with(Option::is_some)>
             <Contact wish=id />
+            <super::Slip wish=wish />
             <Actions wish=wish />
             <Resources wish=wish />
             <Timeline wish=wish />

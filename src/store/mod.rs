@@ -93,6 +93,12 @@ pub mod keys {
     /// `checkin::CheckinRecords`: activity keys, the member's badge and
     /// pass, a kiosk's passes.
     pub const CHECKIN: &str = "checkin";
+    /// A kiosk: the stored form of the PIN that leaves kiosk mode
+    /// (`linli_core::kiosk::hash_pin`, from the kiosk view).
+    pub const KIOSK_PIN: &str = "kiosk_pin";
+    /// A kiosk: wrong PINs in a row and when the last was typed
+    /// (`KioskFails`), so a reload does not reset the wait.
+    pub const KIOSK_FAILS: &str = "kiosk_fails";
 }
 
 const SNAPSHOT_KEY: &str = "state";
@@ -461,6 +467,46 @@ impl Store {
                 .put(&value, Some(&JsValue::from_str(SNAPSHOT_KEY)))?
                 .await
                 .map(drop)?)
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// A kiosk's state from the endpoint's kiosk view: it replaces the
+    /// snapshot, the log is emptied (a kiosk holds no log), this device's
+    /// ops the view has seen leave the outbox, and the PIN's stored form is
+    /// kept — one transaction.
+    pub async fn write_kiosk_view(
+        &self,
+        state: &State,
+        device: &linli_core::DeviceId,
+        pin: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let value = to_json(&SnapshotRecord {
+            seq: state.seq,
+            state: state.clone(),
+        })?;
+        let pin = pin.map(|p| meta_value(&p)).transpose()?;
+        let upto = state.seen.get(device).map_or(0, |s| s.upto);
+        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT])?;
+        let body = async {
+            tx.object_store(LOG)?.clear()?.await?;
+            tx.object_store(SNAPSHOT)?
+                .put(&value, Some(&JsValue::from_str(SNAPSHOT_KEY)))?
+                .await?;
+            if upto > 0 {
+                let range = KeyRange::upper_bound(&js_key(upto), Some(false))?;
+                tx.object_store(OUTBOX)?
+                    .delete(Query::KeyRange(range))?
+                    .await?;
+            }
+            let meta = tx.object_store(META)?;
+            let key = JsValue::from_str(keys::KIOSK_PIN);
+            match &pin {
+                Some(p) => meta.put(p, Some(&key))?.await.map(drop)?,
+                None => meta.delete(key)?.await?,
+            }
+            Ok(())
         }
         .await;
         finish(tx, raw, body).await

@@ -196,6 +196,24 @@ impl Client<'_> {
         read(req).await
     }
 
+    /// A kiosk's state instead of the log (`GET …/kiosk`).
+    pub async fn kiosk(&self) -> Result<protocol::KioskView, ApiError> {
+        let req = Request::get(&self.url("kiosk"))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
+    }
+
+    /// A coordinator sets the PIN that leaves kiosk mode.
+    pub async fn set_kiosk_pin(&self, pin: &str) -> Result<protocol::KioskPinSet, ApiError> {
+        let req = Request::put(&self.url("kiosk/pin"))
+            .header("Authorization", &bearer(self.token))
+            .json(&protocol::KioskPin {
+                pin: pin.to_owned(),
+            });
+        read(req).await
+    }
+
     pub async fn private(&self) -> Result<PrivateRecords, ApiError> {
         let req = Request::get(&self.url("private"))
             .header("Authorization", &bearer(self.token))

@@ -7,9 +7,10 @@ use futures::FutureExt;
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_core::model::Role;
 use linli_core::protocol::{self, codes};
 use linli_core::replica::Writer;
-use linli_core::replica::next_batch;
+use linli_core::replica::{Replica, next_batch};
 use linli_core::{Op, OpId, Outcome, VoidReason};
 
 use crate::browser::now_ms;
@@ -205,7 +206,20 @@ impl SyncState {
         if let Some(device) = app.device() {
             send_device_name(&store, &client, device.as_str()).await?;
         }
-        let pulled = self.pull(app, &store, &client).await?;
+        // A kiosk holds the kiosk view, never the log (docs/kiosk.md); a
+        // device that joined as one learns it from the first segment.
+        let pulled = if app.role_untracked() == Some(Role::Kiosk) {
+            self.pull_kiosk(app, &store, &client).await?
+        } else {
+            match self.pull(app, &store, &client).await {
+                Err(Failure::Api(ApiError::Api { detail, .. }))
+                    if detail.code == codes::KIOSK_VIEW_ONLY =>
+                {
+                    self.pull_kiosk(app, &store, &client).await?
+                }
+                other => other?,
+            }
+        };
         // Contact details: exactly what the endpoint lets this member see now.
         let records = client.private().await?;
         let contacts_changed = store.replace_private(&records.records).await?;
@@ -280,6 +294,56 @@ impl SyncState {
             store.write_snapshot(&state).await?;
         }
         Ok(pulled)
+    }
+}
+
+impl SyncState {
+    /// A kiosk's pull: the kiosk view replaces the confirmed state (and the
+    /// stored snapshot; the log stays empty), its pending ops go on top as
+    /// usual. Returns 1 if anything changed.
+    async fn pull_kiosk(
+        self,
+        app: AppState,
+        store: &Store,
+        client: &Client<'_>,
+    ) -> Result<u64, Failure> {
+        let device = app
+            .device()
+            .ok_or(Failure::Store(StoreError::Failed("no writer".into())))?;
+        let view = client.kiosk().await?;
+        let stored_epoch: Option<String> = store.get_meta(keys::EPOCH).await?;
+        match stored_epoch {
+            Some(e) if e == view.epoch => {}
+            Some(_) => store.reset_log(&view.epoch).await?,
+            None => store.put_meta(keys::EPOCH, &view.epoch).await?,
+        }
+        let state = view.state;
+        store
+            .write_kiosk_view(&state, &device, view.pin.as_deref())
+            .await?;
+        if app.replica.with_untracked(|r| *r.confirmed() == state) {
+            return Ok(0);
+        }
+        app.observe(linli_core::Hlc {
+            ms: state.clock,
+            c: 0,
+        });
+        let voids: Vec<Notice> = app.replica.with_untracked(|r| {
+            r.pending()
+                .iter()
+                .filter_map(|op| match state.outcome(&op.id) {
+                    Some(Outcome::Void(reason)) => Some(Notice {
+                        op: op.id.clone(),
+                        reason,
+                    }),
+                    _ => None,
+                })
+                .collect()
+        });
+        self.notices.update(|n| n.extend(voids));
+        app.replica
+            .update(|r| *r = Replica::new(state, r.pending().to_vec()));
+        Ok(1)
     }
 }
 

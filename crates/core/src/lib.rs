@@ -20,6 +20,7 @@ pub mod hash;
 pub mod hlc;
 pub mod ids;
 pub mod inbox;
+pub mod kiosk;
 pub mod lean;
 pub mod lifecycle;
 pub mod model;

@@ -40,6 +40,10 @@ pub enum Rule {
     /// On the care list: a household the author may visit
     /// (`care::may_visit`: its grid's grid workers, the people responsible).
     Carer,
+    /// Only on a wish no member requested (filed at a kiosk or on behalf
+    /// of a resident): the walk-up resident evaluates it at the kiosk with
+    /// the code of the completion slip (`kiosk::slip_code`).
+    Walkup,
 }
 
 impl Rule {
@@ -59,6 +63,7 @@ impl Rule {
             Rule::Attendee => "att",
             Rule::ForOthers => "desk",
             Rule::Carer => "care",
+            Rule::Walkup => "walk",
         }
     }
 }
@@ -100,6 +105,7 @@ pub fn rule(role: Role, action: Action) -> Rule {
         (A::Evaluate | A::Cancel, Coordinator) => Yes,
         (A::Evaluate | A::Cancel, GridWorker) => InGrid,
         (A::Evaluate | A::Cancel, Volunteer | Resident) => Requester,
+        (A::Evaluate, Kiosk) => Walkup,
         // Activities: coordinators run any; a team lead those of a team
         // they lead; a partner member those of their unit.
         (
@@ -204,7 +210,7 @@ mod tests {
         ("start",            ["Y",    "hold", "hold", "-",    "hold", "-",    "-"]),
         ("note",             ["Y",    "grid", "hold", "req",  "hold", "-",    "-"]),
         ("complete",         ["hold", "hold", "hold", "-",    "hold", "-",    "-"]),
-        ("evaluate",         ["Y",    "grid", "req",  "req",  "-",    "-",    "-"]),
+        ("evaluate",         ["Y",    "grid", "req",  "req",  "-",    "walk", "-"]),
         ("reopen",           ["Y",    "-",    "-",    "-",    "-",    "-",    "-"]),
         ("reject",           ["Y",    "-",    "-",    "-",    "-",    "-",    "-"]),
         ("merge",            ["Y",    "grid", "-",    "-",    "-",    "-",    "-"]),
@@ -245,14 +251,18 @@ mod tests {
     }
 
     #[test]
-    fn kiosk_may_only_file_wishes_expire_leases_and_check_people_in_and_out() {
+    fn kiosk_may_only_file_wishes_expire_leases_check_people_in_and_out_and_take_evaluations() {
         for a in Action::ALL {
             let allowed = rule(Role::Kiosk, a) != Rule::No;
             assert_eq!(
                 allowed,
                 matches!(
                     a,
-                    Action::CreateWish | Action::ExpireLease | Action::CheckIn | Action::CheckOut
+                    Action::CreateWish
+                        | Action::ExpireLease
+                        | Action::CheckIn
+                        | Action::CheckOut
+                        | Action::Evaluate
                 ),
                 "{a:?}"
             );

@@ -312,6 +312,34 @@ pub struct MemberPasses {
     pub passes: Vec<crate::checkin::MemberPass>,
 }
 
+/// `GET …/kiosk`: what a kiosk device holds instead of the log
+/// (`kiosk::view`), and the stored form of the PIN that leaves kiosk mode.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskView {
+    /// The log's epoch (a new one means the log was reset).
+    pub epoch: String,
+    /// The kiosk's state, at the log's `seq`.
+    pub state: crate::reduce::State,
+    /// `kiosk::hash_pin` of the coordinator's PIN; `None` until one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+}
+
+/// `PUT …/kiosk/pin`: a coordinator sets the PIN that leaves kiosk mode
+/// (`kiosk::valid_pin`; the endpoint keeps only `kiosk::hash_pin` of it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskPin {
+    /// 4–8 digits.
+    pub pin: String,
+}
+
+/// The answer to `PUT …/kiosk/pin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskPinSet {
+    /// Always true.
+    pub set: bool,
+}
+
 /// One demo join code (`GET /api/v1/demo`, only on a `serve --demo` server).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoCode {
@@ -387,6 +415,12 @@ pub mod codes {
     pub const WRONG_AUTHOR: &str = "wrong_author";
     /// 403: the member was removed from the community (or never reached the log).
     pub const MEMBER_INACTIVE: &str = "member_inactive";
+    /// 403: a kiosk's token reads the kiosk view (`GET …/kiosk`), never
+    /// the log's segments.
+    pub const KIOSK_VIEW_ONLY: &str = "kiosk_view_only";
+    /// 403: a kiosk pushed an op a kiosk may not author (`kiosk::may_push`;
+    /// `index` names it).
+    pub const KIOSK_FORBIDDEN: &str = "kiosk_forbidden";
     /// 404: no such endpoint.
     pub const NOT_FOUND: &str = "not_found";
     /// 404: no such community.
@@ -451,7 +485,8 @@ pub mod codes {
         Some(match code {
             MALFORMED_JSON | BAD_REQUEST => 400,
             UNAUTHORIZED | TOKEN_REVOKED => 401,
-            FORBIDDEN | WRONG_COMMUNITY | WRONG_DEVICE | WRONG_AUTHOR | MEMBER_INACTIVE => 403,
+            FORBIDDEN | WRONG_COMMUNITY | WRONG_DEVICE | WRONG_AUTHOR | MEMBER_INACTIVE
+            | KIOSK_VIEW_ONLY | KIOSK_FORBIDDEN => 403,
             NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
             | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH | UNKNOWN_HOUSEHOLD
             | UNKNOWN_ACTIVITY => 404,
@@ -479,6 +514,8 @@ pub mod codes {
         WRONG_DEVICE,
         WRONG_AUTHOR,
         MEMBER_INACTIVE,
+        KIOSK_VIEW_ONLY,
+        KIOSK_FORBIDDEN,
         NOT_FOUND,
         COMMUNITY_NOT_FOUND,
         SEGMENT_NOT_FOUND,

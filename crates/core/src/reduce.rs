@@ -679,6 +679,7 @@ pub(crate) fn permit(
             };
         }
         (Rule::Requester, Target::Wish(w)) => w.requester.as_ref() == Some(&author.id),
+        (Rule::Walkup, Target::Wish(w)) => w.requester.is_none(),
         (Rule::InGrid, Target::Wish(w)) => w
             .place
             .grid

@@ -1595,7 +1595,8 @@ fn sees_lists_agrees_with_the_reducer() {
         if !sees {
             for a in Action::ALL {
                 let allowed = rule(m.role, a) != Rule::No;
-                // …and checks people in and out of activities (today's rosters).
+                // …checks people in and out of activities (today's rosters)
+                // and takes a walk-up resident's evaluation by slip code.
                 assert_eq!(
                     allowed,
                     matches!(
@@ -1604,6 +1605,7 @@ fn sees_lists_agrees_with_the_reducer() {
                             | Action::ExpireLease
                             | Action::CheckIn
                             | Action::CheckOut
+                            | Action::Evaluate
                     ),
                     "{a:?}"
                 );

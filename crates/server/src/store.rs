@@ -386,6 +386,11 @@ pub fn care_dir(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "care"])
 }
 
+/// The stored form of the PIN that leaves kiosk mode (`kiosk::hash_pin`).
+pub fn kiosk_pin(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "kiosk-pin.json"])
+}
+
 pub fn private_records(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "private"])
 }

@@ -18,10 +18,10 @@ use linli_core::ids::WishId;
 use linli_core::model::Role;
 use linli_core::private::{ContactRecord, may_see, may_write};
 use linli_core::protocol::{
-    self, ActivityKeys, CreateCodeRequest, DeviceName, JoinRequest, MemberPasses, PrivateRecords,
-    PushRequest, PushResponse, codes,
+    self, ActivityKeys, CreateCodeRequest, DeviceName, JoinRequest, KioskPin, KioskPinSet,
+    KioskView, MemberPasses, PrivateRecords, PushRequest, PushResponse, codes,
 };
-use linli_core::{Op, State as CoreState, validate};
+use linli_core::{Op, State as CoreState, kiosk, validate};
 use serde::de::DeserializeOwned;
 
 use crate::api::ApiError;
@@ -42,6 +42,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(&format!("{c}/ops"), post(push))
         .route(&format!("{c}/head"), get(head))
         .route(&format!("{c}/segments/{{name}}"), get(segment))
+        .route(&format!("{c}/kiosk"), get(kiosk_view))
+        .route(&format!("{c}/kiosk/pin"), put(kiosk_pin))
         .route(&format!("{c}/private"), get(private_list))
         .route(&format!("{c}/private/{{wish}}"), put(private_put))
         .route(&format!("{c}/care"), get(crate::care::list))
@@ -196,6 +198,13 @@ async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Resp
     }
     let now = now_ms();
     for (i, op) in req.ops.iter().enumerate() {
+        if caller.role == Role::Kiosk && !op.kind.action().is_some_and(kiosk::may_push) {
+            return Err(ApiError::new(
+                codes::KIOSK_FORBIDDEN,
+                format!("op {i}: a kiosk may not author this kind of op"),
+            )
+            .with_index(i));
+        }
         if op.id.device != caller.device {
             return Err(ApiError::new(
                 codes::WRONG_DEVICE,
@@ -293,6 +302,12 @@ async fn segment(
     Auth(caller): Recent,
     P((_, name)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
+    if caller.role == Role::Kiosk {
+        return Err(ApiError::new(
+            codes::KIOSK_VIEW_ONLY,
+            "a kiosk reads the kiosk view (GET …/kiosk), not the log",
+        ));
+    }
     let not_found = || ApiError::new(codes::SEGMENT_NOT_FOUND, format!("no segment {name}"));
     let key = parse_name(&caller.log.epoch, &name).ok_or_else(not_found)?;
     let bytes = store::get(&hub.store, &caller.log.key(key))
@@ -306,6 +321,50 @@ async fn segment(
         bytes,
     )
         .into_response())
+}
+
+/// `GET …/kiosk`: the kiosk's view of the community (`kiosk::view`, "today"
+/// on the endpoint's clock) and the stored form of its PIN. Kiosks only.
+async fn kiosk_view(State(hub): Hubs, Auth(caller): Recent) -> Result<Response, ApiError> {
+    caller.require(&[Role::Kiosk])?;
+    let now = now_ms();
+    let state = caller
+        .log
+        .with_state(|s| kiosk::view(s, &caller.member, &caller.device, now))
+        .await?;
+    caller.still_active()?;
+    let pin: Option<StoredPin> =
+        store::get_json(&hub.store, &store::kiosk_pin(&caller.community)).await?;
+    Ok(no_store(&KioskView {
+        epoch: caller.log.epoch.clone(),
+        state,
+        pin: pin.map(|p| p.hash),
+    }))
+}
+
+/// What `communities/{c}/kiosk-pin.json` holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredPin {
+    hash: String,
+}
+
+/// `PUT …/kiosk/pin`: a coordinator sets the PIN that leaves kiosk mode; the
+/// endpoint keeps a salted, slow hash of it, served to kiosks only.
+async fn kiosk_pin(State(hub): Hubs, Auth(caller): Now, body: Body) -> Result<Response, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let req: KioskPin = json_body(body).await?;
+    if !kiosk::valid_pin(&req.pin) {
+        return Err(
+            ApiError::new(codes::INVALID, "the PIN must be 4 to 8 digits").with_reason("pin"),
+        );
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the OS random source failed");
+    let stored = StoredPin {
+        hash: kiosk::hash_pin(&req.pin, &salt),
+    };
+    store::overwrite_json(&hub.store, &store::kiosk_pin(&caller.community), &stored).await?;
+    Ok(no_store(&KioskPinSet { set: true }))
 }
 
 /// Whether `member` may read the contact record of `wish` now: the core's

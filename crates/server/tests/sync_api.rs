@@ -920,13 +920,27 @@ const MATRIX: &[(&str, [u16; 10])] = &[
         "POST ops",
         [200, 200, 200, 200, 200, 200, 403, 401, 401, 403],
     ),
+    // A kiosk may push only the kinds it may author (`kiosk::may_push`).
+    (
+        "POST ops/claim",
+        [200, 200, 200, 200, 200, 403, 403, 401, 401, 403],
+    ),
     (
         "GET head",
         [200, 200, 200, 200, 200, 200, 200, 401, 401, 403],
     ),
+    // A kiosk reads the kiosk view, never the log (docs/kiosk.md).
     (
         "GET segments/{name}",
-        [200, 200, 200, 200, 200, 200, 200, 401, 401, 403],
+        [200, 200, 200, 200, 200, 403, 200, 401, 401, 403],
+    ),
+    (
+        "GET kiosk",
+        [403, 403, 403, 403, 403, 200, 403, 401, 401, 403],
+    ),
+    (
+        "PUT kiosk/pin",
+        [200, 403, 403, 403, 403, 403, 403, 401, 401, 403],
     ),
     (
         "GET private",
@@ -1020,9 +1034,14 @@ async fn role_endpoint_matrix() {
         for (col, want) in expected.iter().enumerate() {
             let caller = &mut callers[col];
             let (method, path) = endpoint.split_once(' ').unwrap();
+            let path = path.strip_suffix("/claim").unwrap_or(path);
             let method: Method = method.parse().unwrap();
             let body = match *endpoint {
                 "POST ops" => Some(json!({ "ops": [caller.wish_op("矩阵")] })),
+                "POST ops/claim" => {
+                    Some(json!({ "ops": [caller.mint(OpKind::Claim { wish: wish.clone() })] }))
+                }
+                "PUT kiosk/pin" => Some(json!({"pin": "2468"})),
                 "PUT private/{wish}" => Some(json!({"wish": wish, "phone": "123"})),
                 "POST codes" => {
                     Some(json!({"role": "volunteer", "expires_in_hours": 1, "max_uses": 1}))
@@ -1044,10 +1063,10 @@ async fn role_endpoint_matrix() {
             assert_eq!(s.as_u16(), *want, "{endpoint} as caller {col}: {j}");
             if *want >= 400 {
                 assert!(j["error"]["code"].is_string(), "{endpoint} {col}: {j}");
-            } else if *endpoint == "POST ops" {
+            } else if endpoint.starts_with("POST ops") {
                 assert_eq!(j["accepted_through"], caller.seq, "{endpoint} {col}");
             }
-            if *want != 200 && *endpoint == "POST ops" {
+            if *want != 200 && endpoint.starts_with("POST ops") {
                 caller.seq -= 1;
             }
         }
@@ -1134,4 +1153,82 @@ async fn head_long_poll_wakes_on_a_push_on_either_instance(s: TestStore) {
         (s, error_code(&j)),
         (StatusCode::BAD_REQUEST, "bad_request")
     );
+}
+
+/// A kiosk's token reads the kiosk view, never the log: no segment, no wish
+/// text, no other member; it pushes only what a kiosk may author; its PIN
+/// is set by a coordinator and reaches it only as a salted hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_reads_the_kiosk_view_and_is_refused_the_log() {
+    use linli_core::protocol::KioskView;
+    let (_server, http, coord) = with_community(mem_store()).await;
+    let mut resident = member(&http, &coord, Role::Resident, "王大爷").await;
+    let op = resident.wish_op("修水管的秘密");
+    let wish = op.kind.wish().unwrap().clone();
+    resident.push(&http, &[op]).await;
+    let mut kiosk = member(&http, &coord, Role::Kiosk, "服务大厅").await;
+
+    let segment = coord.head(&http).await.segments[0].name.clone();
+    let (s, j) = kiosk
+        .send(&http, Method::GET, &format!("segments/{segment}"), None)
+        .await;
+    assert_eq!(
+        (s, error_code(&j)),
+        (StatusCode::FORBIDDEN, "kiosk_view_only")
+    );
+
+    let claim = kiosk.mint(OpKind::Claim { wish: wish.clone() });
+    let (s, j) = kiosk.push_raw(&http, &[claim]).await;
+    assert_eq!(
+        (s, error_code(&j)),
+        (StatusCode::FORBIDDEN, "kiosk_forbidden")
+    );
+    assert_eq!(j["error"]["index"], 0);
+    kiosk.seq -= 1;
+    let filed = kiosk.wish_op("自助机上报");
+    let filed_id = filed.id.clone();
+    kiosk.push(&http, &[filed]).await;
+
+    let (s, j) = kiosk.send(&http, Method::GET, "kiosk", None).await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let text = j.to_string();
+    assert!(!text.contains("修水管"), "a wish's words in the kiosk view");
+    assert!(!text.contains("王大爷"), "another member in the kiosk view");
+    let view: KioskView = serde_json::from_value(j).unwrap();
+    assert_eq!(view.epoch, coord.head(&http).await.epoch);
+    assert!(view.state.community.is_some());
+    assert_eq!(view.state.seq, coord.head(&http).await.seq);
+    assert!(view.state.is_seen(&filed_id), "its own op is seen");
+    assert_eq!(view.state.members.len(), 1);
+    assert!(view.state.wishes.is_empty());
+    assert_eq!(view.pin, None);
+
+    let (s, j) = coord
+        .send(
+            &http,
+            Method::PUT,
+            "kiosk/pin",
+            Some(json!({"pin": "12a4"})),
+        )
+        .await;
+    assert_eq!((s.as_u16(), error_code(&j)), (422, "invalid"));
+    assert_eq!(j["error"]["reason"], "pin");
+    let (s, j) = coord
+        .send(
+            &http,
+            Method::PUT,
+            "kiosk/pin",
+            Some(json!({"pin": "2468"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let (_, j) = kiosk.send(&http, Method::GET, "kiosk", None).await;
+    let view: KioskView = serde_json::from_value(j).unwrap();
+    let pin = view.pin.expect("the PIN reaches the kiosk");
+    assert!(pin.starts_with("pbkdf2-sha256$"), "{pin}");
+    assert!(linli_core::kiosk::pin_matches(&pin, "2468"));
+    assert!(!linli_core::kiosk::pin_matches(&pin, "2469"));
+    // Members other than kiosks never read it.
+    let (s, j) = resident.send(&http, Method::GET, "kiosk", None).await;
+    assert_eq!((s, error_code(&j)), (StatusCode::FORBIDDEN, "forbidden"));
 }
