@@ -492,7 +492,7 @@ impl AppState {
 
     /// Sets the PIN that leaves kiosk mode (coordinators; the endpoint keeps
     /// a salted hash and hands it to kiosks).
-    pub async fn set_kiosk_pin(&self, pin: String) -> Result<(), Status> {
+    pub async fn set_kiosk_leave_pin(&self, pin: String) -> Result<(), Status> {
         self.client(async |c| c.set_kiosk_pin(&pin).await.map(drop))
             .await
             .map_err(|e| invite_failed(&e))
@@ -603,11 +603,6 @@ impl AppState {
 fn invite_failed(e: &ApiError) -> Status {
     let reason = e.reason(&["join.error", "sync.reason"]);
     Status::failed(Text::key(k::INVITE_ERROR).arg_words("reason", reason))
-}
-
-/// The meta key under which a device keeps an activity's check-in key.
-fn activity_key_meta(activity: &linli_core::ActivityId) -> String {
-    format!("activity-key:{activity}")
 }
 
 pub fn use_app() -> AppState {

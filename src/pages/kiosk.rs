@@ -240,7 +240,7 @@ pub fn KioskPinForm() -> impl IntoView {
         }
         status.set(Said::Busy(k::KIOSK_LEAVE_CHECKING));
         spawn_local(async move {
-            match app.set_kiosk_pin(typed).await {
+            match app.set_kiosk_leave_pin(typed).await {
                 Ok(()) => {
                     pin.set(String::new());
                     status.set(Said::done(k::KIOSK_PIN_SET));

@@ -344,6 +344,10 @@ fn who_may_see_a_household() {
         },
     ));
     assert!(!see(&b, "g1"));
+    // The kiosk's view (what a kiosk device holds) has no care list at all.
+    let b2 = with_household();
+    let view = linli_core::kiosk::view(&b2.state, &"k1".into(), &"dev-k1".into(), b2.now());
+    assert!(view.households.is_empty() && view.visits.is_empty());
     // Who may edit the private record: coordinators and the grid's workers.
     let b = with_household();
     for (m, yes) in [("c1", true), ("g1", true), ("v1", false), ("g2", false)] {
