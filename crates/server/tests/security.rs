@@ -209,7 +209,9 @@ async fn removed_and_demoted_members_lose_power_on_every_instance_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn junk_is_stopped_at_the_door() {
     let (_server, http, coord) = with_community(mem_store()).await;
-    let mut kiosk = member(&http, &coord, Role::Kiosk, "服务窗口").await;
+    // A volunteer's device: a kiosk's token may push only what a kiosk may
+    // author (403 kiosk_forbidden), which would hide the size checks.
+    let mut kiosk = member(&http, &coord, Role::Volunteer, "志愿者").await;
     let junk = |d: &mut Device, bytes: usize| {
         let mut op = d.mint(OpKind::Unknown(
             json!({"type": "from_the_future", "blob": ""}),
