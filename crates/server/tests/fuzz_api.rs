@@ -347,9 +347,11 @@ impl Fuzz {
         let body_of = |vals: &[Value]| serde_json::to_vec(&json!({ "ops": vals })).unwrap();
         // A kiosk may push only the kinds a kiosk may author (docs/kiosk.md).
         let kiosk_refuses = self.devs[i].role == Role::Kiosk
-            && ops
-                .iter()
-                .any(|o| !o.kind.action().is_some_and(linli_core::kiosk::may_push));
+            && ops.iter().any(|o| {
+                o.kind
+                    .action()
+                    .is_some_and(|a| !linli_core::kiosk::may_push(a))
+            });
         let what: String = match self.rng.range(0, 40) {
             0..=5 if kiosk_refuses => {
                 refuse = Some("an op a kiosk may not author");
