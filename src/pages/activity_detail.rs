@@ -66,6 +66,7 @@ fn DetailBody() -> impl IntoView {
         <Show when=move || activity.with(Option::is_some)>
             <MyPlace activity=activity />
             <Actions activity=activity />
+            <Timeline activity=activity />
         </Show>
     }
 }
@@ -268,6 +269,64 @@ fn Actions(activity: Memo<Option<Activity>>) -> impl IntoView {
     }
 }
 
+/// What happened to the activity, in log order: who did what for whom,
+/// void ops with their reason in words, reasons given.
+#[component]
+fn Timeline(activity: Memo<Option<Activity>>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let entries = move || {
+        let a = activity.get()?;
+        let list = app.replica.with(|r| {
+            let s = r.view();
+            let name = |m: &Option<linli_core::MemberId>| {
+                m.as_ref().map(|m| super::ui::member_name(i18n, s, m))
+            };
+            a.timeline
+                .iter()
+                .map(|e| {
+                    let at = activities::local_time(e.at, offset(s));
+                    let for_whom = name(&e.member).filter(|_| e.member != e.by);
+                    (
+                        at,
+                        name(&e.by),
+                        e.step.code(),
+                        for_whom,
+                        e.void,
+                        e.text.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        let items = list.into_iter().map(|(at, by, step, for_whom, void, text)| {
+            let void = void.map(|v| {
+                let reason = crate::status::Text::code(&["void"], v.code(), k::SYNC_REASON_OTHER);
+                let words = move || fill(i18n.t(k::WISH_DETAIL_VOID), &[("reason", &reason.render(i18n))]);
+                view! { <p class="void-reason">{words}</p> }
+            });
+            let is_void = void.is_some();
+            view! {
+                <li class:void=is_void>
+                    <p class="timeline-head">
+                        <time>{at}</time>" · "{by.unwrap_or_default()}" "
+                        <strong>{move || label(i18n, "activity.step", step)}</strong>
+                        {for_whom.map(|n| view! { " " {move || fill(i18n.t(k::ACT_TIMELINE_FOR), &[("name", &n)])} })}
+                    </p>
+                    {void}
+                    {(!text.is_empty()).then(|| view! { <p class="timeline-text">{text}</p> })}
+                </li>
+            }
+        });
+        Some(items.collect_view())
+    };
+    view! {
+        <section class="card" aria-labelledby="act-timeline-title">
+            <h2 id="act-timeline-title">{tr(k::ACT_TIMELINE)}</h2>
+            <ol class="timeline">{entries}</ol>
+        </section>
+    }
+}
+
 /// Calling the activity off: the reason is required.
 #[component]
 fn CancelForm(
@@ -342,6 +401,9 @@ mod tests {
         }
         for p in PointsMode::all() {
             assert!(key_by_name(&format!("activity.points.{}", p.code())).is_some());
+        }
+        for s in linli_core::activity::ActivityStep::all() {
+            assert!(key_by_name(&format!("activity.step.{}", s.code())).is_some());
         }
         for g in GroupBy::all().iter().filter(|g| **g != GroupBy::All) {
             assert!(key_by_name(&format!("activity.group.{}", g.code())).is_some());

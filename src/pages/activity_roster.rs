@@ -300,7 +300,8 @@ fn ActFor(activity: Memo<Option<Activity>>) -> impl IntoView {
             .map(|r| (r.action.code().to_owned(), action_label(i18n, r)))
             .collect()
     });
-    let people: Options = Signal::derive(move || candidates(app, activity, row()));
+    // A memo: the select, its value and the submit read it (200 members sorted each time).
+    let people: Options = Memo::new(move |_| candidates(app, activity, row())).into();
     let submit = move || {
         let (Some(a), Some(m), Some(r)) = (activity.get_untracked(), me(app), row()) else {
             return;
@@ -352,7 +353,7 @@ fn Correct(activity: Memo<Option<Activity>>) -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let people: Options =
-        Signal::derive(move || candidates(app, activity, rows.with(|r| r.first().copied())));
+        Memo::new(move |_| candidates(app, activity, rows.with(|r| r.first().copied()))).into();
     let submit = move || {
         let (Some(a), Some(m), Some(row)) = (
             activity.get_untracked(),

@@ -187,7 +187,7 @@ fn Participation(month: RwSignal<String>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="part-title">
             <h2 id="part-title">{tr(k::ACT_PART_TITLE)}</h2>
-            <Select id="part-group" label=k::DASHBOARD_GROUP value=Bind::coded(group) options=groups />
+            <Select id="part-group" label=k::ACT_PART_GROUP value=Bind::coded(group) options=groups />
             <Show
                 when=move || rows.with(|r| !r.is_empty())
                 fallback=|| view! { <p class="hint">{tr(k::ACT_PART_NONE)}</p> }

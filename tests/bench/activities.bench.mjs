@@ -36,6 +36,34 @@ test(`activity pages with ${ACTIVITIES} activities`, async ({ browser }) => {
       }
     }
     rows = steps.map((s, i) => ({ step: s.name, ms: Math.round(median(times[i])), max_ms: Math.round(Math.max(...times[i])) }));
+    // In the page, without Playwright's polling: from the click to the frame
+    // after it (the app's reactive work runs in microtasks before it).
+    const frame = (selector, text) =>
+      page.evaluate(
+        ([selector, text]) =>
+          new Promise((resolve) => {
+            const el = [...document.querySelectorAll(selector)].find((e) => e.textContent.trim() === text);
+            const t0 = performance.now();
+            el.click();
+            requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)));
+          }),
+        [selector, text],
+      );
+    const nav = "nav a";
+    const clicks = [
+      ["open the calendar", nav, "活动"],
+      ["previous month", "button", "上个月"],
+      ["previous month again", "button", "上个月"],
+      ["next month", "button", "下个月"],
+      ["back to the home page", nav, "首页"],
+    ];
+    const inPage = clicks.map(() => []);
+    for (let run = 0; run < RUNS; run++) {
+      for (const [i, [, selector, text]] of clicks.entries()) inPage[i].push(await frame(selector, text));
+    }
+    rows = rows.concat(
+      clicks.map(([name], i) => ({ step: `in page: ${name}`, ms: Math.round(median(inPage[i])), max_ms: Math.round(Math.max(...inPage[i])) })),
+    );
     await context.close();
   } finally {
     await server.kill();

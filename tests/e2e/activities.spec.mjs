@@ -216,7 +216,7 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
   await expect
     .poll(async () => {
       await nudge(b.page);
-      return b.page.getByText("天气预报有大雨").count();
+      return b.page.getByText("活动已取消： 天气预报有大雨").count();
     }, { timeout: 30_000 })
     .toBe(1);
   await expect(b.page.getByText("现在没有可以做的事。")).toBeVisible();
@@ -225,6 +225,11 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
   await expect(a.page.getByRole("alert").filter({ hasText: "你的一项操作没有生效：该活动已取消。" })).toBeVisible({ timeout: 30_000 });
   await expect(a.page.getByText("活动已取消： 天气预报有大雨")).toBeVisible();
   await expect(a.page.getByTestId("my-place")).toHaveText("未报名");
+  // The timeline names who did what; the void sign-up says why.
+  const timeline = a.page.locator("ol.timeline");
+  await expect(timeline.locator("li").filter({ hasText: "取消了活动" })).toContainText("天气预报有大雨");
+  await expect(timeline.locator("li.void")).toContainText("该活动已取消。");
+  await expect(timeline.locator("li").filter({ hasText: "候补转正" })).toContainText(name("v2"));
 
   for (const v of [coord, a, b]) await v.context.close();
 });
