@@ -384,7 +384,14 @@ impl AppState {
     /// online so a pass set a minute ago works.
     pub async fn kiosk_passes(&self) -> Vec<linli_core::checkin::MemberPass> {
         if let Ok(list) = self.client(async |c| c.passes().await).await {
-            return list.passes;
+            let today = self
+                .replica
+                .with_untracked(|r| linli_core::checkin::kiosk_members(r.view(), now_ms()));
+            return list
+                .passes
+                .into_iter()
+                .filter(|p| today.contains(&p.member))
+                .collect();
         }
         match Store::default_db().await {
             Ok(store) => store.checkin().await.map(|c| c.passes).unwrap_or_default(),

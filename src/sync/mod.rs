@@ -492,14 +492,7 @@ async fn sync_checkin(
                 .any(|a| linli_core::checkin::should_keep_key(s, &a.id) && s.organises(m, a))
         });
         let kiosk = me.is_some_and(|m| m.role == linli_core::model::Role::Kiosk);
-        let mut today = std::collections::BTreeSet::new();
-        if kiosk {
-            for a in linli_core::activities::today(s, now_ms()) {
-                today.extend(a.places.iter().cloned());
-                today.extend(a.waiting.iter().cloned());
-                today.extend(a.attendance.keys().cloned());
-            }
-        }
+        let today = linli_core::checkin::kiosk_members(s, now_ms());
         (organises, kiosk, today)
     });
     let pulled_keys = if organises {

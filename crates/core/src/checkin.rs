@@ -339,6 +339,20 @@ pub fn may_read_pass(state: &State, reader: &MemberId, member: &MemberId) -> boo
         && (reader == member || matches!(r.role, Role::Kiosk | Role::Coordinator))
 }
 
+/// The members a kiosk may hold passes of at `now_ms`: those on the
+/// rosters of today's activities (places, waiting list, attendance). The
+/// kiosk keeps no list of people beyond them; the endpoint hands a kiosk
+/// only their passes.
+pub fn kiosk_members(state: &State, now_ms: u64) -> std::collections::BTreeSet<MemberId> {
+    let mut members = std::collections::BTreeSet::new();
+    for a in crate::activities::today(state, now_ms) {
+        members.extend(a.places.iter().cloned());
+        members.extend(a.waiting.iter().cloned());
+        members.extend(a.attendance.keys().cloned());
+    }
+    members
+}
+
 /// What a member's personal QR carries: `linli-pass:<badge>:<member>`.
 pub fn badge_text(member: &MemberId, badge: &str) -> String {
     format!("linli-pass:{badge}:{member}")

@@ -617,8 +617,9 @@ async fn key_put(
 }
 
 /// `GET …/private/passes`: every pass the caller may read
-/// (`checkin::may_read_pass`): all for a kiosk or a coordinator, the
-/// caller's own for anyone else. Passes of removed members are deleted.
+/// (`checkin::may_read_pass`): all for a coordinator, those of today's
+/// rosters for a kiosk (`checkin::kiosk_members`), the caller's own for
+/// anyone else. Passes of removed members are deleted.
 async fn pass_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiError> {
     let stored = listed(&hub, &store::passes(&caller.community)).await?;
     let (visible, stale) = caller
@@ -626,11 +627,19 @@ async fn pass_list(State(hub): Hubs, Auth(caller): Now) -> Result<Response, ApiE
         .with_state(|s| {
             let mut visible = Vec::new();
             let mut stale = Vec::new();
+            // A kiosk gets the passes of today's rosters only.
+            let kiosk = s
+                .members
+                .get(&caller.member)
+                .is_some_and(|m| m.role == Role::Kiosk);
+            let today = kiosk.then(|| checkin::kiosk_members(s, now_ms()));
             for (id, p) in stored {
                 let m = linli_core::MemberId::from(id.as_str());
                 if s.members.get(&m).is_some_and(|m| !m.active) {
                     stale.push(p);
-                } else if checkin::may_read_pass(s, &caller.member, &m) {
+                } else if checkin::may_read_pass(s, &caller.member, &m)
+                    && today.as_ref().is_none_or(|t| t.contains(&m))
+                {
                     visible.push(p);
                 }
             }
