@@ -257,7 +257,8 @@ fn save(
             Some(key) => leptos::task::spawn_local(async move {
                 // K lives only on this device until it is revealed: without
                 // it the code cannot be shown, so say so if it was not kept.
-                if app.remember_activity_key(&id, &key).await.is_err() {
+                app.remember_activity_key(&id, &key).await;
+                if app.activity_key(&id).await.is_none() {
                     status.set(Said::failed(Text::key(k::ACT_FORM_KEY_NOT_KEPT)));
                     return;
                 }
