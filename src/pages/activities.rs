@@ -291,20 +291,20 @@ fn CalendarBody() -> impl IntoView {
         <Show when=move || creates.get().is_some()>
             <p><A href="/activities/new" attr:class="button">{tr(k::ACT_NEW)}</A></p>
         </Show>
-        <section class="card" aria-labelledby="act-mine-title">
-            <h2 id="act-mine-title">{tr(k::ACT_MINE)}</h2>
-            {move || {
-                let v = lists.get().0;
-                let n = v.len();
-                view! { {list(cut(v, more_mine.get()), k::ACT_MINE_NONE)} {more_button(more_mine, n)} }
-            }}
-        </section>
         <section class="card" aria-labelledby="act-next-title">
             <h2 id="act-next-title">{tr(k::ACT_UPCOMING)}</h2>
             {move || {
                 let v = lists.get().1;
                 let n = v.len();
                 view! { {list(cut(v, more_next.get()), k::ACT_UPCOMING_NONE)} {more_button(more_next, n)} }
+            }}
+        </section>
+        <section class="card" aria-labelledby="act-mine-title">
+            <h2 id="act-mine-title">{tr(k::ACT_MINE)}</h2>
+            {move || {
+                let v = lists.get().0;
+                let n = v.len();
+                view! { {list(cut(v, more_mine.get()), k::ACT_MINE_NONE)} {more_button(more_mine, n)} }
             }}
         </section>
         <section class="card" aria-labelledby="act-month-title">

@@ -255,9 +255,11 @@ fn save(
         let href = format!("/activities/{id}");
         match key {
             Some(key) => leptos::task::spawn_local(async move {
-                // K lives only on this device until it is revealed: without
-                // it the code cannot be shown, so say so if it was not kept.
-                if app.remember_activity_key(&id, &key).await.is_err() {
+                // K lives on this device (and the endpoint, for the other
+                // organisers) until it is revealed: without it the code cannot
+                // be shown, so say so if it was not kept.
+                let kept = app.remember_activity_key(&id, &key).await.is_ok();
+                if !kept || app.activity_key(&id).await.is_none() {
                     status.set(Said::failed(Text::key(k::ACT_FORM_KEY_NOT_KEPT)));
                     return;
                 }
