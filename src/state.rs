@@ -380,6 +380,22 @@ impl AppState {
         Ok(())
     }
 
+    /// The pass of `member` whose QR a kiosk just read: asked of the endpoint
+    /// while online (a walk-in is on no roster yet), else from the passes of
+    /// today's rosters pulled in the last sync round.
+    pub async fn kiosk_pass(
+        &self,
+        member: &linli_core::MemberId,
+    ) -> Option<linli_core::checkin::MemberPass> {
+        let id = member.as_str().to_owned();
+        if let Ok(p) = self.client(async |c| c.pass(&id).await).await {
+            return Some(p);
+        }
+        let store = Store::default_db().await.ok()?;
+        let held = store.checkin().await.ok()?;
+        held.passes.into_iter().find(|p| &p.member == member)
+    }
+
     /// The passes a kiosk holds (today's rosters), fetched again first when
     /// online so a pass set a minute ago works.
     pub async fn kiosk_passes(&self) -> Vec<linli_core::checkin::MemberPass> {

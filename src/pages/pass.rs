@@ -201,10 +201,12 @@ fn KioskBody() -> impl IntoView {
         let Some((member, badge)) = checkin::parse_badge(&text) else {
             return;
         };
-        match pass_of(&member) {
-            Some(p) if p.check_badge(&badge) => act_for(member),
-            _ => status.set(Status::failed(Text::key(k::KIOSK_CHECKIN_BAD_BADGE))),
-        }
+        spawn_local(async move {
+            match app.kiosk_pass(&member).await {
+                Some(p) if p.check_badge(&badge) => act_for(member),
+                _ => status.set(Status::failed(Text::key(k::KIOSK_CHECKIN_BAD_BADGE))),
+            }
+        });
     });
     let by_pin = move || {
         let member = MemberId::from(who.get_untracked());

@@ -299,6 +299,15 @@ impl Client<'_> {
         read(req).await
     }
 
+    /// One member's pass (a kiosk: the member whose QR it just read).
+    pub async fn pass(&self, member: &str) -> Result<linli_core::checkin::MemberPass, ApiError> {
+        let path = format!("private/passes/{}", js_sys::encode_uri_component(member));
+        let req = Request::get(&self.url(&path))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
+    }
+
     /// Sets the member's own pass.
     pub async fn put_pass(
         &self,

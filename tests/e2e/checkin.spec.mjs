@@ -160,6 +160,7 @@ test("check-in by the organiser's QR offline, a refused forwarded link, and the 
       venue: "3号楼",
       start,
       end: start + 70 * MIN,
+      sign_up_by: start + 60 * MIN,
       points: "fixed",
       fixed_points: 3,
       check: keyCheck(ACTIVITY, KEY),
