@@ -95,8 +95,11 @@ test("one place, two offline sign-ups: one has it, one waits, a withdrawal promo
         const req = indexedDB.open("linli");
         req.onerror = () => reject(req.error);
         req.onsuccess = () => {
-          const get = req.result.transaction("meta").objectStore("meta").get(`activity-key:${id}`);
-          get.onsuccess = () => resolve(get.result);
+          const get = req.result.transaction("meta").objectStore("meta").get("checkin");
+          get.onsuccess = () => {
+            const held = typeof get.result === "string" ? JSON.parse(get.result) : get.result;
+            resolve((held?.keys || []).find((k) => k.activity === id)?.key);
+          };
           get.onerror = () => reject(get.error);
         };
       }),
