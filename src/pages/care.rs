@@ -620,6 +620,10 @@ fn Manage(house: Memo<Option<Household>>) -> impl IntoView {
         return ().into_any();
     };
     let status = RwSignal::new(Status::Idle);
+    let category = RwSignal::new(h.category.clone());
+    let grid = RwSignal::new(h.grid.clone());
+    let building = RwSignal::new(h.building.clone().unwrap_or_default());
+    let responsible = RwSignal::new(h.responsible.to_string());
     let frequency = RwSignal::new(h.frequency);
     let pair = RwSignal::new(h.pair.iter().map(|m| m.to_string()).collect::<Vec<_>>());
     let new_status = RwSignal::new(h.status);
@@ -630,11 +634,12 @@ fn Manage(house: Memo<Option<Household>>) -> impl IntoView {
         move || {
             let kind = OpKind::UpdateHousehold {
                 household: id.clone(),
-                category: None,
-                grid: None,
-                building: None,
+                category: Some(category.get_untracked()),
+                grid: Some(grid.get_untracked()),
+                // "" takes the building away.
+                building: Some(building.get_untracked()),
                 frequency: Some(frequency.get_untracked()),
-                responsible: None,
+                responsible: Some(MemberId::from(responsible.get_untracked())),
                 pair: Some(
                     pair.get_untracked()
                         .into_iter()
@@ -666,6 +671,10 @@ fn Manage(house: Memo<Option<Household>>) -> impl IntoView {
         <section class="card" aria-labelledby="care-manage">
             <h2 id="care-manage">{tr(k::CARE_MANAGE_TITLE)}</h2>
             <Form status=status on_submit=update>
+                <Select id="care-edit-category" label=k::CARE_FORM_CATEGORY value=category options=category_options(app) codes=&["unknown_care_category"] required=true />
+                <Select id="care-edit-grid" label=k::CARE_FORM_GRID value=grid options=grid_options(app) codes=&["unknown_grid"] required=true />
+                <Select id="care-edit-building" label=k::CARE_FORM_BUILDING value=building options=building_options(app) none=k::UI_NONE />
+                <Select id="care-edit-responsible" label=k::CARE_FORM_RESPONSIBLE value=responsible options=carer_options(app) codes=&["bad_carer"] required=true />
                 <Radios name="care-frequency" legend=k::CARE_FORM_FREQUENCY value=Bind::coded(frequency) options=frequencies />
                 <CheckList legend=k::CARE_FORM_PAIR hint=k::CARE_FORM_PAIR_HINT id_prefix="care-pair" options=volunteers selected=pair />
                 <div class="form-row">
@@ -681,6 +690,43 @@ fn Manage(house: Memo<Option<Household>>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The community's care categories, as options.
+fn category_options(app: AppState) -> Options {
+    Signal::derive(move || {
+        app.replica.with(|r| {
+            let c = &r.view().settings().care.categories;
+            c.iter().map(|c| (c.clone(), c.clone())).collect()
+        })
+    })
+}
+
+/// The community's buildings, as options.
+fn building_options(app: AppState) -> Options {
+    Signal::derive(move || {
+        app.replica.with(|r| {
+            r.view()
+                .community
+                .as_ref()
+                .map(|c| c.buildings.iter().map(|b| (b.clone(), b.clone())).collect())
+                .unwrap_or_default()
+        })
+    })
+}
+
+/// Who may be responsible for a household: active grid workers and coordinators.
+fn carer_options(app: AppState) -> Options {
+    Signal::derive(move || {
+        app.replica.with(|r| {
+            r.view()
+                .members
+                .values()
+                .filter(|m| m.active && keeps_list(m.role))
+                .map(|m| (m.id.to_string(), m.name.clone()))
+                .collect()
+        })
+    })
 }
 
 /// `/care/new`: put a household on the list, with its private record.
@@ -699,10 +745,10 @@ fn NewBody() -> impl IntoView {
     let Some(member) = me(app).filter(|m| keeps_list(m.role)) else {
         return view! { <p class="empty">{tr(k::CARE_NOT_ALLOWED)}</p> }.into_any();
     };
-    let categories: Vec<String> = app
+    let first: Option<String> = app
         .replica
-        .with_untracked(|r| r.view().settings().care.categories.clone());
-    let category = RwSignal::new(categories.first().cloned().unwrap_or_default());
+        .with_untracked(|r| r.view().settings().care.categories.first().cloned());
+    let category = RwSignal::new(first.unwrap_or_default());
     let grid = RwSignal::new(member.grids.first().cloned().unwrap_or_default());
     let building = RwSignal::new(String::new());
     let frequency = RwSignal::new(Frequency::Weekly);
@@ -759,28 +805,6 @@ fn NewBody() -> impl IntoView {
             Box::new(move || created.set(Some(household))),
         );
     };
-    let category_options: Options =
-        Signal::derive(move || categories.iter().map(|c| (c.clone(), c.clone())).collect());
-    let buildings: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            r.view()
-                .community
-                .as_ref()
-                .map(|c| c.buildings.iter().map(|b| (b.clone(), b.clone())).collect())
-                .unwrap_or_default()
-        })
-    });
-    // The responsible one: a grid worker or coordinator.
-    let carers: Options = Signal::derive(move || {
-        app.replica.with(|r| {
-            r.view()
-                .members
-                .values()
-                .filter(|m| m.active && keeps_list(m.role))
-                .map(|m| (m.id.to_string(), m.name.clone()))
-                .collect()
-        })
-    });
     let volunteers = super::ui::member_options(app, Role::Volunteer);
     let frequencies = coded_options::<Frequency>("care.frequency");
     let link = move || {
@@ -790,11 +814,11 @@ fn NewBody() -> impl IntoView {
     };
     view! {
         <Form status=status on_submit=submit>
-            <Select id="care-category" label=k::CARE_FORM_CATEGORY value=category options=category_options codes=&["unknown_care_category"] required=true />
+            <Select id="care-category" label=k::CARE_FORM_CATEGORY value=category options=category_options(app) codes=&["unknown_care_category"] required=true />
             <Select id="care-grid" label=k::CARE_FORM_GRID value=grid options=grid_options(app) codes=&["unknown_grid"] required=true />
-            <Select id="care-building" label=k::CARE_FORM_BUILDING value=building options=buildings none=k::UI_NONE />
+            <Select id="care-building" label=k::CARE_FORM_BUILDING value=building options=building_options(app) none=k::UI_NONE />
             <Radios name="care-new-frequency" legend=k::CARE_FORM_FREQUENCY value=Bind::coded(frequency) options=frequencies />
-            <Select id="care-responsible" label=k::CARE_FORM_RESPONSIBLE value=responsible options=carers codes=&["bad_carer"] required=true />
+            <Select id="care-responsible" label=k::CARE_FORM_RESPONSIBLE value=responsible options=carer_options(app) codes=&["bad_carer"] required=true />
             <CheckList legend=k::CARE_FORM_PAIR hint=k::CARE_FORM_PAIR_HINT id_prefix="care-new-pair" options=volunteers selected=pair />
             <fieldset>
                 <legend>{tr(k::CARE_PRIVATE_TITLE)}</legend>
