@@ -80,6 +80,16 @@ fn record_of(items: &[CareItem], h: &HouseholdId) -> Option<HouseholdRecord> {
     })
 }
 
+/// The household's name where this device holds its record, else "住户 <id>".
+fn shown_name(i18n: I18n, items: Reader<Vec<CareItem>>, id: &HouseholdId) -> String {
+    items
+        .get()
+        .and_then(|i| record_of(&i, id))
+        .map(|r| r.name)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| fill(i18n.t(k::CARE_UNNAMED), &[("id", id.as_str())]))
+}
+
 fn note_of(items: &[CareItem], v: &VisitId) -> Option<String> {
     items.iter().find_map(|i| match i {
         CareItem::Note(n) if n.visit == *v => Some(n.text.clone()),
@@ -224,14 +234,7 @@ fn HouseholdList(
                 <For each=move || rows.get() key=|r| (r.id.clone(), r.days_left, r.status) let:row>
                     {
                         let id = row.id.clone();
-                        let name = move || {
-                            items
-                                .get()
-                                .and_then(|i| record_of(&i, &id))
-                                .map(|r| r.name)
-                                .filter(|n| !n.is_empty())
-                                .unwrap_or_else(|| fill(i18n.t(k::CARE_UNNAMED), &[("id", id.as_str())]))
-                        };
+                        let name = move || shown_name(i18n, items, &id);
                         let when = match row.days_left {
                             Some(d) => due_text(i18n, d),
                             None => label(i18n, "care.status", row.status.code()),
@@ -325,14 +328,7 @@ fn HouseholdBody(id: HouseholdId) -> impl IntoView {
     };
     let heading = {
         let id = id.clone();
-        move || {
-            items
-                .get()
-                .and_then(|i| record_of(&i, &id))
-                .map(|r| r.name)
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| fill(i18n.t(k::CARE_UNNAMED), &[("id", id.as_str())]))
-        }
+        move || shown_name(i18n, items, &id)
     };
     let summary = move || {
         house.get().map(|h| {

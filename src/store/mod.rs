@@ -641,29 +641,7 @@ impl Store {
             .iter()
             .map(|r| Ok((to_json(r)?, JsValue::from_str(r.wish.as_str()))))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let (tx, raw) = write_tx(&self.db, &[PRIVATE])?;
-        let body = async {
-            let store = tx.object_store(PRIVATE)?;
-            // get_all returns them in key (= wish id) order.
-            let held = store.get_all(None, None)?.await?;
-            let same = held.len() == wanted.len()
-                && held.iter().zip(&wanted).all(|(v, r)| {
-                    from_json::<ContactRecord>("contact record", v)
-                        .ok()
-                        .as_ref()
-                        == Some(r)
-                });
-            if same {
-                return Ok(false);
-            }
-            store.clear()?.await?;
-            for (value, key) in &values {
-                store.put(value, Some(key))?.await?;
-            }
-            Ok(true)
-        }
-        .await;
-        finish(tx, raw, body).await
+        self.replace_exactly(PRIVATE, &values).await
     }
 
     /// The contact records this device may show: those the endpoint handed
@@ -707,21 +685,7 @@ impl Store {
     /// private outbox, unless a newer one for the same wish replaced it.
     pub async fn settle_private(&self, record: &ContactRecord) -> Result<(), StoreError> {
         let key = JsValue::from_str(record.wish.as_str());
-        let (tx, raw) = write_tx(&self.db, &[PRIVATE_OUTBOX])?;
-        let body = async {
-            let store = tx.object_store(PRIVATE_OUTBOX)?;
-            let current = store.get(key.clone())?.await?;
-            let same = current
-                .map(|v| from_json::<ContactRecord>("contact record", &v))
-                .transpose()?
-                .is_some_and(|c| c == *record);
-            if same {
-                store.delete(key.clone())?.await?;
-            }
-            Ok(())
-        }
-        .await;
-        finish(tx, raw, body).await
+        self.settle_in(PRIVATE_OUTBOX, key, &to_json(record)?).await
     }
 
     /// Drops the contact records of these wishes (closed, or no longer ours).
@@ -734,6 +698,55 @@ impl Store {
             let store = tx.object_store(PRIVATE)?;
             for w in wishes {
                 store.delete(JsValue::from_str(w.as_str()))?.await?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+}
+
+impl Store {
+    /// Makes object store `name` hold exactly `values` ((JSON text, key),
+    /// in key order); returns whether that changed anything. Records are
+    /// compared as the JSON text this code writes.
+    async fn replace_exactly(
+        &self,
+        name: &str,
+        values: &[(JsValue, JsValue)],
+    ) -> Result<bool, StoreError> {
+        let (tx, raw) = write_tx(&self.db, &[name])?;
+        let body = async {
+            let store = tx.object_store(name)?;
+            // get_all returns them in key order.
+            let held = store.get_all(None, None)?.await?;
+            let same = held.len() == values.len()
+                && held
+                    .iter()
+                    .zip(values)
+                    .all(|(h, (v, _))| h.as_string() == v.as_string());
+            if same {
+                return Ok(false);
+            }
+            store.clear()?.await?;
+            for (value, key) in values {
+                store.put(value, Some(key))?.await?;
+            }
+            Ok(true)
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// An outbox record the endpoint took (or refused for good) leaves
+    /// store `name`, unless a newer one under the same key replaced it.
+    async fn settle_in(&self, name: &str, key: JsValue, sent: &JsValue) -> Result<(), StoreError> {
+        let (tx, raw) = write_tx(&self.db, &[name])?;
+        let body = async {
+            let store = tx.object_store(name)?;
+            let current = store.get(key.clone())?.await?;
+            if current.is_some_and(|c| c.as_string() == sent.as_string()) {
+                store.delete(key.clone())?.await?;
             }
             Ok(())
         }
@@ -755,28 +768,7 @@ impl Store {
     pub async fn replace_care(&self, items: &[CareItem]) -> Result<bool, StoreError> {
         let mut wanted = items.to_vec();
         linli_core::lean::sort_stable(&mut wanted, &|a, b| a.key().cmp(&b.key()));
-        let values = care_values(&wanted)?;
-        let (tx, raw) = write_tx(&self.db, &[CARE])?;
-        let body = async {
-            let store = tx.object_store(CARE)?;
-            // get_all returns them in key order.
-            let held = store.get_all(None, None)?.await?;
-            let same = held.len() == wanted.len()
-                && held
-                    .iter()
-                    .zip(&wanted)
-                    .all(|(v, r)| from_json::<CareItem>("care record", v).ok().as_ref() == Some(r));
-            if same {
-                return Ok(false);
-            }
-            store.clear()?.await?;
-            for (value, key) in &values {
-                store.put(value, Some(key))?.await?;
-            }
-            Ok(true)
-        }
-        .await;
-        finish(tx, raw, body).await
+        self.replace_exactly(CARE, &care_values(&wanted)?).await
     }
 
     /// The care records this device may show: pulled ones and those typed
@@ -811,21 +803,7 @@ impl Store {
     /// outbox, unless a newer one under the same key replaced it.
     pub async fn settle_care(&self, item: &CareItem) -> Result<(), StoreError> {
         let key = JsValue::from_str(&item.key());
-        let (tx, raw) = write_tx(&self.db, &[CARE_OUTBOX])?;
-        let body = async {
-            let store = tx.object_store(CARE_OUTBOX)?;
-            let current = store.get(key.clone())?.await?;
-            let same = current
-                .map(|v| from_json::<CareItem>("care record", &v))
-                .transpose()?
-                .is_some_and(|c| c == *item);
-            if same {
-                store.delete(key.clone())?.await?;
-            }
-            Ok(())
-        }
-        .await;
-        finish(tx, raw, body).await
+        self.settle_in(CARE_OUTBOX, key, &to_json(item)?).await
     }
 }
 
