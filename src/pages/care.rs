@@ -5,7 +5,6 @@
 //! household. Names, addresses, phones and notes are private records the
 //! endpoint hands out (`AppState::care_items`); the log has none of them.
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use linli_core::calendar;
 use linli_core::care::{
@@ -16,7 +15,7 @@ use linli_core::ids::{HouseholdId, VisitId};
 use linli_core::model::Role;
 use linli_core::{MemberId, OpKind};
 
-use super::ui::{Gate, Reader, grid_options, label, me, member_name, ticking_now};
+use super::ui::{Gate, Reader, grid_options, label, me, member_name, run_care, ticking_now};
 use crate::browser::new_id;
 use crate::components::form::{
     Bind, CheckList, Form, Options, Radios, Select, TextArea, TextInput, coded_options,
@@ -28,41 +27,6 @@ use crate::status::{Status, StatusLine};
 /// Who keeps the list (adds households, sees all of their grids).
 fn keeps_list(role: Role) -> bool {
     matches!(role, Role::Coordinator | Role::GridWorker)
-}
-
-/// Writes ops and the care records typed with them in one transaction.
-fn save(
-    app: AppState,
-    kinds: Vec<OpKind>,
-    items: Vec<CareItem>,
-    status: RwSignal<Status>,
-    done: Box<dyn FnOnce()>,
-) {
-    if let Some(e) = kinds
-        .iter()
-        .find_map(|k| linli_core::validate::kind(k).err())
-    {
-        status.set(Status::invalid(e));
-        return;
-    }
-    status.set(Status::Busy(k::UI_SAVING));
-    spawn_local(async move {
-        match app.dispatch_care(kinds, None, items).await {
-            Ok(outcomes) => match outcomes.iter().find_map(|(_, o)| match *o {
-                linli_core::Outcome::Void(r) => Some(r),
-                _ => None,
-            }) {
-                Some(r) => status.set(Status::void(r)),
-                None => {
-                    status.set(Status::Saved(
-                        outcomes.into_iter().map(|(id, _)| id).collect(),
-                    ));
-                    done();
-                }
-            },
-            Err(e) => status.set(e.status()),
-        }
-    });
 }
 
 /// The private records this device holds, read again when the store changes.
@@ -404,7 +368,7 @@ fn VisitForm(household: HouseholdId) -> impl IntoView {
                     text: text.trim().to_owned(),
                 })]
             };
-            save(
+            run_care(
                 app,
                 vec![kind],
                 items,
@@ -507,7 +471,7 @@ fn PrivateDetails(
             phone: phone.get_untracked().trim().to_owned(),
             notes: notes.get_untracked().trim().to_owned(),
         };
-        save(
+        run_care(
             app,
             Vec::new(),
             vec![CareItem::Household(rec)],
@@ -643,7 +607,7 @@ fn Manage(house: Memo<Option<Household>>) -> impl IntoView {
                         .collect(),
                 ),
             };
-            save(app, vec![kind], Vec::new(), status, Box::new(|| {}));
+            run_care(app, vec![kind], Vec::new(), status, Box::new(|| {}));
         }
     };
     let change = move |_| {
@@ -652,7 +616,7 @@ fn Manage(house: Memo<Option<Household>>) -> impl IntoView {
             status: new_status.get_untracked(),
             reason: reason.get_untracked().trim().to_owned(),
         };
-        save(
+        run_care(
             app,
             vec![kind],
             Vec::new(),
@@ -793,7 +757,7 @@ fn NewBody() -> impl IntoView {
         } else {
             vec![CareItem::Household(rec)]
         };
-        save(
+        run_care(
             app,
             vec![kind],
             items,

@@ -202,7 +202,20 @@ pub fn run_all(
     status: RwSignal<Said>,
     done: impl FnOnce() + 'static,
 ) {
-    run_boxed(app, kinds, contact, status, Box::new(done))
+    run_boxed(app, kinds, contact, Vec::new(), status, Box::new(done))
+}
+
+/// `run_all` for ops that come with care records (a household's details, a
+/// visit's note), kept in the care outbox in the same transaction; no ops
+/// at all saves only the records.
+pub fn run_care(
+    app: AppState,
+    kinds: Vec<OpKind>,
+    care: Vec<linli_core::care::CareItem>,
+    status: RwSignal<Said>,
+    done: Box<dyn FnOnce()>,
+) {
+    run_boxed(app, kinds, None, care, status, done)
 }
 
 // Not generic: one copy of the dispatch future, not one per `done`.
@@ -210,6 +223,7 @@ fn run_boxed(
     app: AppState,
     kinds: Vec<OpKind>,
     contact: Option<ContactRecord>,
+    care: Vec<linli_core::care::CareItem>,
     status: RwSignal<Said>,
     done: Box<dyn FnOnce()>,
 ) {
@@ -222,7 +236,7 @@ fn run_boxed(
     }
     status.set(Said::Busy(k::UI_SAVING));
     spawn_local(async move {
-        match app.dispatch_all(kinds, contact).await {
+        match app.dispatch_care(kinds, contact, care).await {
             Ok(outcomes) => match outcomes.iter().find_map(|(_, o)| match *o {
                 Outcome::Void(reason) => Some(reason),
                 Outcome::Applied | Outcome::Duplicate => None,
