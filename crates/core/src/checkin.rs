@@ -99,6 +99,12 @@ pub fn new_key(random: [u8; 10]) -> String {
 /// people confuse with digits read as Crockford says (O → 0, I/L → 1).
 /// `None` if it is not a key.
 pub fn normalize_key(typed: &str) -> Option<String> {
+    normalize_code(typed, KEY_CHARS)
+}
+
+/// `typed` read as a Crockford code of `len` characters (see
+/// `normalize_key`); also the kiosk's slip codes.
+pub fn normalize_code(typed: &str, len: usize) -> Option<String> {
     let k: String = typed
         .chars()
         .filter(|c| !matches!(c, ' ' | '-'))
@@ -108,7 +114,7 @@ pub fn normalize_key(typed: &str) -> Option<String> {
             c => c,
         })
         .collect();
-    (k.len() == KEY_CHARS && k.bytes().all(|b| KEY_ALPHABET.contains(&b))).then_some(k)
+    (k.len() == len && k.bytes().all(|b| KEY_ALPHABET.contains(&b))).then_some(k)
 }
 
 /// A key for reading aloud or typing: four groups of four.

@@ -176,16 +176,7 @@ pub fn display_slip(code: &str) -> String {
 /// A slip code as typed: upper case, no spaces or dashes, O → 0, I/L → 1.
 /// `None` if it cannot be a slip code.
 pub fn normalize_slip(typed: &str) -> Option<String> {
-    let k: String = typed
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect();
-    (k.len() == SLIP_CHARS && k.bytes().all(|b| KEY_ALPHABET.contains(&b))).then_some(k)
+    crate::checkin::normalize_code(typed, SLIP_CHARS)
 }
 
 /// Why a typed slip code finds no wish to evaluate.
