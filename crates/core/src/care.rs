@@ -337,10 +337,15 @@ impl HouseholdRecord {
             wish: WishId::from(""),
             phone: self.phone.clone(),
             address: self.address.clone(),
+            ..Default::default()
         };
         contact.validate().map_err(|e| match e {
             crate::private::ContactError::BadPhone => RecordError::BadPhone,
             crate::private::ContactError::AddressTooLong => RecordError::AddressTooLong,
+            // Neither is set above.
+            crate::private::ContactError::BadName | crate::private::ContactError::BadEmail => {
+                RecordError::NameTooLong
+            }
         })?;
         if self.name.chars().count() > NAME_MAX_CHARS {
             return Err(RecordError::NameTooLong);

@@ -91,7 +91,7 @@ mod tests {
     fn every_small_enum_has_stable_codes() {
         assert_eq!(same_as_json::<Category>(), 9);
         assert_eq!(same_as_json::<Urgency>(), 4);
-        assert_eq!(same_as_json::<Channel>(), 3);
+        assert_eq!(same_as_json::<Channel>(), 4);
         assert_eq!(same_as_json::<Status>(), 12);
         assert_eq!(same_as_json::<Rating>(), 3);
         assert_eq!(same_as_json::<Level>(), 2);

@@ -26,6 +26,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod nav;
 pub mod op;
+pub mod open311;
 mod pairs;
 pub mod permissions;
 pub mod private;

@@ -141,12 +141,16 @@ pub enum Channel {
     OnBehalf,
     /// Walk-up intake at the service-centre kiosk.
     Kiosk,
+    /// A city system (a 12345 hotline, a city app) through Open311, filed
+    /// by the identity of its API key (`open311`).
+    City,
 }
 
 crate::code::coded!(Channel {
     SelfService => "self",
     OnBehalf => "on_behalf",
     Kiosk => "kiosk",
+    City => "city",
 });
 
 /// Where a wish is in its life. The allowed moves are in `lifecycle::TRANSITIONS`.

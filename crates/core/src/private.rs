@@ -13,9 +13,13 @@ use serde::{Deserialize, Serialize};
 pub const PHONE_MAX_CHARS: usize = 20;
 /// Longest exact address, in characters.
 pub const ADDRESS_MAX_CHARS: usize = 200;
+/// Longest requester name, in characters.
+pub const NAME_MAX_CHARS: usize = 60;
+/// Longest email address, in bytes (RFC 5321's path limit).
+pub const EMAIL_MAX_BYTES: usize = 254;
 
 /// A resident's contact details for one wish.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRecord {
     /// The wish these details belong to.
     pub wish: WishId,
@@ -25,6 +29,13 @@ pub struct ContactRecord {
     /// Exact address (room number etc.).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub address: String,
+    /// The requester's name, when a city system sent one (Open311
+    /// `first_name`/`last_name`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The requester's email, when a city system sent one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
 }
 
 /// Why a contact record is unacceptable (stable codes).
@@ -36,6 +47,12 @@ pub enum ContactError {
     /// Address over `ADDRESS_MAX_CHARS`.
     #[error("address is too long")]
     AddressTooLong,
+    /// Name over `NAME_MAX_CHARS` or with control characters.
+    #[error("name is too long or has control characters")]
+    BadName,
+    /// Email without one `@` between non-empty parts, with spaces, or too long.
+    #[error("email address is invalid")]
+    BadEmail,
 }
 
 impl ContactError {
@@ -44,6 +61,8 @@ impl ContactError {
         match self {
             ContactError::BadPhone => "bad_phone",
             ContactError::AddressTooLong => "address_too_long",
+            ContactError::BadName => "bad_name",
+            ContactError::BadEmail => "bad_email",
         }
     }
 }
@@ -61,6 +80,18 @@ impl ContactRecord {
         }
         if self.address.chars().count() > ADDRESS_MAX_CHARS {
             return Err(ContactError::AddressTooLong);
+        }
+        if self.name.chars().count() > NAME_MAX_CHARS || self.name.chars().any(char::is_control) {
+            return Err(ContactError::BadName);
+        }
+        let e = &self.email;
+        let email_ok = e.is_empty()
+            || (e.len() <= EMAIL_MAX_BYTES
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+                && e.split_once('@')
+                    .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@')));
+        if !email_ok {
+            return Err(ContactError::BadEmail);
         }
         Ok(())
     }

@@ -699,7 +699,8 @@ pub(crate) fn permit(
         (Rule::OwnChannel, Target::Channel(c)) => match author.role {
             Role::Resident | Role::Volunteer => c == Channel::SelfService,
             Role::GridWorker => matches!(c, Channel::SelfService | Channel::OnBehalf),
-            Role::Kiosk => c == Channel::Kiosk,
+            // An Open311 key's identity is a kiosk-role member too.
+            Role::Kiosk => matches!(c, Channel::Kiosk | Channel::City),
             _ => false,
         },
         _ => false,
@@ -1072,7 +1073,9 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             }
             // Nobody is identified at a kiosk: naming a requester there would
             // show the details typed at the kiosk to whoever was named.
-            if *channel == Channel::Kiosk && requester.is_some() {
+            // The same for a city system (Open311): it files for someone
+            // it cannot name as a member.
+            if matches!(channel, Channel::Kiosk | Channel::City) && requester.is_some() {
                 return Err(V::Forbidden);
             }
             let requester = if *channel == Channel::SelfService {
