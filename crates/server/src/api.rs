@@ -89,6 +89,7 @@ async fn method_not_allowed() -> ApiError {
 pub fn router(hub: std::sync::Arc<crate::hub::Hub>) -> Router {
     Router::new()
         .route("/health", get(health))
+        .nest("/open311/v2", crate::open311::router(hub.clone()))
         .nest("/v1", crate::v1::router(hub))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

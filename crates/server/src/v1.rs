@@ -65,6 +65,14 @@ pub fn router(hub: Arc<Hub>) -> Router {
             &format!("{c}/private/passes/{{member}}"),
             put(pass_put).get(pass_get),
         )
+        .route(
+            &format!("{c}/open311/keys"),
+            post(crate::open311::key_create).get(crate::open311::key_list),
+        )
+        .route(
+            &format!("{c}/open311/keys/{{key_id}}"),
+            delete(crate::open311::key_revoke),
+        )
         .route(&format!("{c}/codes"), post(code_create).get(code_list))
         .route(&format!("{c}/codes/{{code_id}}"), delete(code_delete))
         .route(&format!("{c}/devices"), get(device_list))
@@ -206,6 +214,21 @@ async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Resp
                 format!("op {i}: a kiosk may not author this kind of op"),
             )
             .with_index(i));
+        }
+        // Only the Open311 endpoint files on the city channel (docs/open311.md).
+        if matches!(
+            op.kind,
+            linli_core::OpKind::CreateWish {
+                channel: linli_core::model::Channel::City,
+                ..
+            }
+        ) {
+            return Err(ApiError::new(
+                codes::FORBIDDEN,
+                format!("op {i}: only the Open311 endpoint files on the city channel"),
+            )
+            .with_index(i)
+            .with_reason("city_channel"));
         }
         if op.id.device != caller.device {
             return Err(ApiError::new(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use linli_core::model::{Rating, Role};
+use linli_core::model::{Channel, Rating, Role};
 use linli_core::protocol::{CodeList, Demo, DeviceList, PrivateRecords};
 use linli_core::{OpKind, Outcome};
 use reqwest::Method;
@@ -977,6 +977,24 @@ const MATRIX: &[(&str, [u16; 10])] = &[
         "DELETE members/{member}/tokens",
         [200, 403, 403, 403, 403, 403, 403, 401, 401, 403],
     ),
+    // Open311 API keys: active coordinators only (docs/open311.md).
+    (
+        "POST open311/keys",
+        [200, 403, 403, 403, 403, 403, 403, 401, 401, 403],
+    ),
+    (
+        "GET open311/keys",
+        [200, 403, 403, 403, 403, 403, 403, 401, 401, 403],
+    ),
+    (
+        "DELETE open311/keys/{key}",
+        [200, 403, 403, 403, 403, 403, 403, 401, 401, 403],
+    ),
+    // Only the Open311 endpoint files on the city channel.
+    (
+        "POST ops/city",
+        [403, 403, 403, 403, 403, 403, 403, 401, 401, 403],
+    ),
     // Every device names itself, whatever its role…
     (
         "PUT devices/{own}/name",
@@ -1035,12 +1053,21 @@ async fn role_endpoint_matrix() {
             let caller = &mut callers[col];
             let (method, path) = endpoint.split_once(' ').unwrap();
             let path = path.strip_suffix("/claim").unwrap_or(path);
+            let path = path.strip_suffix("/city").unwrap_or(path);
             let method: Method = method.parse().unwrap();
             let body = match *endpoint {
                 "POST ops" => Some(json!({ "ops": [caller.wish_op("矩阵")] })),
                 "POST ops/claim" => {
                     Some(json!({ "ops": [caller.mint(OpKind::Claim { wish: wish.clone() })] }))
                 }
+                "POST ops/city" => {
+                    let n = caller.seq + 1;
+                    let w = format!("{}-city-{n}", caller.device);
+                    Some(
+                        json!({ "ops": [caller.mint(create_wish(&w, "城市", Channel::City, None))] }),
+                    )
+                }
+                "POST open311/keys" => Some(json!({"name": "12345 热线"})),
                 "PUT kiosk/pin" => Some(json!({"pin": "2468"})),
                 "PUT private/{wish}" => Some(json!({"wish": wish, "phone": "123"})),
                 "POST codes" => {
@@ -1052,10 +1079,25 @@ async fn role_endpoint_matrix() {
                 _ => None,
             };
             let code_id = coord.create_code(&http, Role::Volunteer, 1).await.code_id;
+            let key_id = if endpoint.contains("{key}") {
+                let (s, v) = coord
+                    .send(
+                        &http,
+                        Method::POST,
+                        "open311/keys",
+                        Some(json!({"name": "热线"})),
+                    )
+                    .await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+                v["info"]["key_id"].as_str().unwrap().to_owned()
+            } else {
+                String::new()
+            };
             let path = path
                 .replace("{name}", &segment)
                 .replace("{wish}", wish.as_str())
                 .replace("{id}", &code_id)
+                .replace("{key}", &key_id)
                 .replace("{device}", victim.device.as_str())
                 .replace("{own}", caller.device.as_str())
                 .replace("{member}", victim.member.as_str());
