@@ -578,6 +578,30 @@ impl AppState {
         .map_err(|e| invite_failed(&e))
     }
 
+    /// The community's Open311 API keys (coordinators, online).
+    pub async fn open311_keys(&self) -> Result<linli_core::open311::KeyList, Status> {
+        self.client(async |c| c.open311_keys().await)
+            .await
+            .map_err(|e| invite_failed(&e))
+    }
+
+    /// A new Open311 API key named `name`; the key is in the answer only.
+    pub async fn create_open311_key(
+        &self,
+        name: String,
+    ) -> Result<linli_core::open311::KeyCreated, Status> {
+        self.client(async |c| c.create_open311_key(&name).await)
+            .await
+            .map_err(|e| invite_failed(&e))
+    }
+
+    /// Revokes an Open311 API key.
+    pub async fn revoke_open311_key(&self, key_id: String) -> Result<(), Status> {
+        self.client(async |c| c.revoke_open311_key(&key_id).await.map(drop))
+            .await
+            .map_err(|e| invite_failed(&e))
+    }
+
     /// Storage use and persistence of this origin.
     pub async fn storage_usage(&self) -> Usage {
         usage::read().await

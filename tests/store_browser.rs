@@ -118,6 +118,7 @@ mod log_and_outbox {
             wish: "w0".into(),
             phone: p.into(),
             address: String::new(),
+            ..ContactRecord::default()
         };
         store
             .append_local_with(&op, &writer, Some(&phone("13800138000")))

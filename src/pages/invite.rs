@@ -149,6 +149,7 @@ fn Manage() -> impl IntoView {
             </Show>
             <button class="secondary" on:click=move |_| lists.refetch()>{tr(k::INVITE_REFRESH)}</button>
         </section>
+        <super::Open311Keys />
     }
 }
 

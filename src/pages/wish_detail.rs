@@ -558,7 +558,9 @@ fn Contact(wish: Memo<WishId>) -> impl IntoView {
         view! {
             <section class="card" aria-labelledby="contact-title">
                 <h2 id="contact-title">{tr(k::WISH_DETAIL_CONTACT)}</h2>
+                {(!c.name.is_empty()).then(|| view! { <p>{c.name.clone()}</p> })}
                 {(!c.phone.is_empty()).then(|| view! { <p><a href=tel>{c.phone.clone()}</a></p> })}
+                {(!c.email.is_empty()).then(|| { let mail = format!("mailto:{}", c.email); view! { <p><a href=mail>{c.email.clone()}</a></p> } })}
                 {(!c.address.is_empty()).then(|| view! { <p>{c.address.clone()}</p> })}
                 <p class="hint">{tr(k::WISH_DETAIL_CONTACT_HINT)}</p>
             </section>

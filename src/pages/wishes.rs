@@ -101,6 +101,7 @@ impl Draft {
             wish: wish.clone(),
             phone: self.phone.get_untracked().trim().to_owned(),
             address: String::new(),
+            ..ContactRecord::default()
         };
         contact.validate().map_err(Said::contact)?;
         let window = TimeWindow::from_ends(

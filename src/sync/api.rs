@@ -168,6 +168,40 @@ impl Client<'_> {
         read(req).await
     }
 
+    /// The community's Open311 API keys (coordinators; docs/open311.md).
+    pub async fn open311_keys(&self) -> Result<linli_core::open311::KeyList, ApiError> {
+        read(
+            Request::get(&self.url("open311/keys"))
+                .header("Authorization", &bearer(self.token))
+                .build(),
+        )
+        .await
+    }
+
+    /// A new Open311 API key, returned this once.
+    pub async fn create_open311_key(
+        &self,
+        name: &str,
+    ) -> Result<linli_core::open311::KeyCreated, ApiError> {
+        let req = Request::post(&self.url("open311/keys"))
+            .header("Authorization", &bearer(self.token))
+            .json(&linli_core::open311::NewKey {
+                name: name.to_owned(),
+            });
+        read(req).await
+    }
+
+    /// Revokes an Open311 API key.
+    pub async fn revoke_open311_key(
+        &self,
+        key_id: &str,
+    ) -> Result<linli_core::open311::KeyInfo, ApiError> {
+        let req = Request::delete(&self.url(&format!("open311/keys/{key_id}")))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        read(req).await
+    }
+
     pub async fn devices(&self) -> Result<protocol::DeviceList, ApiError> {
         read(
             Request::get(&self.url("devices"))

@@ -323,7 +323,7 @@ fn ids_dedupe_with_an_idempotency_key_only() {
     let (e, se) = o::filing_id("k1", None, 2);
     assert_ne!((d, sd), (e, se));
     for s in [sa, sd, se, o::filing_id("k", None, u64::MAX).1] {
-        assert!(s >= 1 << 52 && s < 1 << 53, "{s}");
+        assert!(((1 << 52)..(1 << 53)).contains(&s), "{s}");
     }
     assert!(a.as_str().len() <= 64);
     // Replayed with the same key: the log holds it once.

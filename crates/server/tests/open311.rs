@@ -637,7 +637,7 @@ async fn store_text(server: &Server) -> String {
             .bytes()
             .await
             .unwrap();
-        out.push_str(&m.location.to_string());
+        out.push_str(m.location.as_ref());
         out.push_str(&String::from_utf8_lossy(&b));
     }
     out
