@@ -642,3 +642,45 @@ async fn store_text(server: &Server) -> String {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_on_one_instance_is_refused_on_another_at_once() {
+    let (a, http, mut coord) = with_community(mem_store()).await;
+    let b = Server::start(a.store.clone()).await;
+    let op = coord.mint(OpKind::UpdateCommunity {
+        name: None,
+        grids: None,
+        buildings: Some(vec!["3号楼".into()]),
+    });
+    coord.push(&http, &[op]).await;
+    let (key, key_id) = new_key(&http, &coord, "12345 热线").await;
+    let on_b = O311::new(&b, "c1");
+    let fields = [("service_code", "repair"), ("address_id", "3号楼")];
+    // Made on A, used on B (idempotent across instances too).
+    let mut body = vec![("api_key", key.as_str())];
+    body.extend_from_slice(&fields);
+    let mut ids = Vec::new();
+    for server in [&a, &b] {
+        let (s, text) = O311::new(server, "c1")
+            .post("requests.json", form(&body), FORM, Some("once"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        ids.push(v[0]["service_request_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids[0], ids[1], "one request, whichever instance answered");
+    let (s, v) = on_b.json(&format!("requests.json?api_key={key}")).await;
+    assert_eq!((s, v.as_array().unwrap().len()), (StatusCode::OK, 1));
+    // Revoked on A: B refuses the very next request.
+    let (s, _) = coord
+        .send(
+            &http,
+            Method::DELETE,
+            &format!("open311/keys/{key_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = on_b.file(&key, &fields).await;
+    assert_eq!((s.as_u16(), err(&v).1), (403, "api_key_revoked"));
+}
