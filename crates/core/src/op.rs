@@ -1312,7 +1312,7 @@ mod tests {
         let s = serde_json::to_string(&o).unwrap();
         assert_eq!(
             s,
-            r#"{"v":3,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
+            r#"{"v":4,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
         );
         assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), o);
     }
