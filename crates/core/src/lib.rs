@@ -28,6 +28,7 @@ pub mod nav;
 pub mod op;
 mod pairs;
 pub mod permissions;
+pub mod photos;
 pub mod private;
 pub mod protocol;
 pub mod reduce;
@@ -38,7 +39,7 @@ pub mod views;
 
 /// Version of the wire schema of operations and protocol types. Bump it when
 /// an op kind is added or reshaped; readers keep unknown kinds as `Unknown`.
-pub const SCHEMA_VERSION: u16 = 3;
+pub const SCHEMA_VERSION: u16 = 4;
 
 pub use hlc::{Clock, Hlc};
 pub use ids::{
