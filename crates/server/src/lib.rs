@@ -8,6 +8,7 @@ pub mod care;
 pub mod faults;
 pub mod hub;
 pub mod log;
+pub mod photos;
 pub mod security;
 pub mod serverless;
 pub mod static_files;
