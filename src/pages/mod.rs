@@ -16,6 +16,7 @@ mod kiosk;
 mod not_found;
 mod orders;
 mod pass;
+pub(crate) mod photos;
 mod posters;
 mod resources;
 mod scan;

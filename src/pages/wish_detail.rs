@@ -52,6 +52,7 @@ fn DetailBody() -> impl IntoView {
         }}
         <Show when=move || wish.with(Option::is_some)>
             <Contact wish=id />
+            <super::photos::WishPhotos wish=wish />
             <super::Slip wish=wish />
             <Actions wish=wish />
             <Resources wish=wish />
@@ -344,6 +345,9 @@ fn ActionForm(
         choice.set(first.clone());
     }
     let options: Options = Signal::derive(move || list.clone());
+    // The completion report may carry photos (`attach_photos`, after it).
+    let with_photos = action.action == Action::Complete;
+    let picked = RwSignal::new(Vec::<super::photos::Picked>::new());
     let submit = move || {
         let (Some(w), Some(m)) = (wish.get_untracked(), me(app)) else {
             return;
@@ -356,9 +360,19 @@ fn ActionForm(
             text: text.get_untracked(),
             ..Input::for_member(&m)
         };
-        match action.op(w.id, &input) {
-            Ok(kind) => run(app, kind, status, move || open.set(None)),
-            Err(e) => status.set(Said::invalid(e)),
+        let attached = picked.with_untracked(|p| {
+            super::photos::attach(&w.id, linli_core::photos::Stage::Completion, p)
+        });
+        match (action.op(w.id, &input), attached) {
+            (Ok(kind), Some((op, photos))) if with_photos => {
+                let done = move || {
+                    super::photos::clear(picked);
+                    open.set(None);
+                };
+                super::ui::run_photos(app, vec![kind, op], None, photos, status, Box::new(done))
+            }
+            (Ok(kind), _) => run(app, kind, status, move || open.set(None)),
+            (Err(e), _) => status.set(Said::invalid(e)),
         }
     };
     let name = move || label(i18n, "action", action.action.code());
@@ -385,6 +399,7 @@ fn ActionForm(
                 <TextInput id="action-minutes" label=k::FORM_MINUTES value=minutes kind="number" min=*range.start() max=*range.end() codes=&["minutes_out_of_range"] required=true />
             })}
             {needs.text.map(|t| view! { <TextArea id="action-text" label=text_label(t) value=text codes=text_codes required=t.required /> })}
+            {with_photos.then(|| view! { <super::photos::PhotoPicker id="action-photos" picked=picked stage=linli_core::photos::Stage::Completion /> })}
             <div class="form-row">
                 <button type="submit" disabled=move || status.with(Said::is_busy)>{name}</button>
                 <button type="button" class="secondary" on:click=move |_| open.set(None)>{tr(k::UI_CLOSE)}</button>
