@@ -125,6 +125,12 @@ test("a photo taken offline goes up small, upright and stripped, and reaches exa
     expect(body.includes(Buffer.from("Exif"))).toBe(false);
   }
   expect(Math.min(...uploads.map((b) => b.length))).toBeLessThanOrEqual(15_000);
+  // The storage card counts them.
+  const residentUrl = r.url();
+  await r.goto(server.url + "/settings");
+  await expect(r.getByTestId("photo-usage")).toContainText("照片：2 张");
+  await expect(r.getByTestId("photo-usage")).toContainText("待上传 0 张");
+  await r.goto(residentUrl);
 
   // The coordinator sees it, full size on tap: portrait, ≤ 1280 px.
   const coordinator = await device(browser, request, "c1");
