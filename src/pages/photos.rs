@@ -324,3 +324,54 @@ async fn full_bytes(app: AppState, sha: &str) -> Result<LocalPhoto, ()> {
     let _ = store.put_photo(&p).await;
     Ok(p)
 }
+
+/// The thumbnails of one stage of a wish beside its timeline entry (the
+/// filing, the standing completion): the same images as the photos card,
+/// so decorative here (empty alt, hidden from assistive technology).
+#[component]
+pub fn PhotoStrip(wish: WishId, stage: Stage) -> impl IntoView {
+    let app = use_app();
+    let thumbs = Memo::new(move |_| -> Vec<String> {
+        let Some(m) = me(app) else {
+            return Vec::new();
+        };
+        app.replica.with(|r| {
+            let state = r.view();
+            photos::of(state, &wish)
+                .iter()
+                .filter(|p| p.stage == stage && photos::may_see(state, &m.id, &wish, p))
+                .map(|p| p.photo.thumb.clone())
+                .collect()
+        })
+    });
+    let made = StoredValue::new(Vec::<String>::new());
+    let forget = move || made.update_value(|v| v.drain(..).for_each(|u| revoke(&u)));
+    let urls = Reader::new(move || {
+        app.revision.track();
+        let list = thumbs.get();
+        async move {
+            let mut urls = Vec::new();
+            if let Ok(store) = Store::default_db().await {
+                for sha in list {
+                    if let Ok(Some(p)) = store.photo(&sha).await {
+                        urls.extend(object_url(&p.bytes, &p.mime));
+                    }
+                }
+            }
+            forget();
+            made.set_value(urls.clone());
+            urls
+        }
+    });
+    on_cleanup(forget);
+    move || {
+        let list = urls.get().unwrap_or_default();
+        (!list.is_empty()).then(|| {
+            let imgs = list
+                .into_iter()
+                .map(|u| view! { <img src=u alt="" width="40" height="40" loading="lazy" /> })
+                .collect_view();
+            view! { <p class="photo-strip" aria-hidden="true">{imgs}</p> }
+        })
+    }
+}

@@ -616,7 +616,17 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
             };
             w.timeline
                 .iter()
-                .map(|e| (e.clone(), who(e), p.contains(&e.op), device_of(&e.op)))
+                .map(|e| {
+                    let photos =
+                        linli_core::photos::stage_of_entry(&w, e).map(|s| (w.id.clone(), s));
+                    (
+                        e.clone(),
+                        who(e),
+                        p.contains(&e.op),
+                        device_of(&e.op),
+                        photos,
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -627,7 +637,7 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                 {move || {
                     entries()
                         .into_iter()
-                        .map(|(e, who, is_pending, device)| view! { <TimelineItem entry=e who=who pending=is_pending device=device /> })
+                        .map(|(e, who, is_pending, device, photos)| view! { <TimelineItem entry=e who=who pending=is_pending device=device photos=photos /> })
                         .collect_view()
                 }}
             </ol>
@@ -642,6 +652,8 @@ fn TimelineItem(
     pending: bool,
     /// The device's name; "" for this device; none: not shown.
     device: Option<String>,
+    /// The photos shown beside it (`photos::stage_of_entry`).
+    photos: Option<(WishId, linli_core::photos::Stage)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let step = entry.step.code();
@@ -667,6 +679,7 @@ fn TimelineItem(
             </p>
             {void}
             {(!entry.text.is_empty()).then(|| view! { <p class="timeline-text">{entry.text.clone()}</p> })}
+            {photos.map(|(wish, stage)| view! { <super::photos::PhotoStrip wish=wish stage=stage /> })}
             {device.map(|d| {
                 let text = move || {
                     if d.is_empty() {

@@ -141,6 +141,8 @@ test("a photo taken offline goes up small, upright and stripped, and reaches exa
   const wishUrl = c.url();
   const thumb = c.getByRole("button", { name: `${title}：求助照片 1` });
   await expect(thumb).toBeVisible();
+  // The timeline shows it beside the filing too.
+  await expect(c.locator(".timeline .photo-strip img")).toHaveCount(1);
   await thumb.click();
   const full = c.getByTestId("photo-full");
   await expect(full).toBeVisible();
@@ -182,6 +184,7 @@ test("a photo taken offline goes up small, upright and stripped, and reaches exa
   await expectStatus(r, "待评价");
   await sync(r);
   await expect(r.getByRole("img", { name: `${title}：完成照片 1` })).toBeVisible();
+  await expect(r.locator(".timeline .photo-strip img")).toHaveCount(2);
   await r.setViewportSize({ width: 360, height: 740 });
   await axe(r);
   expect(await r.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);

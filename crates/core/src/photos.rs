@@ -143,6 +143,21 @@ pub fn of<'a>(state: &'a State, wish: &WishId) -> &'a [Photo] {
     state.photos.get(wish).map_or(&[], Vec::as_slice)
 }
 
+/// Which photos a timeline entry of `wish` shows beside it: the request
+/// photos at its filing, the completion photos at the completion that
+/// stands (`Wish::completion`); none elsewhere or on a void entry.
+pub fn stage_of_entry(wish: &Wish, entry: &crate::model::TimelineEntry) -> Option<Stage> {
+    use crate::lifecycle::Step;
+    match entry.step {
+        _ if entry.void.is_some() => None,
+        Step::Create => Some(Stage::Request),
+        Step::Complete if wish.completion.as_ref().is_some_and(|c| c.op == entry.op) => {
+            Some(Stage::Completion)
+        }
+        _ => None,
+    }
+}
+
 /// The photo (and its wish) whose full image or thumbnail has `sha256`:
 /// what the endpoint looks up before it takes or hands out bytes.
 pub fn find<'a>(state: &'a State, sha256: &str) -> Option<(&'a WishId, &'a Photo, Part)> {

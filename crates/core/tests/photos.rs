@@ -313,6 +313,22 @@ fn validation_limits() {
 }
 
 #[test]
+fn the_timeline_shows_photos_at_filing_and_at_the_standing_completion() {
+    let mut b = community();
+    push(&mut b, "v1", OpKind::Claim { wish: "w1".into() });
+    complete(&mut b);
+    let w = &b.state.wishes[&WishId::from("w1")];
+    let stages: Vec<_> = w
+        .timeline
+        .iter()
+        .map(|e| photos::stage_of_entry(w, e))
+        .collect();
+    assert_eq!(stages[0], Some(Stage::Request));
+    assert_eq!(stages.last(), Some(&Some(Stage::Completion)));
+    assert_eq!(stages.iter().flatten().count(), 2);
+}
+
+#[test]
 fn find_by_either_hash() {
     let b = community();
     let (w, p, part) = photos::find(&b.state, &photo(2, true).thumb).unwrap();
