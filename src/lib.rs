@@ -6,6 +6,7 @@ pub mod components;
 pub mod i18n;
 pub mod inbox;
 pub mod pages;
+pub mod photos;
 pub mod pwa;
 pub mod state;
 pub mod status;

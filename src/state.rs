@@ -218,6 +218,19 @@ impl AppState {
         contact: Option<ContactRecord>,
         care: Vec<CareItem>,
     ) -> Result<Vec<(OpId, Outcome)>, DispatchError> {
+        self.dispatch_full(kinds, contact, care, Vec::new()).await
+    }
+
+    /// `dispatch_care`, keeping the photos an `attach_photos` op names in
+    /// the photo outbox in the same transaction (the op and its photos, or
+    /// neither); the sync engine uploads them once the log has the op.
+    pub async fn dispatch_full(
+        &self,
+        kinds: Vec<OpKind>,
+        contact: Option<ContactRecord>,
+        care: Vec<CareItem>,
+        photos: Vec<crate::store::photos::LocalPhoto>,
+    ) -> Result<Vec<(OpId, Outcome)>, DispatchError> {
         for item in &care {
             item.validate().map_err(DispatchError::Care)?;
         }
@@ -232,7 +245,7 @@ impl AppState {
             .collect::<Result<Vec<_>, _>>()?;
         Store::default_db()
             .await?
-            .append_local_all(&ops, &writer, contact.as_ref(), &care)
+            .append_local_full(&ops, &writer, contact.as_ref(), &care, &photos)
             .await?;
         self.writer.set_value(Some(writer));
         let mut outcomes = Vec::new();

@@ -17,6 +17,7 @@ mod not_found;
 mod open311;
 mod orders;
 mod pass;
+pub(crate) mod photos;
 mod posters;
 mod resources;
 mod scan;

@@ -202,7 +202,29 @@ pub fn run_all(
     status: RwSignal<Said>,
     done: impl FnOnce() + 'static,
 ) {
-    run_boxed(app, kinds, contact, Vec::new(), status, Box::new(done))
+    run_boxed(
+        app,
+        kinds,
+        contact,
+        Vec::new(),
+        Vec::new(),
+        status,
+        Box::new(done),
+    )
+}
+
+/// `run_all` for ops that come with photos (`attach_photos`), kept in the
+/// photo outbox in the same transaction. When the device is full the
+/// status says the photos were not saved; the form keeps what was typed.
+pub fn run_photos(
+    app: AppState,
+    kinds: Vec<OpKind>,
+    contact: Option<ContactRecord>,
+    photos: Vec<crate::store::photos::LocalPhoto>,
+    status: RwSignal<Said>,
+    done: Box<dyn FnOnce()>,
+) {
+    run_boxed(app, kinds, contact, Vec::new(), photos, status, done)
 }
 
 /// `run_all` for ops that come with care records (a household's details, a
@@ -215,7 +237,7 @@ pub fn run_care(
     status: RwSignal<Said>,
     done: Box<dyn FnOnce()>,
 ) {
-    run_boxed(app, kinds, None, care, status, done)
+    run_boxed(app, kinds, None, care, Vec::new(), status, done)
 }
 
 // Not generic: one copy of the dispatch future, not one per `done`.
@@ -224,6 +246,7 @@ fn run_boxed(
     kinds: Vec<OpKind>,
     contact: Option<ContactRecord>,
     care: Vec<linli_core::care::CareItem>,
+    photos: Vec<crate::store::photos::LocalPhoto>,
     status: RwSignal<Said>,
     done: Box<dyn FnOnce()>,
 ) {
@@ -235,8 +258,9 @@ fn run_boxed(
         return;
     }
     status.set(Said::Busy(k::UI_SAVING));
+    let with_photos = !photos.is_empty();
     spawn_local(async move {
-        match app.dispatch_care(kinds, contact, care).await {
+        match app.dispatch_full(kinds, contact, care, photos).await {
             Ok(outcomes) => match outcomes.iter().find_map(|(_, o)| match *o {
                 Outcome::Void(reason) => Some(reason),
                 Outcome::Applied | Outcome::Duplicate => None,
@@ -249,6 +273,11 @@ fn run_boxed(
                     done();
                 }
             },
+            Err(crate::state::DispatchError::Store(crate::store::StoreError::Quota(_)))
+                if with_photos =>
+            {
+                status.set(Said::failed(crate::status::Text::key(k::PHOTOS_QUOTA)))
+            }
             Err(e) => status.set(e.status()),
         }
     });

@@ -52,6 +52,7 @@ fn DetailBody() -> impl IntoView {
         }}
         <Show when=move || wish.with(Option::is_some)>
             <Contact wish=id />
+            <super::photos::WishPhotos wish=wish />
             <super::Slip wish=wish />
             <Actions wish=wish />
             <Resources wish=wish />
@@ -344,6 +345,9 @@ fn ActionForm(
         choice.set(first.clone());
     }
     let options: Options = Signal::derive(move || list.clone());
+    // The completion report may carry photos (`attach_photos`, after it).
+    let with_photos = action.action == Action::Complete;
+    let picked = RwSignal::new(Vec::<super::photos::Picked>::new());
     let submit = move || {
         let (Some(w), Some(m)) = (wish.get_untracked(), me(app)) else {
             return;
@@ -356,9 +360,19 @@ fn ActionForm(
             text: text.get_untracked(),
             ..Input::for_member(&m)
         };
-        match action.op(w.id, &input) {
-            Ok(kind) => run(app, kind, status, move || open.set(None)),
-            Err(e) => status.set(Said::invalid(e)),
+        let attached = picked.with_untracked(|p| {
+            super::photos::attach(&w.id, linli_core::photos::Stage::Completion, p)
+        });
+        match (action.op(w.id, &input), attached) {
+            (Ok(kind), Some((op, photos))) if with_photos => {
+                let done = move || {
+                    super::photos::clear(picked);
+                    open.set(None);
+                };
+                super::ui::run_photos(app, vec![kind, op], None, photos, status, Box::new(done))
+            }
+            (Ok(kind), _) => run(app, kind, status, move || open.set(None)),
+            (Err(e), _) => status.set(Said::invalid(e)),
         }
     };
     let name = move || label(i18n, "action", action.action.code());
@@ -385,6 +399,7 @@ fn ActionForm(
                 <TextInput id="action-minutes" label=k::FORM_MINUTES value=minutes kind="number" min=*range.start() max=*range.end() codes=&["minutes_out_of_range"] required=true />
             })}
             {needs.text.map(|t| view! { <TextArea id="action-text" label=text_label(t) value=text codes=text_codes required=t.required /> })}
+            {with_photos.then(|| view! { <super::photos::PhotoPicker id="action-photos" picked=picked stage=linli_core::photos::Stage::Completion /> })}
             <div class="form-row">
                 <button type="submit" disabled=move || status.with(Said::is_busy)>{name}</button>
                 <button type="button" class="secondary" on:click=move |_| open.set(None)>{tr(k::UI_CLOSE)}</button>
@@ -603,7 +618,17 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
             };
             w.timeline
                 .iter()
-                .map(|e| (e.clone(), who(e), p.contains(&e.op), device_of(&e.op)))
+                .map(|e| {
+                    let photos =
+                        linli_core::photos::stage_of_entry(&w, e).map(|s| (w.id.clone(), s));
+                    (
+                        e.clone(),
+                        who(e),
+                        p.contains(&e.op),
+                        device_of(&e.op),
+                        photos,
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -614,7 +639,7 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                 {move || {
                     entries()
                         .into_iter()
-                        .map(|(e, who, is_pending, device)| view! { <TimelineItem entry=e who=who pending=is_pending device=device /> })
+                        .map(|(e, who, is_pending, device, photos)| view! { <TimelineItem entry=e who=who pending=is_pending device=device photos=photos /> })
                         .collect_view()
                 }}
             </ol>
@@ -629,6 +654,8 @@ fn TimelineItem(
     pending: bool,
     /// The device's name; "" for this device; none: not shown.
     device: Option<String>,
+    /// The photos shown beside it (`photos::stage_of_entry`).
+    photos: Option<(WishId, linli_core::photos::Stage)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let step = entry.step.code();
@@ -654,6 +681,7 @@ fn TimelineItem(
             </p>
             {void}
             {(!entry.text.is_empty()).then(|| view! { <p class="timeline-text">{entry.text.clone()}</p> })}
+            {photos.map(|(wish, stage)| view! { <super::photos::PhotoStrip wish=wish stage=stage /> })}
             {device.map(|d| {
                 let text = move || {
                     if d.is_empty() {

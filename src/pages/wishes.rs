@@ -7,9 +7,10 @@ use linli_core::model::{Category, Channel, Place, Role, Status, TimeWindow, Urge
 use linli_core::private::ContactRecord;
 use linli_core::{OpKind, WishId, permissions, rules, views};
 
+use super::photos::{PhotoPicker, Picked};
 use super::ui::{
     Gate, More, PAGE, WishItem, label, me, member_options, page_of, pending_wishes, run_all,
-    status_label,
+    run_photos, status_label,
 };
 use crate::browser::{new_id, parse_local};
 use crate::components::form::{
@@ -191,6 +192,7 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
     let from_visit = visit.is_some();
     let status = RwSignal::new(Said::Idle);
     let last = RwSignal::new(None::<WishId>);
+    let picked = RwSignal::new(Vec::<Picked>::new());
     let submit = move || {
         let wish = WishId::from(new_id("w"));
         match draft.make(wish.clone()) {
@@ -200,10 +202,24 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
                     visit,
                     wish: wish.clone(),
                 }));
-                run_all(app, kinds, contact, status, move || {
+                let attached = picked.with_untracked(|p| {
+                    super::photos::attach(&wish, linli_core::photos::Stage::Request, p)
+                });
+                let done = move || {
                     last.set(Some(wish));
                     draft.clear();
-                })
+                };
+                match attached {
+                    Some((op, photos)) => {
+                        kinds.push(op);
+                        let done = move || {
+                            super::photos::clear(picked);
+                            done();
+                        };
+                        run_photos(app, kinds, contact, photos, status, Box::new(done))
+                    }
+                    None => run_all(app, kinds, contact, status, done),
+                }
             }
             Err(e) => status.set(e),
         }
@@ -235,6 +251,7 @@ fn WishForm(channels: Vec<Channel>) -> impl IntoView {
                         <TextInput id="wish-to" label=k::WISH_FORM_WINDOW_TO value=draft.to kind="datetime-local" codes=&["window_inverted"] />
                     </div>
                 </Group>
+                <PhotoPicker id="wish-photos" picked=picked stage=linli_core::photos::Stage::Request />
                 <TextInput id="wish-phone" label=k::WISH_FORM_PHONE value=draft.phone kind="tel" hint=k::WISH_FORM_PHONE_HINT codes=&["bad_phone"] autocomplete="off" />
                 <div class="form-row">
                     <button type="submit" disabled=move || status.with(Said::is_busy)>{tr(k::WISH_FORM_SUBMIT)}</button>

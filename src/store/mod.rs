@@ -20,6 +20,7 @@ use web_sys::IdbTransaction;
 
 mod backup;
 pub mod checkin;
+pub mod photos;
 pub mod tabs;
 pub mod usage;
 
@@ -30,7 +31,7 @@ pub use checkin::CheckinRecords;
 pub const DB_NAME: &str = "linli";
 /// Schema version. Every bump keeps an upgrade path from every earlier
 /// released version (`SCHEMA_HISTORY`, tested in tests/store_browser.rs).
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 
 /// Small key → value records: settings, identity, writer, cursors.
 pub const META: &str = "meta";
@@ -54,6 +55,12 @@ pub const CARE: &str = "care";
 /// with the op they go with (a visit and its note) in one transaction.
 pub const CARE_OUTBOX: &str = "care_outbox";
 
+/// Photos this device may show (`store::photos`), key = SHA-256.
+pub const PHOTOS: &str = "photos";
+/// Photos made here and not yet uploaded, key = SHA-256; written with the
+/// op that names them, in one transaction.
+pub const PHOTO_OUTBOX: &str = "photo_outbox";
+
 /// The object stores of each released schema version.
 pub const SCHEMA_HISTORY: &[(u32, &[&str])] = &[
     (1, &[META]),
@@ -70,6 +77,21 @@ pub const SCHEMA_HISTORY: &[(u32, &[&str])] = &[
             PRIVATE_OUTBOX,
             CARE,
             CARE_OUTBOX,
+        ],
+    ),
+    (
+        5,
+        &[
+            META,
+            LOG,
+            OUTBOX,
+            SNAPSHOT,
+            PRIVATE,
+            PRIVATE_OUTBOX,
+            CARE,
+            CARE_OUTBOX,
+            PHOTOS,
+            PHOTO_OUTBOX,
         ],
     ),
 ];
@@ -374,6 +396,24 @@ impl Store {
         contact: Option<&ContactRecord>,
         care: &[CareItem],
     ) -> Result<(), StoreError> {
+        self.append_local_full(ops, writer, contact, care, &[])
+            .await
+    }
+
+    /// `append_local_all`, and the photos the ops name into the photo
+    /// outbox, in the same transaction: the op and its photos, or neither.
+    pub async fn append_local_full(
+        &self,
+        ops: &[Op],
+        writer: &Writer,
+        contact: Option<&ContactRecord>,
+        care: &[CareItem],
+        photos: &[photos::LocalPhoto],
+    ) -> Result<(), StoreError> {
+        let photos = photos
+            .iter()
+            .map(photos::LocalPhoto::to_js)
+            .collect::<Result<Vec<_>, _>>()?;
         let values = ops
             .iter()
             .map(|op| Ok::<_, StoreError>((to_json(op)?, js_key(op.id.seq))))
@@ -389,6 +429,9 @@ impl Store {
         }
         if !care.is_empty() {
             scope.push(CARE_OUTBOX);
+        }
+        if !photos.is_empty() {
+            scope.push(PHOTO_OUTBOX);
         }
         let (tx, raw) = write_tx(&self.db, &scope)?;
         let body = async {
@@ -408,6 +451,12 @@ impl Store {
             if !care.is_empty() {
                 let outbox = tx.object_store(CARE_OUTBOX)?;
                 for (value, key) in &care {
+                    outbox.put(value, Some(key))?.await?;
+                }
+            }
+            if !photos.is_empty() {
+                let outbox = tx.object_store(PHOTO_OUTBOX)?;
+                for (value, key) in &photos {
                     outbox.put(value, Some(key))?.await?;
                 }
             }
@@ -588,7 +637,7 @@ impl Store {
             .map(|op| Ok((to_json(op)?, js_key(op.id.seq))))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let (writer, session) = (meta_value(writer)?, meta_value(session)?);
-        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE])?;
+        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE, PHOTOS])?;
         let body = async {
             let out = tx.object_store(OUTBOX)?;
             out.clear()?.await?;
@@ -604,7 +653,7 @@ impl Store {
                 .await?;
             if fresh_log {
                 meta.delete(JsValue::from_str(keys::EPOCH))?.await?;
-                for store in [LOG, SNAPSHOT, PRIVATE] {
+                for store in [LOG, SNAPSHOT, PRIVATE, PHOTOS] {
                     tx.object_store(store)?.clear()?.await?;
                 }
             }

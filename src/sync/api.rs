@@ -287,6 +287,44 @@ impl Client<'_> {
         read(req).await
     }
 
+    /// Uploads a photo's bytes under their hash (`PUT …/photos/{sha}`).
+    pub async fn put_photo(&self, sha: &str, bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+        let req = Request::put(&self.url(&format!("photos/{sha}")))
+            .header("Authorization", &bearer(self.token))
+            .header("Content-Type", "application/octet-stream")
+            .body(js_sys::Uint8Array::from(bytes));
+        read(req).await
+    }
+
+    /// A photo's bytes and type (`GET …/photos/{sha}`).
+    pub async fn photo(&self, sha: &str) -> Result<(Vec<u8>, String), ApiError> {
+        let req = Request::get(&self.url(&format!("photos/{sha}")))
+            .header("Authorization", &bearer(self.token))
+            .build();
+        let res = req
+            .map_err(|_| ApiError::Offline)?
+            .send()
+            .await
+            .map_err(|_| ApiError::Offline)?;
+        let mime = res.headers().get("content-type").unwrap_or_default();
+        if res.ok() && mime.starts_with("image/") {
+            let bytes = res.binary().await.map_err(|_| ApiError::Offline)?;
+            return Ok((bytes, mime));
+        }
+        if !is_json(&res) {
+            return Err(ApiError::Offline);
+        }
+        let status = res.status();
+        let text = res.text().await.map_err(|_| ApiError::Offline)?;
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => Err(ApiError::Api {
+                status,
+                detail: body.error,
+            }),
+            Err(_) => Err(ApiError::Offline),
+        }
+    }
+
     /// Uploads the contact record of a wish the endpoint already has.
     pub async fn put_private(
         &self,

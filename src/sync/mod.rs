@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::store::{Session, Store, StoreError, keys};
 
 pub mod api;
+mod photos;
 pub mod status;
 
 use api::{ApiError, Client};
@@ -203,6 +204,7 @@ impl SyncState {
         let pushed = push(&store, &client).await?;
         upload_private(&store, &client).await?;
         upload_care(&store, &client).await?;
+        let uploaded = photos::upload(app, &store, &client).await?;
         if let Some(device) = app.device() {
             send_device_name(&store, &client, device.as_str()).await?;
         }
@@ -230,7 +232,15 @@ impl SyncState {
             .replace_care(&linli_core::care::items(&care.households, &care.notes))
             .await?;
         let checkin_changed = sync_checkin(app, &store, &client, session).await?;
-        if pushed || pulled > 0 || contacts_changed || care_changed || checkin_changed {
+        // Photos: exactly what photos::may_see allows now (thumbnails).
+        let photos_changed = photos::settle(app, &store, &client).await? || uploaded;
+        if pushed
+            || pulled > 0
+            || contacts_changed
+            || care_changed
+            || checkin_changed
+            || photos_changed
+        {
             app.changed();
         }
         Ok(())

@@ -398,7 +398,7 @@ mod tests {
             .into_iter()
             .skip_while(|a| *a != Action::CreateWish)
             .skip(1)
-            .filter(|a| !a.on_activity() && !a.on_care())
+            .filter(|a| !a.on_activity() && !a.on_care() && *a != Action::AttachPhotos)
             .collect();
         assert_eq!(TABLE.len(), on_wish.len());
         for action in on_wish {

@@ -106,7 +106,8 @@ mod tests {
         assert_eq!(round_trip::<crate::activities::Needs>(), 6);
         assert_eq!(round_trip::<crate::activities::GroupBy>(), 5);
         assert_eq!(same_as_json::<VoidReason>(), VoidReason::ALL.len());
-        assert_eq!(same_as_json::<Action>(), 45);
+        assert_eq!(same_as_json::<Action>(), 46);
+        assert_eq!(same_as_json::<crate::photos::Stage>(), 2);
         assert_eq!(same_as_json::<crate::care::Frequency>(), 3);
         assert_eq!(same_as_json::<crate::care::HouseholdStatus>(), 3);
         assert_eq!(same_as_json::<crate::care::VisitMode>(), 3);

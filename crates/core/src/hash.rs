@@ -39,6 +39,15 @@ struct Canonical<'a> {
     served: &'a std::collections::BTreeMap<crate::ids::MemberId, u64>,
     activities: &'a std::collections::BTreeMap<crate::ids::ActivityId, crate::activity::Activity>,
     activity_ends: &'a std::collections::BTreeSet<(u64, crate::ids::ActivityId)>,
+    /// Left out while empty, so logs without photos hash as before.
+    #[serde(skip_serializing_if = "no_photos")]
+    photos: &'a Photos,
+}
+
+type Photos = std::collections::BTreeMap<crate::ids::WishId, Vec<crate::photos::Photo>>;
+
+fn no_photos(p: &&Photos) -> bool {
+    p.is_empty()
 }
 
 type Voids = std::collections::BTreeMap<crate::ids::OpId, crate::reduce::VoidReason>;
@@ -65,6 +74,7 @@ pub fn state_hash(s: &State) -> String {
         served: &s.served,
         activities: &s.activities,
         activity_ends: &s.activity_ends,
+        photos: &s.photos,
     };
     let mut w = HashWriter(Sha256::new());
     // Plain data with string keys (the one struct-keyed map goes through

@@ -391,6 +391,7 @@ mod tests {
                         | Action::CheckIn
                         | Action::CheckOut
                         | Action::Evaluate
+                        | Action::AttachPhotos
                 ),
                 "{a:?}"
             );

@@ -29,6 +29,7 @@ pub mod op;
 pub mod open311;
 mod pairs;
 pub mod permissions;
+pub mod photos;
 pub mod private;
 pub mod protocol;
 pub mod reduce;

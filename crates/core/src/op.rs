@@ -19,6 +19,7 @@ use crate::lifecycle::Step;
 use crate::model::{
     Assignee, Category, Channel, Level, Place, Rating, Role, Settings, TimeWindow, Urgency,
 };
+use crate::photos::{PhotoRef, Stage};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One operation. `v` is the schema version of the writer
@@ -627,6 +628,19 @@ pub enum OpKind {
         /// Wish.
         wish: WishId,
     },
+
+    // ---- photos (schema 4) ----
+    /// Attach photos to a wish: only their hashes and sizes; the bytes are
+    /// content-addressed objects beside the log (`photos`).
+    AttachPhotos {
+        /// Wish.
+        wish: WishId,
+        /// The request or the completion report.
+        #[serde(default)]
+        stage: Stage,
+        /// Up to `photos::MAX_PHOTOS`.
+        photos: Vec<PhotoRef>,
+    },
     /// A kind from a newer schema: kept verbatim, skipped by the reducer.
     #[serde(skip)]
     Unknown(serde_json::Value),
@@ -890,6 +904,11 @@ fn decode_known(action: Action, value: &serde_json::Value) -> Result<OpKind, ser
             visit: f.req("visit")?,
             wish: f.req("wish")?,
         },
+        Action::AttachPhotos => OpKind::AttachPhotos {
+            wish: f.req("wish")?,
+            stage: f.or_default("stage")?,
+            photos: f.req("photos")?,
+        },
     })
 }
 
@@ -1019,6 +1038,7 @@ impl OpKind {
             OpKind::SetHouseholdStatus { .. } => Action::SetHouseholdStatus,
             OpKind::RecordVisit { .. } => Action::RecordVisit,
             OpKind::LinkVisitWish { .. } => Action::LinkVisitWish,
+            OpKind::AttachPhotos { .. } => Action::AttachPhotos,
             OpKind::Unknown(_) => return None,
         })
     }
@@ -1041,7 +1061,8 @@ impl OpKind {
             | OpKind::Reject { wish, .. }
             | OpKind::Merge { wish, .. }
             | OpKind::Escalate { wish, .. }
-            | OpKind::Cancel { wish, .. } => Some(wish),
+            | OpKind::Cancel { wish, .. }
+            | OpKind::AttachPhotos { wish, .. } => Some(wish),
             _ => None,
         }
     }
@@ -1096,6 +1117,7 @@ impl OpKind {
             | OpKind::SetHouseholdStatus { .. }
             | OpKind::RecordVisit { .. }
             | OpKind::LinkVisitWish { .. }
+            | OpKind::AttachPhotos { .. }
             | OpKind::Unknown(_) => return None,
         })
     }
@@ -1224,6 +1246,8 @@ pub enum Action {
     RecordVisit,
     /// See `OpKind::LinkVisitWish`.
     LinkVisitWish,
+    /// See `OpKind::AttachPhotos`.
+    AttachPhotos,
 }
 
 crate::code::coded!(Action {
@@ -1272,13 +1296,16 @@ crate::code::coded!(Action {
     SetHouseholdStatus => "set_household_status",
     RecordVisit => "record_visit",
     LinkVisitWish => "link_visit_wish",
+    AttachPhotos => "attach_photos",
 });
 
 impl Action {
     /// The schema version that introduced this kind: a reader of an older
     /// schema does not know it and keeps such an op as `Unknown`.
     pub fn since(self) -> u16 {
-        if self >= Action::AddHousehold {
+        if self >= Action::AttachPhotos {
+            4
+        } else if self >= Action::AddHousehold {
             3
         } else if self >= Action::CreateActivity {
             2
@@ -1294,7 +1321,7 @@ impl Action {
 
     /// Whether this is an action on the care list.
     pub fn on_care(self) -> bool {
-        self >= Action::AddHousehold
+        (Action::AddHousehold..=Action::LinkVisitWish).contains(&self)
     }
 }
 
@@ -1381,6 +1408,14 @@ mod tests {
                 "mode" => json!("phone"),
                 "outcome" => json!("follow_up"),
                 "pair" | "visitors" => json!(["a", "b"]),
+                "stage" => json!("completion"),
+                "photos" => json!([{
+                    "sha256": "a".repeat(64),
+                    "bytes": 1000,
+                    "thumb": "b".repeat(64),
+                    "thumb_bytes": 100,
+                    "volunteers": true
+                }]),
                 "start" | "end" | "sign_up_by" | "check_in" | "check_out" | "date" => {
                     json!(1_700_000_000_000u64)
                 }
@@ -1450,6 +1485,8 @@ mod tests {
             "mode",
             "outcome",
             "visitors",
+            "stage",
+            "photos",
         ];
         let wrong = [
             Value::Null,

@@ -44,6 +44,10 @@ pub enum Rule {
     /// of a resident): the walk-up resident evaluates it at the kiosk with
     /// the code of the completion slip (`kiosk::slip_code`).
     Walkup,
+    /// Photos on a wish: request photos by whoever may set its contact
+    /// details (`private::may_write`), completion photos by whoever
+    /// completed it (`photos::exec` decides).
+    Photos,
 }
 
 impl Rule {
@@ -64,6 +68,7 @@ impl Rule {
             Rule::ForOthers => "desk",
             Rule::Carer => "care",
             Rule::Walkup => "walk",
+            Rule::Photos => "pic",
         }
     }
 }
@@ -149,6 +154,11 @@ pub fn rule(role: Role, action: Action) -> Rule {
         (A::AddHousehold | A::UpdateHousehold | A::SetHouseholdStatus, GridWorker) => InGrid,
         (A::RecordVisit | A::LinkVisitWish, Coordinator) => Yes,
         (A::RecordVisit | A::LinkVisitWish, GridWorker | Volunteer) => Carer,
+        // Photos: every role that files or does work; which wish and stage
+        // is `photos::exec` (the filer's side of a request, whoever
+        // completed it for the report).
+        (A::AttachPhotos, Viewer) => No,
+        (A::AttachPhotos, _) => Photos,
         _ => No,
     }
 }
@@ -231,6 +241,7 @@ mod tests {
         ("set_household_status", ["Y", "grid", "-",   "-",    "-",    "-",    "-"]),
         ("record_visit",     ["Y",    "care", "care", "-",    "-",    "-",    "-"]),
         ("link_visit_wish",  ["Y",    "care", "care", "-",    "-",    "-",    "-"]),
+        ("attach_photos",    ["pic",  "pic",  "pic",  "pic",  "pic",  "pic",  "-"]),
     ];
 
     #[test]
@@ -251,7 +262,8 @@ mod tests {
     }
 
     #[test]
-    fn kiosk_may_only_file_wishes_expire_leases_check_people_in_and_out_and_take_evaluations() {
+    fn kiosk_may_only_file_wishes_with_photos_expire_leases_check_people_in_and_out_and_take_evaluations()
+     {
         for a in Action::ALL {
             let allowed = rule(Role::Kiosk, a) != Rule::No;
             assert_eq!(
@@ -263,6 +275,7 @@ mod tests {
                         | Action::CheckIn
                         | Action::CheckOut
                         | Action::Evaluate
+                        | Action::AttachPhotos
                 ),
                 "{a:?}"
             );

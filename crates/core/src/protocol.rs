@@ -439,6 +439,17 @@ pub mod codes {
     pub const UNKNOWN_HOUSEHOLD: &str = "unknown_household";
     /// 404: the activity is not (yet) in the log; push its ops first.
     pub const UNKNOWN_ACTIVITY: &str = "unknown_activity";
+    /// 404: no photo in the log has this hash (push the op that attaches it
+    /// first), or its bytes were not uploaded yet (`GET`).
+    pub const UNKNOWN_PHOTO: &str = "unknown_photo";
+    /// 413: a photo over `photos::PHOTO_MAX_BYTES` (a thumbnail over
+    /// `photos::THUMB_MAX_BYTES`).
+    pub const PHOTO_TOO_LARGE: &str = "photo_too_large";
+    /// 415: the bytes are not a WebP or JPEG image.
+    pub const UNSUPPORTED_TYPE: &str = "unsupported_type";
+    /// 422: the bytes' SHA-256 is not the one in the path, or their size is
+    /// not the one the op declared.
+    pub const HASH_MISMATCH: &str = "hash_mismatch";
     /// 405: wrong method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     /// 408: the body did not arrive in time (slow link); retry.
@@ -489,13 +500,14 @@ pub mod codes {
             | KIOSK_VIEW_ONLY | KIOSK_FORBIDDEN => 403,
             NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
             | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH | UNKNOWN_HOUSEHOLD
-            | UNKNOWN_ACTIVITY => 404,
+            | UNKNOWN_ACTIVITY | UNKNOWN_PHOTO => 404,
             METHOD_NOT_ALLOWED => 405,
             REQUEST_TIMEOUT => 408,
             SEQ_GAP | WISH_CLOSED | KEY_RETIRED => 409,
             CODE_EXPIRED | CODE_REVOKED | CODE_USED_UP => 410,
-            BODY_TOO_LARGE | TOO_MANY_OPS => 413,
-            INVALID_OP | STAMP_IN_FUTURE | INVALID | WRONG_KEY => 422,
+            BODY_TOO_LARGE | TOO_MANY_OPS | PHOTO_TOO_LARGE => 413,
+            UNSUPPORTED_TYPE => 415,
+            INVALID_OP | STAMP_IN_FUTURE | INVALID | WRONG_KEY | HASH_MISMATCH => 422,
             RATE_LIMITED => 429,
             STORAGE => 500,
             BUSY => 503,
@@ -542,6 +554,10 @@ pub mod codes {
         UNKNOWN_ACTIVITY,
         KEY_RETIRED,
         WRONG_KEY,
+        UNKNOWN_PHOTO,
+        PHOTO_TOO_LARGE,
+        UNSUPPORTED_TYPE,
+        HASH_MISMATCH,
     ];
 }
 

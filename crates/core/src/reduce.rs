@@ -142,6 +142,8 @@ pub enum VoidReason {
     VisitInFuture,
     /// The wish is linked to a visit already.
     AlreadyLinked,
+    /// More than `photos::MAX_PHOTOS` photos on one stage of a wish.
+    TooManyPhotos,
 }
 
 crate::code::coded!(VoidReason {
@@ -191,6 +193,7 @@ crate::code::coded!(VoidReason {
     BadCarer => "bad_carer",
     VisitInFuture => "visit_in_future",
     AlreadyLinked => "already_linked",
+    TooManyPhotos => "too_many_photos",
 });
 
 /// Which part of the points formula an entry belongs to.
@@ -363,6 +366,8 @@ pub struct State {
     pub visits: BTreeMap<VisitId, HouseholdId>,
     /// The visit each wish was recorded from (`link_visit_wish`).
     pub wish_visits: BTreeMap<WishId, VisitId>,
+    /// Photos by wish, in log order (schema 4; a snapshot from before is refolded).
+    pub photos: BTreeMap<WishId, Vec<crate::photos::Photo>>,
 }
 
 impl State {
@@ -1134,6 +1139,8 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
         }
         _ if action.on_activity() => activity::exec(state, op, &author, rule),
         _ if action.on_care() => care::exec(state, op, &author, rule),
+        // The matrix says which roles (`Rule::Photos`); on which wish, `photos::exec`.
+        OpKind::AttachPhotos { .. } => crate::photos::exec(state, op, &author.id),
         kind => wish_op(state, op, &author, rule, kind, lapsed),
     }
 }

@@ -150,6 +150,12 @@ pub enum ValidationError {
     /// More than `PAIR_MAX` volunteers in a household's pair.
     #[error("a household has at most {PAIR_MAX} volunteers besides the responsible one")]
     PairTooLarge,
+    /// No photos, or more than `photos::MAX_PHOTOS` in one op.
+    #[error("attach 1 to {} photos", crate::photos::MAX_PHOTOS)]
+    TooManyPhotos,
+    /// A photo's hash is not lowercase hex SHA-256, or a size is 0 or over its cap.
+    #[error("a photo reference is malformed or too large")]
+    BadPhoto,
 }
 
 /// Most volunteers visiting a household besides the responsible one.
@@ -193,11 +199,34 @@ impl ValidationError {
             BadActivitySettings => "bad_activity_settings",
             BadCareSettings => "bad_care_settings",
             PairTooLarge => "pair_too_large",
+            TooManyPhotos => "too_many_photos",
+            BadPhoto => "bad_photo",
         }
     }
 }
 
 type R = Result<(), ValidationError>;
+
+/// 1 to `photos::MAX_PHOTOS` distinct photos, each with well-formed hashes
+/// and sizes within `PHOTO_MAX_BYTES` / `THUMB_MAX_BYTES`.
+pub fn photo_refs(photos: &[crate::photos::PhotoRef]) -> R {
+    use crate::photos::{MAX_PHOTOS, PHOTO_MAX_BYTES, THUMB_MAX_BYTES, is_sha256};
+    if photos.is_empty() || photos.len() > MAX_PHOTOS {
+        return Err(ValidationError::TooManyPhotos);
+    }
+    for (i, p) in photos.iter().enumerate() {
+        let ok = is_sha256(&p.sha256)
+            && is_sha256(&p.thumb)
+            && p.sha256 != p.thumb
+            && (1..=PHOTO_MAX_BYTES).contains(&p.bytes)
+            && (1..=THUMB_MAX_BYTES).contains(&p.thumb_bytes)
+            && !photos[..i].iter().any(|q| q.sha256 == p.sha256);
+        if !ok {
+            return Err(ValidationError::BadPhoto);
+        }
+    }
+    Ok(())
+}
 
 fn chars(s: &str) -> usize {
     s.chars().count()
@@ -773,6 +802,10 @@ pub fn kind(k: &OpKind) -> R {
         OpKind::LinkVisitWish { visit, wish } => {
             id(visit.as_str())?;
             id(wish.as_str())
+        }
+        OpKind::AttachPhotos { wish, photos, .. } => {
+            id(wish.as_str())?;
+            photo_refs(photos)
         }
         OpKind::Publish { .. }
         | OpKind::Claim { .. }

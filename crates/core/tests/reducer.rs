@@ -1329,6 +1329,17 @@ fn sample(action: Action) -> OpKind {
             visit: "v9".into(),
             wish: "w1".into(),
         },
+        Action::AttachPhotos => OpKind::AttachPhotos {
+            wish: "w1".into(),
+            stage: linli_core::photos::Stage::Request,
+            photos: vec![linli_core::photos::PhotoRef {
+                sha256: "a".repeat(64),
+                bytes: 1000,
+                thumb: "b".repeat(64),
+                thumb_bytes: 100,
+                volunteers: false,
+            }],
+        },
     }
 }
 
@@ -1408,7 +1419,7 @@ fn allows_agrees_with_the_reducer() {
         .into_iter()
         .skip_while(|a| *a != Action::CreateWish)
         .skip(1)
-        .filter(|a| !a.on_activity() && !a.on_care())
+        .filter(|a| !a.on_activity() && !a.on_care() && *a != Action::AttachPhotos)
         .collect();
     let mut checked = 0;
     for fresh in [published(), claimed()] {
@@ -1599,7 +1610,9 @@ fn sees_lists_agrees_with_the_reducer() {
             for a in Action::ALL {
                 let allowed = rule(m.role, a) != Rule::No;
                 // …checks people in and out of activities (today's rosters)
-                // and takes a walk-up resident's evaluation by slip code.
+                // and takes a walk-up resident's evaluation by slip code;
+                // it attaches photos to what it files (and never reads
+                // them back: `photos::may_see`).
                 assert_eq!(
                     allowed,
                     matches!(
@@ -1609,6 +1622,7 @@ fn sees_lists_agrees_with_the_reducer() {
                             | Action::CheckIn
                             | Action::CheckOut
                             | Action::Evaluate
+                            | Action::AttachPhotos
                     ),
                     "{a:?}"
                 );

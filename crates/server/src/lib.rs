@@ -9,6 +9,7 @@ pub mod faults;
 pub mod hub;
 pub mod log;
 pub mod open311;
+pub mod photos;
 pub mod security;
 pub mod serverless;
 pub mod static_files;

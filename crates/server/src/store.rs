@@ -18,6 +18,7 @@
 //! communities/{c}/private/{wish}.json            ContactRecord (overwritten; deleted when the wish closes)
 //! communities/{c}/activity-keys/{activity}.json  checkin::ActivityKey (overwritten; deleted once revealed or cancelled)
 //! communities/{c}/passes/{member}.json           checkin::MemberPass (overwritten by its member)
+//! communities/{c}/photos/{sha256}                a photo's bytes (create-only; content-addressed)
 //! tokens/{sha256(token)}.json                    TokenRecord
 //! codes/{sha256(code)}.json                      CodeIndex
 //! demo.json                                      the demo community's codes
@@ -393,6 +394,11 @@ pub fn kiosk_pin(c: &CommunityId) -> Path {
 
 pub fn private_records(c: &CommunityId) -> Path {
     path(&["communities", c.as_str(), "private"])
+}
+
+/// A photo's bytes, named by their SHA-256 (`linli_core::photos`).
+pub fn photo(c: &CommunityId, sha256: &str) -> Path {
+    path(&["communities", c.as_str(), "photos", sha256])
 }
 
 pub fn activity_keys(c: &CommunityId) -> Path {

@@ -48,6 +48,10 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(&format!("{c}/private/{{wish}}"), put(private_put))
         .route(&format!("{c}/care"), get(crate::care::list))
         .route(
+            &format!("{c}/photos/{{sha256}}"),
+            put(crate::photos::put).get(crate::photos::get),
+        )
+        .route(
             &format!("{c}/care/households/{{household}}"),
             put(crate::care::put_household),
         )
@@ -105,7 +109,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
 }
 
 /// Read a body up to `MAX_BODY_BYTES`, within the serve loop's body deadline.
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, protocol::MAX_BODY_BYTES)
         .await
         .map_err(|e| {

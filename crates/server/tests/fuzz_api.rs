@@ -40,6 +40,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "segments/{name}"),
     ("GET", "private"),
     ("PUT", "private/{wish}"),
+    ("PUT", "photos/{sha256}"),
+    ("GET", "photos/{sha256}"),
     ("POST", "codes"),
     ("GET", "codes"),
     ("DELETE", "codes/{code_id}"),

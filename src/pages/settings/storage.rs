@@ -40,6 +40,27 @@ pub fn StoragePanel() -> impl IntoView {
         Some(_) => i18n.t(k::SETTINGS_STORAGE_UNKNOWN).to_owned(),
         None => i18n.t(k::SETTINGS_LOADING).to_owned(),
     };
+    // Photos are most of what a device keeps beyond the log (docs/photos.md).
+    let photo_usage = Reader::new(move || {
+        app.revision.track();
+        async move {
+            match crate::store::Store::default_db().await {
+                Ok(s) => s.photo_usage().await.unwrap_or_default(),
+                Err(_) => Default::default(),
+            }
+        }
+    });
+    let photos_text = move || {
+        let u = photo_usage.get().unwrap_or_default();
+        fill(
+            i18n.t(k::PHOTOS_STORAGE),
+            &[
+                ("count", &u.count.to_string()),
+                ("size", &human(u.bytes)),
+                ("pending", &u.pending.to_string()),
+            ],
+        )
+    };
     let persisted = move || usage.get().is_some_and(|u| u.persisted);
     let pending = move || app.replica.with(|r| r.pending().len()).to_string();
     let records = move || app.replica.with(|r| r.confirmed().seq).to_string();
@@ -47,6 +68,7 @@ pub fn StoragePanel() -> impl IntoView {
         <section class="card" aria-labelledby="settings-storage">
             <h2 id="settings-storage">{tr(k::SETTINGS_STORAGE_TITLE)}</h2>
             <p>{usage_text}</p>
+            <p data-testid="photo-usage">{photos_text}</p>
             <p data-testid="pending-count">{move || fill(i18n.t(k::SETTINGS_STORAGE_PENDING), &[("n", &pending())])}</p>
             <p>{move || fill(i18n.t(k::SETTINGS_STORAGE_LOG), &[("n", &records())])}</p>
             <p data-testid="sync-leader">
