@@ -215,6 +215,86 @@ mod log_and_outbox {
         Store::delete(name).await.unwrap();
     }
 
+    /// Writes `entries` the way schema 2–4 did: one JSON record per entry
+    /// in `log`, key = seq (straight through idb: today's code writes chunks).
+    async fn put_legacy_log(name: &str, version: u32, entries: &[LogEntry]) {
+        use idb::{Factory, TransactionMode};
+        use wasm_bindgen::JsValue;
+        let db = Factory::new()
+            .unwrap()
+            .open(name, Some(version))
+            .unwrap()
+            .await
+            .unwrap();
+        let tx = db
+            .transaction(&[linli::store::LOG], TransactionMode::ReadWrite)
+            .unwrap();
+        let log = tx.object_store(linli::store::LOG).unwrap();
+        for e in entries {
+            let text = serde_json::to_string(e).unwrap();
+            log.put(
+                &JsValue::from_str(&text),
+                Some(&JsValue::from_f64(e.seq as f64)),
+            )
+            .unwrap()
+            .await
+            .unwrap();
+        }
+        tx.await.unwrap();
+        db.close();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_per_entry_log_of_schema_4_moves_into_chunks_on_upgrade() {
+        let name = "linli-test-legacy-log";
+        Store::delete(name).await.unwrap();
+        Store::open_version(name, 4).await.unwrap().close();
+        // The demo, then more than one chunk's worth (1000) of small ops,
+        // so the move splits it.
+        let mut log = demo::community_log(40, START);
+        let mut writer = Writer::new("dev-z".into());
+        let first = log.len() as u64 + 1;
+        log.extend(
+            mint(&mut writer, 1500)
+                .into_iter()
+                .enumerate()
+                .map(|(i, op)| LogEntry {
+                    seq: first + i as u64,
+                    op,
+                }),
+        );
+        put_legacy_log(name, 4, &log).await;
+
+        let store = Store::open(name).await.unwrap();
+        assert_eq!(store.log_after(0).await.unwrap(), log);
+        assert_eq!(store.log_after(700).await.unwrap(), log[700..].to_vec());
+        let loaded = store.load().await.unwrap();
+        assert_eq!(loaded.confirmed.hash(), fold(&log).hash());
+        store.close();
+        // The old store is empty now: a second open moves nothing twice.
+        let again = Store::open(name).await.unwrap();
+        assert_eq!(again.log_after(0).await.unwrap(), log);
+        again.close();
+        Store::delete(name).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn overlapping_chunks_read_as_one_log_in_order() {
+        let name = "linli-test-chunks";
+        let store = fresh(name).await;
+        let log = demo::community_log(2, START);
+        let n = log.len();
+        assert!(n > 20);
+        // A re-pulled range overlapping the first, then an earlier gap.
+        store.append_log(&log[..10], None).await.unwrap();
+        store.append_log(&log[5..n - 3], None).await.unwrap();
+        store.append_log(&log[n - 3..], None).await.unwrap();
+        assert_eq!(store.log_after(0).await.unwrap(), log);
+        assert_eq!(store.log_after(7).await.unwrap(), log[7..].to_vec());
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
+
     #[wasm_bindgen_test]
     async fn every_released_schema_upgrades_with_its_data() {
         for &(version, stores) in SCHEMA_HISTORY {

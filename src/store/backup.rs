@@ -1,13 +1,15 @@
 //! Export and import of a device's data (log + outbox + identity) as one
 //! JSON file: a backup, or a way to move to a new phone.
+use std::collections::BTreeMap;
+
 use linli_core::replica::Writer;
 use linli_core::{LogEntry, Op};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use super::{
-    LOG, META, OUTBOX, Session, Store, StoreError, finish, from_json, js_key, keys, meta_value,
-    opt_meta, read_tx, to_json, write_tx,
+    LOG_CHUNKS, META, OUTBOX, Session, Store, StoreError, entries_after, finish, from_json, js_key,
+    keys, meta_value, opt_meta, read_tx, to_json, write_tx,
 };
 
 pub const FORMAT: &str = "linli-backup";
@@ -91,11 +93,11 @@ impl Backup {
 
 impl Store {
     pub async fn export(&self) -> Result<Backup, StoreError> {
-        let tx = read_tx(&self.db, &[META, LOG, OUTBOX])?;
+        let tx = read_tx(&self.db, &[META, LOG_CHUNKS, OUTBOX])?;
         let meta = tx.object_store(META)?;
         let writer = meta.get(JsValue::from_str(keys::WRITER))?.await?;
         let session = meta.get(JsValue::from_str(keys::SESSION))?.await?;
-        let log = tx.object_store(LOG)?.get_all(None, None)?.await?;
+        let log = tx.object_store(LOG_CHUNKS)?.get_all(None, None)?.await?;
         let outbox = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
         tx.await?;
         Ok(Backup {
@@ -103,10 +105,7 @@ impl Store {
             version: FORMAT_VERSION,
             writer: opt_meta(writer, keys::WRITER)?,
             session: opt_meta(session, keys::SESSION)?,
-            log: log
-                .iter()
-                .map(|v| from_json("log entry", v))
-                .collect::<Result<_, _>>()?,
+            log: entries_after(&log, 0)?,
             outbox: outbox
                 .iter()
                 .map(|v| from_json("outbox op", v))
@@ -118,7 +117,7 @@ impl Store {
     /// already present must be the same op), pending ops by id. A device
     /// with no identity of its own becomes the backup's device.
     pub async fn import(&self, backup: &Backup) -> Result<ImportReport, ImportError> {
-        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX])?;
+        let (tx, raw) = write_tx(&self.db, &[META, LOG_CHUNKS, OUTBOX])?;
         let body = self.import_in(&tx, backup).await;
         match body {
             Err(ImportError::Store(e)) => finish(tx, raw, Err(e)).await.map_err(ImportError::Store),
@@ -143,20 +142,28 @@ impl Store {
         )?;
         let mut report = ImportReport::default();
 
-        let log = tx.object_store(LOG)?;
+        let log = tx.object_store(LOG_CHUNKS)?;
+        let held = entries_after(&log.get_all(None, None)?.await?, 0)?;
+        let mut added: BTreeMap<u64, &LogEntry> = BTreeMap::new();
         for entry in &backup.log {
-            match log.get(js_key(entry.seq))?.await? {
-                Some(v) if !v.is_undefined() => {
-                    let have: LogEntry = from_json("log entry", &v)?;
-                    if have.op.id != entry.op.id {
-                        return Err(ImportError::Conflict(entry.seq));
-                    }
-                }
-                _ => {
-                    log.put(&to_json(entry)?, Some(&js_key(entry.seq)))?;
-                    report.log_added += 1;
+            // `held` is in seq order.
+            let have = match held.binary_search_by_key(&entry.seq, |e| e.seq) {
+                Ok(i) => Some(&held[i]),
+                Err(_) => added.get(&entry.seq).copied(),
+            };
+            match have {
+                Some(h) if h.op.id != entry.op.id => return Err(ImportError::Conflict(entry.seq)),
+                Some(_) => {}
+                None => {
+                    added.insert(entry.seq, entry);
                 }
             }
+        }
+        if let Some(&last) = added.keys().next_back() {
+            // One chunk, in seq order; `entries_after` orders it among the others.
+            let chunk: Vec<&LogEntry> = added.into_values().collect();
+            log.put(&to_json(&chunk)?, Some(&js_key(last)))?;
+            report.log_added = chunk.len();
         }
 
         // A device that has not joined has only the writer it minted at first

@@ -35,8 +35,13 @@ pub const DB_VERSION: u32 = 5;
 
 /// Small key → value records: settings, identity, writer, cursors.
 pub const META: &str = "meta";
-/// Sequenced log entries pulled from the endpoint, key = community seq.
+/// Schema 2–4: one pulled log entry per record, key = community seq. Empty
+/// from schema 5 on (`Store::open` moves what it holds into `LOG_CHUNKS`).
 pub const LOG: &str = "log";
+/// Pulled log entries, a run of them per record (a JSON array in seq
+/// order), key = the highest seq in it: one `put` per pulled segment, not
+/// one per entry (100,000 puts were two thirds of a first pull).
+pub const LOG_CHUNKS: &str = "log_chunks";
 /// This device's ops not yet seen in the log, key = device seq.
 pub const OUTBOX: &str = "outbox";
 /// The folded state at some seq, so start-up replays only the tail.
@@ -92,6 +97,7 @@ pub const SCHEMA_HISTORY: &[(u32, &[&str])] = &[
             CARE_OUTBOX,
             PHOTOS,
             PHOTO_OUTBOX,
+            LOG_CHUNKS,
         ],
     ),
 ];
@@ -124,6 +130,8 @@ pub mod keys {
 }
 
 const SNAPSHOT_KEY: &str = "state";
+/// Entries per chunk when the legacy per-entry log moves into chunks.
+const LEGACY_CHUNK: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
@@ -266,6 +274,26 @@ async fn finish<T>(
     }
 }
 
+/// The entries with seq > `after` held in `chunks` (records of
+/// `LOG_CHUNKS` whose key is > `after`), in seq order, each once: chunks
+/// may overlap or interleave (a backup import fills gaps).
+fn entries_after(chunks: &[JsValue], after: u64) -> Result<Vec<LogEntry>, StoreError> {
+    let mut entries = Vec::new();
+    let mut sorted = true;
+    for chunk in chunks {
+        let part: Vec<LogEntry> = from_json("log chunk", chunk)?;
+        for e in part.into_iter().filter(|e| e.seq > after) {
+            sorted &= entries.last().is_none_or(|l: &LogEntry| l.seq < e.seq);
+            entries.push(e);
+        }
+    }
+    if !sorted {
+        linli_core::lean::sort_stable(&mut entries, &|a, b| a.seq.cmp(&b.seq));
+        entries.dedup_by_key(|e| e.seq);
+    }
+    Ok(entries)
+}
+
 fn read_tx(db: &Database, stores: &[&str]) -> Result<Transaction, StoreError> {
     Ok(db.transaction(stores, TransactionMode::ReadOnly)?)
 }
@@ -318,9 +346,47 @@ impl Store {
         let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| handle.close());
         raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
         on_change.forget();
-        Ok(Store {
+        let store = Store {
             db: Rc::new(Database::from(raw)),
-        })
+        };
+        if stores.contains(&LOG_CHUNKS) {
+            store.move_legacy_log().await?;
+        }
+        Ok(store)
+    }
+
+    /// Schema ≤ 4 kept one record per entry in `LOG`: they move into
+    /// `LOG_CHUNKS` in one transaction (all or nothing; the next open
+    /// tries again). The stored JSON texts are joined, not decoded.
+    async fn move_legacy_log(&self) -> Result<(), StoreError> {
+        let (tx, raw) = write_tx(&self.db, &[LOG, LOG_CHUNKS])?;
+        let body = async {
+            let log = tx.object_store(LOG)?;
+            if log.count(None)?.await? == 0 {
+                return Ok(());
+            }
+            let keys = log.get_all_keys(None, None)?.await?;
+            let values = log.get_all(None, None)?.await?;
+            let chunks = tx.object_store(LOG_CHUNKS)?;
+            for (keys, values) in keys.chunks(LEGACY_CHUNK).zip(values.chunks(LEGACY_CHUNK)) {
+                let mut text = String::from("[");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    text.push_str(&v.as_string().ok_or_else(|| {
+                        StoreError::Corrupt("log entry: not a JSON string".into())
+                    })?);
+                }
+                text.push(']');
+                let last = keys.last().cloned().unwrap_or(JsValue::UNDEFINED);
+                chunks.put(&JsValue::from_str(&text), Some(&last))?;
+            }
+            log.clear()?.await?;
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
     }
 
     /// Closes this connection once no clone of it is left. A deletion or a
@@ -476,21 +542,13 @@ impl Store {
         if entries.is_empty() {
             return Ok(());
         }
-        let values = entries
-            .iter()
-            .map(|e| Ok((to_json(e)?, js_key(e.seq))))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let (tx, raw) = write_tx(&self.db, &[LOG, OUTBOX])?;
+        let value = to_json(&entries)?;
+        let key = js_key(entries.iter().map(|e| e.seq).max().unwrap_or(0));
+        let (tx, raw) = write_tx(&self.db, &[LOG_CHUNKS, OUTBOX])?;
         let body = async {
-            let log = tx.object_store(LOG)?;
-            // Issue every request, await the last: IndexedDB runs them in order.
-            let mut last = None;
-            for (value, key) in &values {
-                last = Some(log.put(value, Some(key))?);
-            }
-            if let Some(last) = last {
-                last.await?;
-            }
+            tx.object_store(LOG_CHUNKS)?
+                .put(&value, Some(&key))?
+                .await?;
             if let Some(device) = device {
                 let outbox = tx.object_store(OUTBOX)?;
                 for e in entries.iter().filter(|e| &e.op.id.device == device) {
@@ -537,9 +595,9 @@ impl Store {
         })?;
         let pin = pin.map(|p| meta_value(&p)).transpose()?;
         let upto = state.seen.get(device).map_or(0, |s| s.upto);
-        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT])?;
+        let (tx, raw) = write_tx(&self.db, &[META, LOG_CHUNKS, OUTBOX, SNAPSHOT])?;
         let body = async {
-            tx.object_store(LOG)?.clear()?.await?;
+            tx.object_store(LOG_CHUNKS)?.clear()?.await?;
             tx.object_store(SNAPSHOT)?
                 .put(&value, Some(&JsValue::from_str(SNAPSHOT_KEY)))?
                 .await?;
@@ -564,7 +622,7 @@ impl Store {
     /// Start-up: snapshot, the log after it, the outbox, identity; one
     /// read-only transaction so the parts agree with each other.
     pub async fn load(&self) -> Result<Loaded, StoreError> {
-        let tx = read_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT])?;
+        let tx = read_tx(&self.db, &[META, LOG_CHUNKS, OUTBOX, SNAPSHOT])?;
         let meta = tx.object_store(META)?;
         let writer = meta.get(JsValue::from_str(keys::WRITER))?.await?;
         let session = meta.get(JsValue::from_str(keys::SESSION))?.await?;
@@ -581,16 +639,16 @@ impl Store {
             None => (State::new(), 0),
         };
         let tail = tx
-            .object_store(LOG)?
+            .object_store(LOG_CHUNKS)?
             .get_all(range_after(after)?, None)?
             .await?;
         let outbox = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
         tx.await?;
 
+        let tail = entries_after(&tail, after)?;
         let replayed = tail.len();
-        for v in &tail {
-            let entry: LogEntry = from_json("log entry", v)?;
-            linli_core::apply(&mut confirmed, &entry);
+        for entry in &tail {
+            linli_core::apply(&mut confirmed, entry);
         }
         Ok(Loaded {
             writer: opt_meta(writer, keys::WRITER)?,
@@ -606,13 +664,13 @@ impl Store {
 
     /// Every sequenced entry with seq > `after`, in order.
     pub async fn log_after(&self, after: u64) -> Result<Vec<LogEntry>, StoreError> {
-        let tx = read_tx(&self.db, &[LOG])?;
+        let tx = read_tx(&self.db, &[LOG_CHUNKS])?;
         let values = tx
-            .object_store(LOG)?
+            .object_store(LOG_CHUNKS)?
             .get_all(range_after(after)?, None)?
             .await?;
         tx.await?;
-        values.iter().map(|v| from_json("log entry", v)).collect()
+        entries_after(&values, after)
     }
 
     pub async fn outbox(&self) -> Result<Vec<Op>, StoreError> {
@@ -637,7 +695,10 @@ impl Store {
             .map(|op| Ok((to_json(op)?, js_key(op.id.seq))))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let (writer, session) = (meta_value(writer)?, meta_value(session)?);
-        let (tx, raw) = write_tx(&self.db, &[META, LOG, OUTBOX, SNAPSHOT, PRIVATE, PHOTOS])?;
+        let (tx, raw) = write_tx(
+            &self.db,
+            &[META, LOG_CHUNKS, OUTBOX, SNAPSHOT, PRIVATE, PHOTOS],
+        )?;
         let body = async {
             let out = tx.object_store(OUTBOX)?;
             out.clear()?.await?;
@@ -653,7 +714,7 @@ impl Store {
                 .await?;
             if fresh_log {
                 meta.delete(JsValue::from_str(keys::EPOCH))?.await?;
-                for store in [LOG, SNAPSHOT, PRIVATE, PHOTOS] {
+                for store in [LOG_CHUNKS, SNAPSHOT, PRIVATE, PHOTOS] {
                     tx.object_store(store)?.clear()?.await?;
                 }
             }
@@ -666,9 +727,9 @@ impl Store {
     /// The community's log was reset: forget what was pulled, keep the outbox.
     pub async fn reset_log(&self, epoch: &str) -> Result<(), StoreError> {
         let epoch = meta_value(&epoch)?;
-        let (tx, raw) = write_tx(&self.db, &[META, LOG, SNAPSHOT])?;
+        let (tx, raw) = write_tx(&self.db, &[META, LOG_CHUNKS, SNAPSHOT])?;
         let body = async {
-            tx.object_store(LOG)?.clear()?.await?;
+            tx.object_store(LOG_CHUNKS)?.clear()?.await?;
             tx.object_store(SNAPSHOT)?.clear()?.await?;
             let meta = tx.object_store(META)?;
             meta.delete(JsValue::from_str(keys::PUSHED_THROUGH))?

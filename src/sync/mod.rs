@@ -268,35 +268,55 @@ impl SyncState {
         }
         let mut cursor = start;
         let total = head.seq.saturating_sub(start);
-        for seg in head.segments_after(start) {
+        let segments: Vec<_> = head.segments_after(start).collect();
+        let mut next = match segments.first() {
+            Some(seg) => Some(client.segment(&seg.name).await?),
+            None => None,
+        };
+        for i in 0..segments.len() {
+            let Some(segment) = next.take() else { break };
             if total > 0 {
                 self.status.set(Status::Syncing {
                     done: cursor - start,
                     total,
                 });
             }
-            let segment = client.segment(&seg.name).await?;
             let entries: Vec<_> = segment
                 .entries
                 .into_iter()
                 .filter(|e| e.seq > cursor)
                 .collect();
-            let Some(last) = entries.last().map(|e| e.seq) else {
-                continue;
+            // The next segment downloads while this one is written: both
+            // must succeed to go on. A failed write drops the download; a
+            // failed download ends the round after this segment is folded
+            // in (the next round starts from the cursor).
+            let fetch_next = async {
+                match segments.get(i + 1) {
+                    Some(seg) => client.segment(&seg.name).await.map(Some),
+                    None => Ok(None),
+                }
             };
-            store.append_log(&entries, Some(&device)).await?;
-            if let Some(max) = entries.iter().map(|e| e.op.hlc).max() {
-                app.observe(max);
+            let (stored, fetched) = if entries.is_empty() {
+                (Ok(()), fetch_next.await)
+            } else {
+                futures::join!(store.append_log(&entries, Some(&device)), fetch_next)
+            };
+            stored?;
+            if let Some(last) = entries.last().map(|e| e.seq) {
+                if let Some(max) = entries.iter().map(|e| e.op.hlc).max() {
+                    app.observe(max);
+                }
+                let mut mine = Vec::new();
+                app.replica
+                    .update(|r| mine = r.apply_pulled(&entries, &device));
+                let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
+                    Outcome::Void(reason) => Some(Notice { op, reason }),
+                    Outcome::Applied | Outcome::Duplicate => None,
+                });
+                self.notices.update(|n| n.extend(voids));
+                cursor = last;
             }
-            let mut mine = Vec::new();
-            app.replica
-                .update(|r| mine = r.apply_pulled(&entries, &device));
-            let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
-                Outcome::Void(reason) => Some(Notice { op, reason }),
-                Outcome::Applied | Outcome::Duplicate => None,
-            });
-            self.notices.update(|n| n.extend(voids));
-            cursor = last;
+            next = fetched?;
         }
         let pulled = cursor - start;
         if pulled > SNAPSHOT_AFTER {

@@ -176,20 +176,22 @@ test("a wish filed at the kiosk offline is uploaded once it is online", async ({
         const open = indexedDB.open("linli");
         open.onsuccess = () => {
           const db = open.result;
-          const tx = db.transaction(["log", "outbox", "snapshot"], "readonly");
+          const stores = ["log", "log_chunks", "outbox", "snapshot"];
+          const tx = db.transaction(stores, "readonly");
           const out = {};
           let n = 0;
-          for (const s of ["log", "outbox", "snapshot"]) {
+          for (const s of stores) {
             const r = tx.objectStore(s).getAll();
             r.onsuccess = () => {
               out[s] = JSON.stringify(r.result);
-              if (++n === 3) resolve(out);
+              if (++n === stores.length) resolve(out);
             };
           }
         };
       }),
   );
   expect(kept.log).toBe("[]");
+  expect(kept.log_chunks).toBe("[]");
   expect(kept.outbox).toBe("[]");
   expect(kept.snapshot).not.toContain("自助机离线登记的路灯");
   for (const x of [c.context, k.context]) await x.close();
