@@ -423,11 +423,11 @@ async function main() {
   }
   if (med.linli && med.pouchdb) {
     const ratio = med.pouchdb / med.linli;
-    console.log(`\nratio PouchDB / linli: ${ratio.toFixed(2)}×  (target ≥ 3×: ${ratio >= 3 ? "met" : "NOT met"})`);
+    console.log(`\nratio PouchDB / linli: ${ratio.toFixed(2)}×  (target ≥ 10× with batch_size 1000, issue 18: ${ratio >= 10 && POUCH_BATCH >= 1000 ? "met" : ratio >= 10 ? "met at this batch size; the target is against 1000" : "NOT met"})`);
   }
   if (med.linli) {
     const scaled = (med.linli * 100_000) / seeded.ops;
-    console.log(`linli: ${secs(med.linli)} s for ${seeded.ops} ops (target ≤ 10 s for 100k: ${scaled <= 10_000 ? "met" : "NOT met"}${seeded.ops === 100_000 ? "" : ", scaled"})`);
+    console.log(`linli: ${secs(med.linli)} s for ${seeded.ops} ops (target ≤ 5 s for 100k: ${scaled <= 5_000 ? "met" : "NOT met"}${seeded.ops === 100_000 ? "" : ", scaled"})`);
   }
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model?.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   rmSync(work, { recursive: true, force: true });
