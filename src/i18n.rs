@@ -2,9 +2,8 @@
 //! build.rs turns them into the `k` constants, so every key exists in every
 //! locale at compile time.
 use leptos::prelude::*;
-use leptos::wasm_split::wasm_split;
 
-use crate::lazy_pages::NotLoaded;
+use crate::lazy_pages::{NotLoaded, split_call};
 
 /// A translation key (index into the generated tables).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,32 +61,36 @@ impl Locale {
 
     /// Whether this locale's table is in memory (zh-CN always is).
     pub fn is_loaded(self) -> bool {
-        self == Locale::ZhCn || cfg!(not(target_family = "wasm")) || ENGLISH.get().is_some()
+        self == Locale::ZhCn || cfg!(not(feature = "split")) || ENGLISH.get().is_some()
     }
 }
 
 // Only the default locale is in the main wasm (issue 18): the English table
 // is a chunk of its own (`linli_en`), loaded by `load` before the app shows
 // English (at start for a device set to English, or when switched), and
-// precached with every other chunk. Native builds (unit tests) keep it in.
+// precached with every other chunk. Without the `split` feature (tests, an
+// unsplit build) it is in the main wasm.
 
 /// The English table once its chunk is loaded.
 static ENGLISH: std::sync::OnceLock<&'static Table> = std::sync::OnceLock::new();
 
-#[wasm_split(linli_en, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_en, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
 fn english_table() -> Result<&'static Table, NotLoaded> {
     static EN: Table = k::EN;
     Ok(&EN)
 }
 
-#[cfg(target_family = "wasm")]
+#[cfg(feature = "split")]
 fn english() -> &'static Table {
     // Never reached before `load`: `I18n` only switches once it is loaded.
     static ZH: Table = k::ZH_CN;
     ENGLISH.get().copied().unwrap_or(&ZH)
 }
 
-#[cfg(not(target_family = "wasm"))]
+#[cfg(not(feature = "split"))]
 fn english() -> &'static Table {
     static EN: Table = k::EN;
     &EN
@@ -96,7 +99,7 @@ fn english() -> &'static Table {
 /// Loads `locale`'s table if it is not in memory yet.
 pub async fn load(locale: Locale) -> Result<(), NotLoaded> {
     if !locale.is_loaded() {
-        let table = english_table().await?;
+        let table = split_call!(english_table())?;
         let _ = ENGLISH.set(table);
     }
     Ok(())

@@ -11,10 +11,11 @@
 //! [`ChunkMissing`] instead of aborting the whole app, and the next
 //! navigation tries again (a failed load is not remembered).
 //!
-//! In a build that is not split (wasm-bindgen tests, `cargo check`) the
-//! split functions are ordinary calls; only the release build splits.
+//! Only a build with the `split` feature (tools/split.mjs) makes them split
+//! points (async, loading their chunk); without it (tests, clippy, an
+//! unsplit build) they are plain calls and the app is one wasm.
 use leptos::prelude::*;
-use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use leptos::wasm_split::SplitLoaderError;
 use leptos_router::components::A;
 use leptos_router::{Lazy, LazyRoute};
 
@@ -102,7 +103,10 @@ impl Page {
 // One split point per chunk. A page asked of the wrong chunk renders
 // nothing (`Page::chunk` routes each page to its own).
 
-#[wasm_split(linli_workflow, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_workflow, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
 fn workflow_page(page: Page) -> Result<AnyView, NotLoaded> {
     Ok(match page {
         Page::Wishes => view! { <Wishes /> }.into_any(),
@@ -115,7 +119,10 @@ fn workflow_page(page: Page) -> Result<AnyView, NotLoaded> {
     })
 }
 
-#[wasm_split(linli_activities, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_activities, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
 fn activities_page(page: Page) -> Result<AnyView, NotLoaded> {
     Ok(match page {
         Page::Activities => view! { <Activities /> }.into_any(),
@@ -131,7 +138,10 @@ fn activities_page(page: Page) -> Result<AnyView, NotLoaded> {
     })
 }
 
-#[wasm_split(linli_care, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_care, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
 fn care_page(page: Page) -> Result<AnyView, NotLoaded> {
     Ok(match page {
         Page::Care => view! { <Care /> }.into_any(),
@@ -141,7 +151,10 @@ fn care_page(page: Page) -> Result<AnyView, NotLoaded> {
     })
 }
 
-#[wasm_split(linli_community, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_community, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
 fn community_page(page: Page) -> Result<AnyView, NotLoaded> {
     Ok(match page {
         Page::Dashboard => view! { <Dashboard /> }.into_any(),
@@ -154,7 +167,10 @@ fn community_page(page: Page) -> Result<AnyView, NotLoaded> {
     })
 }
 
-#[wasm_split(linli_kiosk, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_kiosk, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
 fn kiosk_page(page: Page) -> Result<AnyView, NotLoaded> {
     Ok(match page {
         Page::KioskEvaluate => view! { <KioskEvaluate /> }.into_any(),
@@ -163,14 +179,27 @@ fn kiosk_page(page: Page) -> Result<AnyView, NotLoaded> {
     })
 }
 
+/// Calls a split function: awaited (its chunk loaded first) in the split
+/// build, a plain call otherwise.
+macro_rules! split_call {
+    ($call:expr) => {{
+        #[cfg(feature = "split")]
+        let result = $call.await;
+        #[cfg(not(feature = "split"))]
+        let result = $call;
+        result
+    }};
+}
+pub(crate) use split_call;
+
 /// The view of `page`, loading its chunk first (at once if it is loaded).
 pub async fn show(page: Page) -> AnyView {
     let view = match page.chunk() {
-        Chunk::Workflow => workflow_page(page).await,
-        Chunk::Activities => activities_page(page).await,
-        Chunk::Care => care_page(page).await,
-        Chunk::Community => community_page(page).await,
-        Chunk::Kiosk => kiosk_page(page).await,
+        Chunk::Workflow => split_call!(workflow_page(page)),
+        Chunk::Activities => split_call!(activities_page(page)),
+        Chunk::Care => split_call!(care_page(page)),
+        Chunk::Community => split_call!(community_page(page)),
+        Chunk::Kiosk => split_call!(kiosk_page(page)),
     };
     view.unwrap_or_else(|NotLoaded| view! { <ChunkMissing /> }.into_any())
 }

@@ -3,7 +3,8 @@
 // (trunk-rs/trunk#1022), so Trunk keeps the HTML, CSS and static files and
 // tools/precache.mjs (its post_build hook) calls this first:
 //
-//   cargo rustc … -C link-args=--emit-relocs   the linker keeps relocations
+//   cargo rustc --features split … -C link-args=--emit-relocs
+//                                              split points on; relocations kept
 //   wasm-split-cli                             main wasm + one wasm per chunk
 //                                              + __wasm_split.js (the loaders)
 //   wasm-bindgen --target web --keep-lld-exports   the main wasm's JS glue;
@@ -47,7 +48,7 @@ export async function buildSplit({ source, staging, release }) {
   const profileDir = release ? "wasm-release" : "debug";
   run(
     "cargo",
-    ["rustc", "--locked", "--bin", "linli", "--target", "wasm32-unknown-unknown", "--profile", profile, "--",
+    ["rustc", "--locked", "--bin", "linli", "--features", "split", "--target", "wasm32-unknown-unknown", "--profile", profile, "--",
       "-C", "link-args=--emit-relocs"],
     { cwd: source },
   );
