@@ -3,6 +3,8 @@
 //! locale at compile time.
 use leptos::prelude::*;
 
+use crate::lazy_pages::{NotLoaded, split_call};
+
 /// A translation key (index into the generated tables).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key(usize);
@@ -53,9 +55,54 @@ impl Locale {
     pub fn text(self, key: Key) -> &'static str {
         match self {
             Locale::ZhCn => k::ZH_CN.get(key.0),
-            Locale::En => k::EN.get(key.0),
+            Locale::En => english().get(key.0),
         }
     }
+
+    /// Whether this locale's table is in memory (zh-CN always is).
+    pub fn is_loaded(self) -> bool {
+        self == Locale::ZhCn || cfg!(not(feature = "split")) || ENGLISH.get().is_some()
+    }
+}
+
+// Only the default locale is in the main wasm (issue 18): the English table
+// is a chunk of its own (`linli_en`), loaded by `load` before the app shows
+// English (at start for a device set to English, or when switched), and
+// precached with every other chunk. Without the `split` feature (tests, an
+// unsplit build) it is in the main wasm.
+
+/// The English table once its chunk is loaded.
+static ENGLISH: std::sync::OnceLock<&'static Table> = std::sync::OnceLock::new();
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_en, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn english_table() -> Result<&'static Table, NotLoaded> {
+    static EN: Table = k::EN;
+    Ok(&EN)
+}
+
+#[cfg(feature = "split")]
+fn english() -> &'static Table {
+    // Never reached before `load`: `I18n` only switches once it is loaded.
+    static ZH: Table = k::ZH_CN;
+    ENGLISH.get().copied().unwrap_or(&ZH)
+}
+
+#[cfg(not(feature = "split"))]
+fn english() -> &'static Table {
+    static EN: Table = k::EN;
+    &EN
+}
+
+/// Loads `locale`'s table if it is not in memory yet.
+pub async fn load(locale: Locale) -> Result<(), NotLoaded> {
+    if !locale.is_loaded() {
+        let table = split_call!(english_table())?;
+        let _ = ENGLISH.set(table);
+    }
+    Ok(())
 }
 
 /// Looks a key up by its name, for codes that arrive as data (error codes
@@ -95,12 +142,22 @@ impl I18n {
         self.locale.get()
     }
 
+    /// Switches to `locale` once its table is loaded (at once if it is).
+    /// A table that cannot be loaded (offline before the service worker
+    /// has cached it) leaves the language as it is (a console warning).
     pub fn set_locale(&self, locale: Locale) {
-        self.locale.set(locale);
-        if let Some(storage) = local_storage() {
-            // A refused write only loses the preference, never user data.
-            let _ = storage.set_item(STORAGE_KEY, locale.tag());
-        }
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            if load(locale).await.is_err() {
+                leptos::logging::warn!("linli: the {} texts could not be loaded", locale.tag());
+                return;
+            }
+            this.locale.set(locale);
+            if let Some(storage) = local_storage() {
+                // A refused write only loses the preference, never user data.
+                let _ = storage.set_item(STORAGE_KEY, locale.tag());
+            }
+        });
     }
 
     /// The text of `key` in the current locale; reactive when called in a view.
@@ -139,6 +196,13 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// Loads the table of the locale this device is set to, before the app
+/// mounts, so the first paint is already in the right language.
+pub async fn load_stored() {
+    // A table that cannot be loaded falls back to zh-CN (`provide_i18n`).
+    let _ = load(stored_locale()).await;
+}
+
 fn stored_locale() -> Locale {
     local_storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
@@ -148,8 +212,13 @@ fn stored_locale() -> Locale {
 
 /// Creates the i18n context and keeps `<html lang>` in step with it.
 pub fn provide_i18n() -> I18n {
+    let stored = stored_locale();
     let i18n = I18n {
-        locale: RwSignal::new(stored_locale()),
+        locale: RwSignal::new(if stored.is_loaded() {
+            stored
+        } else {
+            Locale::ZhCn
+        }),
     };
     provide_context(i18n);
     Effect::new(move |_| {

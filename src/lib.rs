@@ -5,6 +5,7 @@ pub mod browser;
 pub mod components;
 pub mod i18n;
 pub mod inbox;
+pub mod lazy_pages;
 pub mod pages;
 pub mod photos;
 pub mod pwa;
@@ -20,12 +21,8 @@ use leptos_router::path;
 use crate::components::kiosk::KioskIdle;
 use crate::components::{AppHeader, MainNav, Notices, UpdateBanner};
 use crate::i18n::{k, provide_i18n, tr};
-use crate::pages::{
-    Activities, ActivityDetail, ActivityEdit, ActivityNew, ActivityRoster, Admin, Board, Care,
-    CareHousehold, CareNew, CheckinCode, Dashboard, Home, Inbox, Invite, Join, KioskCheckIn,
-    KioskEvaluate, KioskLeave, MemberPassPage, NotFound, Orders, Posters, Resources, SelfCheckIn,
-    Settings, Volunteers, WishDetail, Wishes,
-};
+use crate::lazy_pages as lazy;
+use crate::pages::{Home, Join, NotFound};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -45,33 +42,33 @@ pub fn App() -> impl IntoView {
                     <main id="main" tabindex="-1">
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=Home />
-                            <Route path=path!("/wishes") view=Wishes />
-                            <Route path=path!("/wishes/:id") view=WishDetail />
-                            <Route path=path!("/board") view=Board />
-                            <Route path=path!("/orders") view=Orders />
-                            <Route path=path!("/volunteers") view=Volunteers />
-                            <Route path=path!("/dashboard") view=Dashboard />
-                            <Route path=path!("/settings") view=Settings />
+                            <Route path=path!("/wishes") view=lazy::wishes() />
+                            <Route path=path!("/wishes/:id") view=lazy::wish_detail() />
+                            <Route path=path!("/board") view=lazy::board() />
+                            <Route path=path!("/orders") view=lazy::orders() />
+                            <Route path=path!("/volunteers") view=lazy::volunteers() />
+                            <Route path=path!("/dashboard") view=lazy::dashboard() />
+                            <Route path=path!("/settings") view=lazy::settings() />
                             <Route path=path!("/join") view=Join />
-                            <Route path=path!("/invite") view=Invite />
-                            <Route path=path!("/posters") view=Posters />
-                            <Route path=path!("/care") view=Care />
-                            <Route path=path!("/care/new") view=CareNew />
-                            <Route path=path!("/care/:id") view=CareHousehold />
-                            <Route path=path!("/resources") view=Resources />
-                            <Route path=path!("/admin") view=Admin />
-                            <Route path=path!("/inbox") view=Inbox />
-                            <Route path=path!("/activities") view=Activities />
-                            <Route path=path!("/activities/new") view=ActivityNew />
-                            <Route path=path!("/activities/:id") view=ActivityDetail />
-                            <Route path=path!("/activities/:id/edit") view=ActivityEdit />
-                            <Route path=path!("/activities/:id/roster") view=ActivityRoster />
-                            <Route path=path!("/activities/:id/code") view=CheckinCode />
-                            <Route path=path!("/activities/:id/check-in") view=SelfCheckIn />
-                            <Route path=path!("/pass") view=MemberPassPage />
-                            <Route path=path!("/kiosk/check-in") view=KioskCheckIn />
-                            <Route path=path!("/kiosk/evaluate") view=KioskEvaluate />
-                            <Route path=path!("/kiosk/leave") view=KioskLeave />
+                            <Route path=path!("/invite") view=lazy::invite() />
+                            <Route path=path!("/posters") view=lazy::posters() />
+                            <Route path=path!("/care") view=lazy::care() />
+                            <Route path=path!("/care/new") view=lazy::care_new() />
+                            <Route path=path!("/care/:id") view=lazy::care_household() />
+                            <Route path=path!("/resources") view=lazy::resources() />
+                            <Route path=path!("/admin") view=lazy::admin() />
+                            <Route path=path!("/inbox") view=lazy::inbox() />
+                            <Route path=path!("/activities") view=lazy::activities() />
+                            <Route path=path!("/activities/new") view=lazy::activity_new() />
+                            <Route path=path!("/activities/:id") view=lazy::activity_detail() />
+                            <Route path=path!("/activities/:id/edit") view=lazy::activity_edit() />
+                            <Route path=path!("/activities/:id/roster") view=lazy::activity_roster() />
+                            <Route path=path!("/activities/:id/code") view=lazy::checkin_code() />
+                            <Route path=path!("/activities/:id/check-in") view=lazy::self_check_in() />
+                            <Route path=path!("/pass") view=lazy::member_pass() />
+                            <Route path=path!("/kiosk/check-in") view=lazy::kiosk_check_in() />
+                            <Route path=path!("/kiosk/evaluate") view=lazy::kiosk_evaluate() />
+                            <Route path=path!("/kiosk/leave") view=lazy::kiosk_leave() />
                         </Routes>
                     </main>
                 </div>

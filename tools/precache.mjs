@@ -1,5 +1,8 @@
-// Trunk post_build hook: writes the precache list and content version into
-// the staged sw.js, and reports the size of the build (raw, gzip, brotli).
+// Trunk post_build hook: builds the app's wasm (split into chunks, by
+// tools/split.mjs), writes the precache list and content version into the
+// staged sw.js, and reports the size of the build (raw, gzip, brotli):
+// what the first visit needs before the landing page works, and everything
+// the service worker precaches.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync, statSync, mkdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -12,27 +15,10 @@ if (!staging) {
   process.exit(1);
 }
 
-// Trunk's JS minifier gives up on wasm-bindgen's glue (`export default`),
-// so a release build minifies it here (terser: −20 % brotli) and updates
-// the integrity hash index.html holds for it.
-if (process.env.TRUNK_PROFILE === "release") {
-  const { minify } = await import("terser");
-  const sri = (bytes) => "sha384-" + createHash("sha384").update(bytes).digest("base64");
-  const htmlPath = join(staging, "index.html");
-  let html = readFileSync(htmlPath, "utf8");
-  for (const name of readdirSync(staging).filter((n) => /^linli-[0-9a-f]+\.js$/.test(n))) {
-    const path = join(staging, name);
-    const before = readFileSync(path);
-    if (!html.includes(sri(before))) {
-      console.error(`precache.mjs: index.html has no integrity hash for ${name}`);
-      process.exit(1);
-    }
-    const { code } = await minify(before.toString("utf8"), { module: true, compress: true, mangle: true });
-    writeFileSync(path, code);
-    html = html.replace(sri(before), sri(Buffer.from(code)));
-  }
-  writeFileSync(htmlPath, html);
-}
+// The app itself: the split wasm, its chunks and their JS, written into
+// the staging dir with the loader in index.html (tools/split.mjs).
+const { buildSplit } = await import("./split.mjs");
+const app = await buildSplit({ source, staging, release: process.env.TRUNK_PROFILE === "release" });
 
 // The QR decoder for browsers without BarcodeDetector (desktop Linux
 // Chromium, Firefox): npm jsqr's UMD build as /lazy/jsqr.js, minified in a
@@ -79,36 +65,40 @@ writeFileSync(
   sw.replace("__LINLI_VERSION__", version).replace("__LINLI_PRECACHE__", JSON.stringify(files.map((f) => f.url))),
 );
 
-// Size report: what a first visit downloads, per kind; then what is
-// loaded only when needed (/lazy/, not in the total).
-const kinds = { wasm: /\.wasm$/, js: /^\/(?!lazy\/).*\.js$/, css: /\.css$/ };
-const rows = [];
-const total = { raw: 0, gzip: 0, brotli: 0 };
-for (const [kind, re] of Object.entries(kinds)) {
-  const bytes = Buffer.concat(files.filter((f) => re.test(f.url)).map((f) => f.bytes));
-  const row = {
-    kind,
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-  for (const k of ["raw", "gzip", "brotli"]) total[k] += row[k];
-  rows.push(row);
-}
-rows.push({ kind: "total", ...total });
-{
-  const bytes = Buffer.concat(files.filter((f) => f.url.startsWith("/lazy/")).map((f) => f.bytes));
-  rows.push({
-    kind: "lazy",
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  });
-}
+// Size report. "first load": what a first visit downloads before the
+// landing page works (index.html, the CSS, the JS it loads, the main wasm).
+// "chunks": the lazily loaded page chunks; "lazy": /lazy/ (jsQR). "all":
+// everything precached but the icons and the manifest. Each file is compressed on its own (as served),
+// gzip level 9 and brotli quality 11 as a static host would precompress.
+const chunkSet = new Set(app.chunks.map((n) => "/" + n));
+const firstJs = new Set(app.js.map((n) => "/" + n).concat(["/pwa.js"]));
+const kinds = {
+  html: (u) => u === "/index.html",
+  wasm: (u) => u === "/" + app.main,
+  js: (u) => firstJs.has(u),
+  css: (u) => /\.css$/.test(u),
+};
+const measure = (kind, list) => {
+  const row = { kind, files: list.length, raw: 0, gzip: 0, brotli: 0 };
+  for (const f of list) {
+    row.raw += f.bytes.length;
+    row.gzip += gzipSync(f.bytes, { level: 9 }).length;
+    row.brotli += brotliCompressSync(f.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  return row;
+};
+const rows = Object.entries(kinds).map(([kind, test]) => measure(kind, files.filter((f) => test(f.url))));
+const firstLoad = files.filter((f) => Object.values(kinds).some((test) => test(f.url)));
+rows.push(measure("first load", firstLoad));
+rows.push(measure("chunks", files.filter((f) => chunkSet.has(f.url))));
+rows.push(measure("lazy", files.filter((f) => f.url.startsWith("/lazy/"))));
+rows.push(measure("all", files.filter((f) => !/\.(png|webmanifest)$/.test(f.url))));
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KB";
-const table = ["kind        raw        gzip      brotli"]
-  .concat(rows.map((r) => r.kind.padEnd(6) + kb(r.raw) + kb(r.gzip) + kb(r.brotli)))
+const table = ["kind           files      raw        gzip      brotli"]
+  .concat(rows.map((r) => r.kind.padEnd(12) + String(r.files).padStart(6) + kb(r.raw) + kb(r.gzip) + kb(r.brotli)))
   .join("\n");
+const brotli = (kind) => (rows.find((r) => r.kind === kind).brotli / 1024).toFixed(1);
 console.log(`precache: ${files.length} files, version ${version}\n${table}`);
+console.log(`first load ${brotli("first load")} KB brotli (budget 180); everything precached ${brotli("all")} KB brotli (budget 350)`);
 mkdirSync(join(source, "target"), { recursive: true });
 writeFileSync(join(source, "target", "sizes.json"), JSON.stringify({ version, profile: process.env.TRUNK_PROFILE, rows }, null, 2));
