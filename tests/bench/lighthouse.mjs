@@ -125,10 +125,12 @@ if (process.env.BENCH_LH_JSON) writeFileSync(process.env.BENCH_LH_JSON, median.r
 
 // Installability as Chromium decides it (the service worker must control
 // the page and the manifest must be fetched: wait for both, then ask).
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+// A persistent profile: Chromium reports every default (incognito-like)
+// Playwright context as `in-incognito`, which says nothing about the app.
+const profile = mkdtempSync(join(tmpdir(), "linli-lh-install-"));
+const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 try {
-  const ctx = await browser.newContext();
-  const p = await ctx.newPage();
+  const p = ctx.pages()[0] ?? (await ctx.newPage());
   await p.goto(page);
   await p.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 }).catch(() => {});
   const cdp = await ctx.newCDPSession(p);
@@ -146,5 +148,6 @@ try {
   );
   if (errors.length) process.exitCode = 1;
 } finally {
-  await browser.close();
+  await ctx.close();
+  rmSync(profile, { recursive: true, force: true });
 }
