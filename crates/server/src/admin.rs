@@ -78,6 +78,17 @@ async fn write_log(
 }
 
 pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, AdminError> {
+    create_log(hub, req, false).await
+}
+
+/// `street create`: a street's log (街道, docs/street.md), made as a
+/// community's is; its founder is a street coordinator, and the code it
+/// prints is that coordinator's.
+pub async fn create_street(hub: &Hub, req: NewCommunity) -> Result<Created, AdminError> {
+    create_log(hub, req, true).await
+}
+
+async fn create_log(hub: &Hub, req: NewCommunity, street: bool) -> Result<Created, AdminError> {
     let id = CommunityId(req.id.unwrap_or_else(|| format!("c{}", random_hex(4))));
     let founder = MemberId(format!("m{}", random_hex(6)));
     let now = now_ms();
@@ -109,6 +120,7 @@ pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, A
         name: req.name.trim().to_owned(),
         epoch: random_hex(8),
         created_ms: now,
+        street,
     };
     if !store::create_json_or_same(&hub.store, &store::community_meta(&id), &meta).await? {
         return Err(AdminError::Exists(id));
@@ -133,6 +145,82 @@ pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, A
         code,
         expires_at_ms: rec.expires_at_ms,
         max_uses: rec.max_uses,
+    })
+}
+
+/// `street add-community`: link community `c` to street `s`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    pub street: CommunityId,
+    pub street_name: String,
+    pub community: CommunityId,
+    pub name: String,
+    /// False when the pair was linked already (the command is idempotent).
+    pub new: bool,
+}
+
+/// Link community `c` to street `s`: both must exist, `s` must be a
+/// street and `c` not; `c` joins at most one street, and for good. The
+/// community's `street.json` is written first (create-only: it decides),
+/// then the street's entry; a crash between them is mended by running the
+/// command again.
+pub async fn link_community(
+    hub: &Hub,
+    s: &CommunityId,
+    c: &CommunityId,
+) -> Result<Linked, AdminError> {
+    let meta = |id: &CommunityId| {
+        let id = id.clone();
+        async move {
+            store::get_json::<CommunityMeta>(&hub.store, &store::community_meta(&id))
+                .await?
+                .ok_or_else(|| AdminError::Invalid(format!("there is no community or street {id}")))
+        }
+    };
+    let street = meta(s).await?;
+    if !street.street {
+        return Err(AdminError::Invalid(format!(
+            "{s} is a community, not a street (make one with `street create`)"
+        )));
+    }
+    let community = meta(c).await?;
+    if community.street {
+        return Err(AdminError::Invalid(format!(
+            "{c} is a street; only communities join a street"
+        )));
+    }
+    let link = store::StreetLink { street: s.clone() };
+    let new = store::create_json_or_same(&hub.store, &store::street_of(c), &link).await?;
+    if !new {
+        let there: Option<store::StreetLink> =
+            store::get_json(&hub.store, &store::street_of(c)).await?;
+        match there {
+            Some(l) if l.street == *s => {}
+            Some(l) => {
+                return Err(AdminError::Invalid(format!(
+                    "community {c} already belongs to street {}; a community belongs to one street only",
+                    l.street
+                )));
+            }
+            None => {
+                return Err(AdminError::Invalid(format!(
+                    "could not link {c}; try again"
+                )));
+            }
+        }
+    }
+    let entry = store::StreetEntry {
+        community: c.clone(),
+        name: community.name.clone(),
+    };
+    // Same bytes when run again; an entry already there is the same fact.
+    store::create_json_or_same(&hub.store, &store::street_community(s, c), &entry).await?;
+    Ok(Linked {
+        street: s.clone(),
+        street_name: street.name,
+        community: c.clone(),
+        name: community.name,
+        new,
     })
 }
 
@@ -192,6 +280,7 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
             .unwrap_or_default(),
         epoch: plan.epoch.clone(),
         created_ms: plan.start_ms,
+        street: false,
     };
     store::create_json_or_same(&hub.store, &store::community_meta(&community), &meta).await?;
     let meta: CommunityMeta = store::get_json(&hub.store, &store::community_meta(&community))
@@ -331,6 +420,7 @@ pub async fn seed_synthetic(
         name,
         epoch: random_hex(8),
         created_ms: start_ms,
+        street: false,
     };
     if !store::create_json_or_same(&hub.store, &store::community_meta(&community), &meta).await? {
         return Err(AdminError::Exists(community));
