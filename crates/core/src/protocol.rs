@@ -360,6 +360,19 @@ pub struct Demo {
     pub community: CommunityId,
     /// Codes bound to demo members of different roles.
     pub codes: Vec<DemoCode>,
+    /// The demo street (街道) the demo community belongs to, with two
+    /// smaller communities (docs/street.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<DemoStreet>,
+}
+
+/// The demo street in `GET /api/v1/demo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoStreet {
+    /// The street's log.
+    pub street: CommunityId,
+    /// Codes bound to its members: a street coordinator and a street viewer.
+    pub codes: Vec<DemoCode>,
 }
 
 /// Every error body: `{"error": {"code", "message", …}}`.

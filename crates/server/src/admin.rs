@@ -6,7 +6,7 @@ use std::path::Path as FsPath;
 
 use linli_core::ids::{CommunityId, MemberId, OpId};
 use linli_core::model::Role;
-use linli_core::protocol::{Demo, DemoCode, Segment};
+use linli_core::protocol::{Demo, DemoCode, DemoStreet, Segment};
 use linli_core::{Hlc, LogEntry, Op, OpKind, validate};
 use serde::{Deserialize, Serialize};
 
@@ -245,8 +245,15 @@ const DEMO_HOURS: u32 = 24 * 3650;
 /// log ends about two days ago (so leases behave), and codes are written
 /// to `<data>/demo-codes.txt` too when a data dir is given.
 pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, AdminError> {
+    let mut demo = ensure_demo_community(hub).await?;
+    demo.street = Some(ensure_demo_street(hub, &demo.community).await?);
+    write_codes_file(data, &demo);
+    Ok(demo)
+}
+
+/// The demo community and its codes (`demo.json`, without the street).
+async fn ensure_demo_community(hub: &Hub) -> Result<Demo, AdminError> {
     if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
-        write_codes_file(data, &d);
         return Ok(d);
     }
     let plan_key = store::path(&["demo-plan.json"]);
@@ -313,15 +320,131 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
             role: m.role,
         });
     }
-    let demo = Demo { community, codes };
+    let demo = Demo {
+        community,
+        codes,
+        street: None,
+    };
     if !store::create_json_or_same(&hub.store, &store::demo(), &demo).await? {
         // Another instance seeded at the same time: use its codes.
         if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
-            write_codes_file(data, &d);
             return Ok(d);
         }
     }
-    write_codes_file(data, &demo);
+    Ok(demo)
+}
+
+/// The demo street: its id and name.
+pub const DEMO_STREET: (&str, &str) = ("demo-street", "西关街道");
+/// The demo street's two smaller communities: id, name, wishes, seed.
+pub const DEMO_STREET_COMMUNITIES: [(&str, &str, usize, u64); 2] = [
+    ("ximen-li", "西门里社区", 20, 7),
+    ("liuyin-jie", "柳荫街社区", 14, 11),
+];
+
+/// The street demo's start and log epochs (street first, then the two
+/// communities), fixed at first seeding like `DemoPlan`.
+#[derive(Serialize, Deserialize)]
+struct StreetPlan {
+    start_ms: u64,
+    epochs: Vec<String>,
+}
+
+/// Write a demo log once: its meta (create-only; a meta already there
+/// wins, with its epoch) and its segments.
+async fn seed_log(hub: &Hub, meta: CommunityMeta, log: &[LogEntry]) -> Result<(), AdminError> {
+    let at = store::community_meta(&meta.id);
+    store::create_json_or_same(&hub.store, &at, &meta).await?;
+    let meta: CommunityMeta = store::get_json(&hub.store, &at).await?.unwrap_or(meta);
+    write_log(hub, &meta, log).await
+}
+
+/// Make sure the store holds the demo street (西关街道) with the demo
+/// community and two smaller ones (`demo::small_community`), linked; returns
+/// its codes (a street coordinator's and a street viewer's). Stored apart
+/// from `demo.json` (`demo-street.json`), so a store seeded before streets
+/// gets its street on the next start; restartable like the community.
+async fn ensure_demo_street(hub: &Hub, community: &CommunityId) -> Result<DemoStreet, AdminError> {
+    if let Some(d) = store::get_json::<DemoStreet>(&hub.store, &store::demo_street()).await? {
+        return Ok(d);
+    }
+    let plan_key = store::path(&["demo-street-plan.json"]);
+    let plan = match store::get_json::<StreetPlan>(&hub.store, &plan_key).await? {
+        Some(p) => p,
+        None => {
+            let span = DEMO_STREET_COMMUNITIES
+                .iter()
+                .map(|(id, name, wishes, seed)| {
+                    let b = linli_core::demo::small_community(*seed, 0, id, name, *wishes);
+                    b.log.iter().map(|e| e.op.hlc.ms).max().unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0);
+            let plan = StreetPlan {
+                start_ms: now_ms().saturating_sub(span + 2 * 24 * 3_600_000),
+                epochs: (0..=DEMO_STREET_COMMUNITIES.len())
+                    .map(|_| random_hex(8))
+                    .collect(),
+            };
+            store::create_json_or_same(&hub.store, &plan_key, &plan).await?;
+            store::get_json(&hub.store, &plan_key)
+                .await?
+                .unwrap_or(plan)
+        }
+    };
+    let epoch = |i: usize| plan.epochs.get(i).cloned().unwrap_or_else(|| random_hex(8));
+    let street = CommunityId::from(DEMO_STREET.0);
+    let s = linli_core::demo::street_log(plan.start_ms, DEMO_STREET.0, DEMO_STREET.1);
+    let meta = |id: &CommunityId, name: &str, i: usize, street: bool| CommunityMeta {
+        id: id.clone(),
+        name: name.to_owned(),
+        epoch: epoch(i),
+        created_ms: plan.start_ms,
+        street,
+    };
+    seed_log(hub, meta(&street, DEMO_STREET.1, 0, true), &s.log).await?;
+    for (i, (id, name, wishes, seed)) in DEMO_STREET_COMMUNITIES.iter().enumerate() {
+        let c = CommunityId::from(*id);
+        let b = linli_core::demo::small_community(*seed, plan.start_ms, id, name, *wishes);
+        seed_log(hub, meta(&c, name, i + 1, false), &b.log).await?;
+    }
+    link_community(hub, &street, community).await?;
+    for (id, ..) in DEMO_STREET_COMMUNITIES {
+        link_community(hub, &street, &CommunityId::from(id)).await?;
+    }
+    let mut codes = Vec::new();
+    for (id, name, role) in linli_core::demo::STREET_MEMBERS {
+        // One coordinator's code and the viewer's.
+        if id == "jd-c2" {
+            continue;
+        }
+        let member = MemberId::from(id);
+        let (code, _) = hub
+            .make_code(
+                &street,
+                &MemberId::from(linli_core::demo::STREET_MEMBERS[0].0),
+                crate::hub::CodeTerms {
+                    role,
+                    member: Some(member.clone()),
+                    place: None,
+                    hours: DEMO_HOURS,
+                    max_uses: DEMO_USES,
+                },
+            )
+            .await?;
+        codes.push(DemoCode {
+            code,
+            member,
+            name: name.to_owned(),
+            role,
+        });
+    }
+    let demo = DemoStreet { street, codes };
+    if !store::create_json_or_same(&hub.store, &store::demo_street(), &demo).await? {
+        if let Some(d) = store::get_json::<DemoStreet>(&hub.store, &store::demo_street()).await? {
+            return Ok(d);
+        }
+    }
     Ok(demo)
 }
 
@@ -336,6 +459,18 @@ pub fn demo_text(d: &Demo) -> String {
             c.name,
             c.member
         ));
+    }
+    if let Some(st) = &d.street {
+        s.push_str(&format!("demo street: {}\n", st.street));
+        for c in &st.codes {
+            s.push_str(&format!(
+                "  {:<16} {:<12} {}  ({})\n",
+                c.code,
+                c.role.code(),
+                c.name,
+                c.member
+            ));
+        }
     }
     s
 }
