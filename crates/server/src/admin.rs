@@ -441,6 +441,7 @@ async fn ensure_demo_street(hub: &Hub, community: &CommunityId) -> Result<DemoSt
     }
     let demo = DemoStreet { street, codes };
     if !store::create_json_or_same(&hub.store, &store::demo_street(), &demo).await? {
+        // Another instance seeded at the same time: use its codes.
         if let Some(d) = store::get_json::<DemoStreet>(&hub.store, &store::demo_street()).await? {
             return Ok(d);
         }
