@@ -1367,8 +1367,8 @@ const ESCALATION_NOTES: [&str; 5] = [
 /// A smaller demo community (the street demo's second and third): `id` and
 /// `name`, a coordinator `c1`, a grid worker `g1`, volunteers `v1`–`v3` and
 /// residents `r1`–`r3` (Chinese names drawn from the seed), two grids, and
-/// `wishes` wishes (at least 14) in every status, several of them
-/// `Escalated` to the street. Wishes still held come last, so their leases
+/// `wishes` wishes (at least 16) in every status, five of them
+/// `Escalated` to the street (more by chance). Wishes still held come last, so their leases
 /// are live at the end of the log. Deterministic for its arguments; every
 /// op applies.
 pub fn small_community(
@@ -1449,6 +1449,8 @@ pub fn small_community(
         Small::Published,
         Small::Rejected,
         Small::Merged,
+        Small::Escalated,
+        Small::Escalated,
         Small::Escalated,
         Small::Escalated,
         Small::Escalated,
@@ -1681,6 +1683,59 @@ pub fn street_log(start_ms: u64, id: &str, name: &str) -> LogBuilder {
     b
 }
 
+/// The street's answers on a demo community's escalated wishes (oldest
+/// escalation first), by the street's founder `jd-c1` an hour apart at the
+/// end of the log: the first is accepted (still `Escalated`, with a
+/// holder), the second accepted and resolved (`Completed`), the third
+/// returned with guidance (`Reopened`); the rest wait in the street's inbox.
+pub fn street_answers(b: &mut LogBuilder, street_name: &str) {
+    let (by, name, _) = STREET_MEMBERS[0];
+    let from = crate::street::signature(street_name, name);
+    let mut escalated: Vec<(u64, WishId)> = b
+        .state
+        .wishes
+        .values()
+        .filter(|w| w.status == Status::Escalated)
+        .map(|w| (w.escalation.as_ref().map_or(0, |e| e.at), w.id.clone()))
+        .collect();
+    escalated.sort();
+    let mut answer = |b: &mut LogBuilder, kind: OpKind| {
+        b.advance_hours(1);
+        let (id, out) = b.push(by, kind);
+        debug_assert_eq!(out, Outcome::Applied, "street answer {id} was void");
+    };
+    let accept = |wish: &WishId, holder: &str| OpKind::StreetAccept {
+        wish: wish.clone(),
+        holder: holder.into(),
+        from: from.clone(),
+        note: "已派员现场查看，本周内协调处理".into(),
+    };
+    if let Some((_, w)) = escalated.first() {
+        answer(b, accept(w, "街道城市管理办公室"));
+    }
+    if let Some((_, w)) = escalated.get(1) {
+        answer(b, accept(w, "区水务集团"));
+        answer(
+            b,
+            OpKind::StreetResolve {
+                wish: w.clone(),
+                from: from.clone(),
+                report: "管网已疏通，更换破损管段两处".into(),
+            },
+        );
+    }
+    if let Some((_, w)) = escalated.get(2) {
+        answer(
+            b,
+            OpKind::StreetReturn {
+                wish: w.clone(),
+                from: from.clone(),
+                guidance: "属社区自治范围，请召开居民议事会协商后由物业实施".into(),
+            },
+        );
+    }
+}
+
 /// The demo street's members: (id, name, role).
 pub const STREET_MEMBERS: [(&str, &str, Role); 3] = [
     ("jd-c1", "王建军", Role::Coordinator),
@@ -1751,7 +1806,7 @@ mod tests {
     fn small_communities_cover_every_status_and_escalate_several() {
         let t0 = 1_700_000_000_000;
         for (seed, wishes) in [(1, 14), (2, 20), (3, 30), (99, 16)] {
-            let b = small_community(seed, t0, "sc", "小区", wishes);
+            let mut b = small_community(seed, t0, "sc", "小区", wishes);
             assert!(b.state.voids.is_empty(), "seed {seed}: {:?}", b.state.voids);
             let statuses: std::collections::BTreeSet<_> =
                 b.state.wishes.values().map(|w| w.status).collect();
@@ -1766,10 +1821,34 @@ mod tests {
                 .values()
                 .filter(|w| w.status == Status::Escalated)
                 .count();
-            assert!(escalated >= 3, "seed {seed}: {escalated}");
+            assert!(escalated >= 5, "seed {seed}: {escalated}");
             assert!(b.state.wishes.len() > wishes, "a merged duplicate too");
+            // The street answers three; they apply (its member is no
+            // member of the community), and three still wait.
+            street_answers(&mut b, "西关街道");
+            assert!(b.state.voids.is_empty(), "seed {seed}: {:?}", b.state.voids);
+            let esc = |s: Status| {
+                b.state
+                    .wishes
+                    .values()
+                    .filter(|w| w.escalation.is_some() && w.status == s)
+                    .count()
+            };
+            assert!(esc(Status::Escalated) >= 3, "seed {seed}");
+            assert!(esc(Status::Completed) >= 1, "seed {seed}");
+            assert!(esc(Status::Reopened) >= 1, "seed {seed}");
+            let answered = b
+                .state
+                .wishes
+                .values()
+                .filter_map(|w| w.escalation.as_ref())
+                .filter(|e| !e.answers.is_empty())
+                .count();
+            assert_eq!(answered, 3, "seed {seed}");
             assert_eq!(b.state.community.as_ref().unwrap().name, "小区");
-            assert_eq!(b.log, small_community(seed, t0, "sc", "小区", wishes).log);
+            let mut again = small_community(seed, t0, "sc", "小区", wishes);
+            street_answers(&mut again, "西关街道");
+            assert_eq!(b.log, again.log);
         }
         let s = street_log(t0, "st", "西关街道");
         assert!(s.state.voids.is_empty(), "{:?}", s.state.voids);

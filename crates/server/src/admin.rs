@@ -342,8 +342,8 @@ async fn ensure_demo_community(hub: &Hub) -> Result<Demo, AdminError> {
 pub const DEMO_STREET: (&str, &str) = ("demo-street", "西关街道");
 /// The demo street's two smaller communities: id, name, wishes, seed.
 pub const DEMO_STREET_COMMUNITIES: [(&str, &str, usize, u64); 2] = [
-    ("ximen-li", "西门里社区", 20, 7),
-    ("liuyin-jie", "柳荫街社区", 14, 11),
+    ("ximen-li", "西门里社区", 24, 7),
+    ("liuyin-jie", "柳荫街社区", 16, 11),
 ];
 
 /// The street demo's start and log epochs (street first, then the two
@@ -352,6 +352,20 @@ pub const DEMO_STREET_COMMUNITIES: [(&str, &str, usize, u64); 2] = [
 struct StreetPlan {
     start_ms: u64,
     epochs: Vec<String>,
+}
+
+/// A demo street's smaller community, with the street's answers on three
+/// of its escalated wishes (`demo::street_answers`).
+fn small_community(
+    seed: u64,
+    start_ms: u64,
+    id: &str,
+    name: &str,
+    wishes: usize,
+) -> linli_core::demo::LogBuilder {
+    let mut b = linli_core::demo::small_community(seed, start_ms, id, name, wishes);
+    linli_core::demo::street_answers(&mut b, DEMO_STREET.1);
+    b
 }
 
 /// Write a demo log once: its meta (create-only; a meta already there
@@ -379,7 +393,7 @@ async fn ensure_demo_street(hub: &Hub, community: &CommunityId) -> Result<DemoSt
             let span = DEMO_STREET_COMMUNITIES
                 .iter()
                 .map(|(id, name, wishes, seed)| {
-                    let b = linli_core::demo::small_community(*seed, 0, id, name, *wishes);
+                    let b = small_community(*seed, 0, id, name, *wishes);
                     b.log.iter().map(|e| e.op.hlc.ms).max().unwrap_or(0)
                 })
                 .max()
@@ -409,7 +423,7 @@ async fn ensure_demo_street(hub: &Hub, community: &CommunityId) -> Result<DemoSt
     seed_log(hub, meta(&street, DEMO_STREET.1, 0, true), &s.log).await?;
     for (i, (id, name, wishes, seed)) in DEMO_STREET_COMMUNITIES.iter().enumerate() {
         let c = CommunityId::from(*id);
-        let b = linli_core::demo::small_community(*seed, plan.start_ms, id, name, *wishes);
+        let b = small_community(*seed, plan.start_ms, id, name, *wishes);
         seed_log(hub, meta(&c, name, i + 1, false), &b.log).await?;
     }
     link_community(hub, &street, community).await?;

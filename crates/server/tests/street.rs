@@ -862,7 +862,7 @@ async fn the_demo_seeds_a_street_with_three_communities(s: TestStore) {
         .unwrap();
     assert_eq!(info.name, "西关街道");
     assert_eq!(info.communities.len(), 3);
-    let mut escalated = 0;
+    let (mut escalated, mut answered) = (0, 0);
     for c in &info.communities {
         let state = linli_core::fold(&on(&coord, c.id.as_str()).pull_after(&http, 0).await);
         assert!(state.voids.is_empty(), "{}: {:?}", c.id, state.voids);
@@ -871,8 +871,17 @@ async fn the_demo_seeds_a_street_with_three_communities(s: TestStore) {
             .values()
             .filter(|w| w.status == linli_core::model::Status::Escalated)
             .count();
+        answered += state
+            .wishes
+            .values()
+            .filter_map(|w| w.escalation.as_ref())
+            .filter(|e| e.answers.iter().any(|a| a.by == coord.member))
+            .count();
     }
     assert!(escalated >= 5, "{escalated} escalated wishes in the street");
+    // The street's answers in the two smaller communities, by this very
+    // street coordinator (the code is bound to jd-c1).
+    assert_eq!(answered, 6);
     assert!(info.communities.iter().any(|c| c.id == demo.community));
 }
 
