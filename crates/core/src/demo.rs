@@ -1699,7 +1699,7 @@ pub fn street_answers(b: &mut LogBuilder, street_name: &str) {
         .map(|w| (w.escalation.as_ref().map_or(0, |e| e.at), w.id.clone()))
         .collect();
     escalated.sort();
-    let mut answer = |b: &mut LogBuilder, kind: OpKind| {
+    let answer = |b: &mut LogBuilder, kind: OpKind| {
         b.advance_hours(1);
         let (id, out) = b.push(by, kind);
         debug_assert_eq!(out, Outcome::Applied, "street answer {id} was void");
