@@ -464,16 +464,17 @@ async fn a_removed_or_demoted_street_coordinator_is_refused_as_a_member_would_be
         (StatusCode::FORBIDDEN, "member_inactive"),
         "{j}"
     );
-    // On the other: a `Now` route reads the street log first (and then
-    // would refuse the route anyway)…
-    let (st, j) = x_b.send(http, Method::GET, "codes", None).await;
+    // On C: a `Now` route reads the street log first (and then would
+    // refuse the route anyway)…
+    let (st, j) = x_c.send(http, Method::GET, "codes", None).await;
     assert_eq!(
         (st, error_code(&j)),
         (StatusCode::FORBIDDEN, "member_inactive"),
         "{j}"
     );
-    // …and the log within AUTH_TTL.
+    // …and on B the log within AUTH_TTL (B may serve X until then).
     let t0 = std::time::Instant::now();
+    let mut served = 0;
     loop {
         let (st, j) = x_b.send(http, Method::GET, "head", None).await;
         if st == StatusCode::FORBIDDEN {
@@ -485,8 +486,13 @@ async fn a_removed_or_demoted_street_coordinator_is_refused_as_a_member_would_be
             "still served {:?} after the removal",
             t0.elapsed()
         );
+        served += 1;
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    eprintln!(
+        "B served the removed street coordinator {served} more times, for {:?}",
+        t0.elapsed()
+    );
     // The demoted one still reads, but answers no more.
     let mut a = w.a.clone();
     let wish = escalated(http, &mut a).await;
