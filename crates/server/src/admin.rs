@@ -611,3 +611,81 @@ pub async fn seed_synthetic(
         code,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub() -> Hub {
+        Hub::new(
+            std::sync::Arc::new(object_store::memory::InMemory::new()),
+            None,
+        )
+    }
+
+    /// A store seeded before streets existed (`demo.json` without a street)
+    /// gets the demo street on the next start; starting again changes
+    /// nothing; a restart after the street's logs were written but before
+    /// its codes were (a crash half-way) seeds the same logs and finishes.
+    #[tokio::test]
+    async fn the_demo_street_is_added_to_an_old_demo_and_seeded_once() {
+        let hub = hub();
+        let old = ensure_demo_community(&hub).await.unwrap();
+        assert!(old.street.is_none());
+        let street = CommunityId::from(DEMO_STREET.0);
+        assert!(hub.street_of(&old.community).await.unwrap().is_none());
+        let demo = ensure_demo(&hub, None).await.unwrap();
+        assert_eq!((&demo.community, &demo.codes), (&old.community, &old.codes));
+        let s = demo.street.clone().unwrap();
+        assert_eq!(s.street, street);
+        assert_eq!(s.codes.len(), 2);
+        assert_eq!(ensure_demo(&hub, None).await.unwrap(), demo);
+        let linked = store::list_flat(&hub.store, &store::street_communities(&street))
+            .await
+            .unwrap();
+        assert_eq!(linked.len(), 3);
+
+        // Half-way: the plan, metas and logs are there, the codes are not.
+        let fresh = self::hub();
+        ensure_demo(&fresh, None).await.unwrap();
+        let half = self::hub();
+        for key in [
+            store::path(&["demo-street-plan.json"]),
+            store::community_meta(&street),
+            store::community_meta(&CommunityId::from("ximen-li")),
+        ] {
+            let bytes = store::get(&fresh.store, &key).await.unwrap().unwrap();
+            store::create_or_same(&half.store, &key, bytes)
+                .await
+                .unwrap();
+        }
+        let first = store::chain_segment(
+            &street,
+            &{
+                let m: CommunityMeta =
+                    store::get_json(&half.store, &store::community_meta(&street))
+                        .await
+                        .unwrap()
+                        .unwrap();
+                m.epoch
+            },
+            1,
+        );
+        let bytes = store::get(&fresh.store, &first).await.unwrap().unwrap();
+        store::create_or_same(&half.store, &first, bytes)
+            .await
+            .unwrap();
+        let done = ensure_demo(&half, None).await.unwrap();
+        assert_eq!(done.street.unwrap().street, street);
+        for c in [&street, &CommunityId::from("ximen-li")] {
+            let log = half.log(c).await.unwrap();
+            let theirs = fresh.log(c).await.unwrap();
+            assert_eq!(log.epoch, theirs.epoch, "{c}");
+            let (a, b) = (
+                log.with_state(|s| s.hash()).await.unwrap(),
+                theirs.with_state(|s| s.hash()).await.unwrap(),
+            );
+            assert_eq!(a, b, "{c}: the same log");
+        }
+    }
+}
