@@ -26,6 +26,7 @@ on_each_store!(
     street_info_lists_the_linked_communities,
     a_street_log_takes_members_and_no_wishes,
     the_demo_seeds_a_street_with_three_communities,
+    a_link_made_while_serving_opens_the_community_within_auth_ttl,
 );
 
 /// A community or a street, made as the CLI makes them; its founder's code.
@@ -889,6 +890,54 @@ async fn the_demo_seeds_a_street_with_three_communities(s: TestStore) {
     // street coordinator (the code is bound to jd-c1).
     assert_eq!(answered, 6);
     assert!(info.communities.iter().any(|c| c.id == demo.community));
+}
+
+/// `street add-community` run while instances serve: an instance that
+/// found no link a moment ago lets the street in within `AUTH_TTL` (it
+/// reads "no link" again after that), and keeps the link from then on.
+async fn a_link_made_while_serving_opens_the_community_within_auth_ttl(s: TestStore) {
+    let w = world(s.store.clone()).await;
+    let http = &w.http;
+    let sc_u = on(&w.sc, "cu");
+    let (st, j) = sc_u.send(http, Method::GET, "head", None).await;
+    assert_eq!(
+        (st, error_code(&j)),
+        (StatusCode::FORBIDDEN, "wrong_community"),
+        "{j}"
+    );
+    link(&s.handle(), "s1", "cu").await;
+    let t0 = std::time::Instant::now();
+    loop {
+        let (st, j) = sc_u.send(http, Method::GET, "head", None).await;
+        if st == StatusCode::OK {
+            break;
+        }
+        assert_eq!(error_code(&j), "wrong_community", "{j}");
+        assert!(
+            t0.elapsed() < linli_server::hub::AUTH_TTL + std::time::Duration::from_secs(2),
+            "the link made {:?} ago is not seen",
+            t0.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Now in the street's list too, and still not in the other street's.
+    let info: StreetInfo = http
+        .get(format!("{}/api/v1/streets/s1", w.server.url))
+        .bearer_auth(&w.sc.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = info.communities.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["cu", "ca"], "无街道社区 sorts before 长寿路社区");
+    let (st, j) = on(&w.tc, "cu").send(http, Method::GET, "head", None).await;
+    assert_eq!(
+        (st, error_code(&j)),
+        (StatusCode::FORBIDDEN, "wrong_community"),
+        "{j}"
+    );
 }
 
 /// The CLI: `street create` prints a street coordinator's code and QR;
