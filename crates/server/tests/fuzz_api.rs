@@ -83,6 +83,9 @@ struct Fuzz {
     devs: Vec<Device>,
     /// The coordinator of another community (its token is foreign here).
     foreign: Device,
+    /// The coordinator of the street `fz` belongs to: its token opens
+    /// `fz`'s head, segments and ops only (docs/street.md).
+    street: Device,
     /// A volunteer the destructive routes may hit with its real ids.
     victim: Device,
     /// Wish ids the log holds (hostile but valid ones too).
@@ -749,7 +752,8 @@ impl Fuzz {
             path = format!("{path}?since={since}");
             label = format!("{label} since={since}");
         }
-        let (auth_label, auth, refuse) = match self.rng.range(0, 9) {
+        let log_route = matches!(route, "ops" | "head" | "segments/{name}");
+        let (auth_label, auth, refuse) = match self.rng.range(0, 10) {
             0..=5 => {
                 let d = self.rng.pick(&self.devs).clone();
                 let refuse = (fuzz_community && community != COMMUNITY)
@@ -762,6 +766,15 @@ impl Fuzz {
                 self.token(&self.foreign.clone()),
                 Some("a foreign token"),
             ),
+            8 => {
+                let refuse = ((fuzz_community && community != COMMUNITY) || !log_route)
+                    .then_some("a street member's token on a route it may not call");
+                (
+                    "street token".to_string(),
+                    self.token(&self.street.clone()),
+                    refuse,
+                )
+            }
             _ => {
                 let t = self
                     .rng
@@ -950,6 +963,25 @@ async fn hostile_requests_get_clean_answers() {
         .unwrap();
     let coord = community(&http, &server, COMMUNITY).await;
     let foreign = community(&http, &server, "fz-other").await;
+    let street = {
+        let hub = linli_server::hub::Hub::new(server.store.clone(), None);
+        let made = linli_server::admin::create_street(
+            &hub,
+            linli_server::admin::NewCommunity {
+                id: Some("fz-street".into()),
+                name: "西关街道".into(),
+                coordinator_name: "王主任".into(),
+                code_hours: 1,
+                code_uses: 1,
+            },
+        )
+        .await
+        .unwrap();
+        linli_server::admin::link_community(&hub, &made.community, &COMMUNITY.into())
+            .await
+            .unwrap();
+        join(&http, &server.url, &made.code, "王主任").await
+    };
     let kiosk = member(&http, &coord, Role::Kiosk, "服务站").await;
     let resident = member(&http, &coord, Role::Resident, "王大爷").await;
     let victim = member(&http, &coord, Role::Volunteer, "靶子").await;
@@ -967,6 +999,7 @@ async fn hostile_requests_get_clean_answers() {
         failures: BTreeMap::new(),
         devs: vec![coord, kiosk, resident],
         foreign,
+        street,
         victim,
         wishes: Vec::new(),
         code_id,
