@@ -59,6 +59,31 @@ impl DispatchError {
     }
 }
 
+/// A replica and the writer that mints its ops: the device's own community
+/// (`AppState`) or one a street device reads (`street::Linked`).
+#[derive(Clone, Copy)]
+pub struct Replicated {
+    pub replica: RwSignal<Replica>,
+    pub writer: StoredValue<Option<Writer>>,
+}
+
+impl Replicated {
+    /// The device id its ops carry, once loaded.
+    pub fn device(&self) -> Option<DeviceId> {
+        self.writer
+            .with_value(|w| w.as_ref().map(|w| w.device.clone()))
+    }
+
+    /// Lets the clock order the next op after a pulled stamp.
+    pub fn observe(&self, remote: linli_core::Hlc) {
+        self.writer.update_value(|w| {
+            if let Some(w) = w {
+                w.clock.observe(remote, now_ms());
+            }
+        });
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub replica: RwSignal<Replica>,
@@ -147,11 +172,16 @@ impl AppState {
 
     /// Lets the clock order this device's next op after a pulled stamp.
     pub fn observe(&self, remote: linli_core::Hlc) {
-        self.writer.update_value(|w| {
-            if let Some(w) = w {
-                w.clock.observe(remote, now_ms());
-            }
-        });
+        self.replicated().observe(remote);
+    }
+
+    /// The device's own community: its replica and writer (what a pull
+    /// folds into).
+    pub fn replicated(&self) -> Replicated {
+        Replicated {
+            replica: self.replica,
+            writer: self.writer,
+        }
     }
 
     /// Reads everything again from the store (start-up, another tab wrote).
