@@ -20,6 +20,7 @@ use crate::store::{Session, Store, StoreError, keys};
 pub mod api;
 mod photos;
 pub mod status;
+mod street;
 
 use api::{ApiError, Client};
 
@@ -202,6 +203,19 @@ impl SyncState {
             token: &session.token,
         };
         let pushed = push(&store, &client).await?;
+        if session.street {
+            // A street's own log holds members only: no contact, care,
+            // check-in or photo records; then its linked communities.
+            if let Some(device) = app.device() {
+                send_device_name(&store, &client, device.as_str()).await?;
+            }
+            let pulled = self.pull(app, &store, &client).await?;
+            let linked = self.sync_street(app, session).await?;
+            if pushed || pulled > 0 || linked {
+                app.changed();
+            }
+            return Ok(());
+        }
         upload_private(&store, &client).await?;
         upload_care(&store, &client).await?;
         let uploaded = photos::upload(app, &store, &client).await?;
@@ -714,7 +728,7 @@ pub async fn join(
         community: res.community,
         member: res.member,
         token: res.token,
-        street: false,
+        street: res.street,
     };
     store
         .set_identity(&writer, &session, &outbox, !same)
