@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use linli_core::inbox::{Item, Kind};
+use linli_core::model::AnswerKind;
 
 use super::ui::{Gate, member_name, subject_href, subject_title, when};
 use crate::i18n::{I18n, fill, k, tr, use_i18n};
@@ -102,5 +103,13 @@ pub fn describe(i18n: I18n, app: crate::state::AppState, kind: &Kind) -> String 
         Kind::Promoted => i18n.t(k::INBOX_PROMOTED).to_owned(),
         Kind::ActivityCancelled => i18n.t(k::INBOX_ACTIVITY_CANCELLED).to_owned(),
         Kind::CheckInRejected => i18n.t(k::INBOX_CHECK_IN_REJECTED).to_owned(),
+        Kind::StreetAnswered { answer, from } => {
+            let key = match answer {
+                AnswerKind::Accepted => k::INBOX_STREET_ACCEPTED,
+                AnswerKind::Returned => k::INBOX_STREET_RETURNED,
+                AnswerKind::Resolved => k::INBOX_STREET_RESOLVED,
+            };
+            fill(i18n.t(key), &[("from", from)])
+        }
     }
 }

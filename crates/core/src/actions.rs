@@ -398,7 +398,9 @@ mod tests {
             .into_iter()
             .skip_while(|a| *a != Action::CreateWish)
             .skip(1)
-            .filter(|a| !a.on_activity() && !a.on_care() && *a != Action::AttachPhotos)
+            .filter(|a| {
+                !a.on_activity() && !a.on_care() && *a != Action::AttachPhotos && !a.by_street()
+            })
             .collect();
         assert_eq!(TABLE.len(), on_wish.len());
         for action in on_wish {

@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(same_as_json::<Rating>(), 3);
         assert_eq!(same_as_json::<Level>(), 2);
         assert_eq!(same_as_json::<Role>(), 7);
-        assert_eq!(same_as_json::<Step>(), 19);
+        assert_eq!(same_as_json::<Step>(), 22);
         assert_eq!(same_as_json::<PointsKind>(), 3);
         assert_eq!(same_as_json::<PointsReason>(), 7);
         assert_eq!(same_as_json::<crate::activity::PointsMode>(), 2);
@@ -106,7 +106,9 @@ mod tests {
         assert_eq!(round_trip::<crate::activities::Needs>(), 6);
         assert_eq!(round_trip::<crate::activities::GroupBy>(), 5);
         assert_eq!(same_as_json::<VoidReason>(), VoidReason::ALL.len());
-        assert_eq!(same_as_json::<Action>(), 46);
+        assert_eq!(same_as_json::<Action>(), 49);
+        assert_eq!(same_as_json::<crate::model::AnswerKind>(), 3);
+        assert_eq!(round_trip::<crate::street::StreetAction>(), 3);
         assert_eq!(same_as_json::<crate::photos::Stage>(), 2);
         assert_eq!(same_as_json::<crate::care::Frequency>(), 3);
         assert_eq!(same_as_json::<crate::care::HouseholdStatus>(), 3);

@@ -9,7 +9,7 @@
 use crate::activity::ActivityStep;
 use crate::ids::{MemberId, OpId};
 use crate::lifecycle::Step;
-use crate::model::Assignee;
+use crate::model::{AnswerKind, Assignee};
 use crate::reduce::{PointsReason, State, Subject, VoidReason};
 
 /// One thing that happened to the member's work.
@@ -64,6 +64,13 @@ pub enum Kind {
     ActivityCancelled,
     /// The member's check-in did not match the activity's code.
     CheckInRejected,
+    /// The street answered a wish the member escalated or asked for.
+    StreetAnswered {
+        /// Taken on, sent back or resolved.
+        answer: AnswerKind,
+        /// The street's signature.
+        from: String,
+    },
 }
 
 impl Kind {
@@ -82,6 +89,7 @@ impl Kind {
             Kind::Promoted => "promoted",
             Kind::ActivityCancelled => "activity_cancelled",
             Kind::CheckInRejected => "check_in_rejected",
+            Kind::StreetAnswered { .. } => "street_answered",
         }
     }
 }
@@ -177,6 +185,29 @@ pub fn items(state: &State, member: &MemberId) -> Vec<Item> {
                     kind: Kind::LostClaim {
                         winner: winner.and_then(|x| x.by.clone()),
                         winner_at: winner.map(|x| x.at),
+                    },
+                    points: None,
+                });
+            }
+        }
+        // The street's answers, for whoever escalated it (the escalation
+        // standing at the answer) and the resident it is for.
+        for a in w.escalation.iter().flat_map(|e| &e.answers) {
+            let escalator = w
+                .timeline
+                .iter()
+                .take_while(|x| x.op != a.op)
+                .filter(|x| x.void.is_none() && x.step == Step::Escalate)
+                .last()
+                .and_then(|x| x.by.as_ref());
+            if escalator == Some(member) || w.requester.as_ref() == Some(member) {
+                out.push(Item {
+                    at: a.at,
+                    about: Subject::Wish(w.id.clone()),
+                    op: a.op.clone(),
+                    kind: Kind::StreetAnswered {
+                        answer: a.kind,
+                        from: a.from.clone(),
                     },
                     points: None,
                 });

@@ -35,12 +35,13 @@ pub mod protocol;
 pub mod reduce;
 pub mod replica;
 pub mod rules;
+pub mod street;
 pub mod validate;
 pub mod views;
 
 /// Version of the wire schema of operations and protocol types. Bump it when
 /// an op kind is added or reshaped; readers keep unknown kinds as `Unknown`.
-pub const SCHEMA_VERSION: u16 = 4;
+pub const SCHEMA_VERSION: u16 = 5;
 
 pub use hlc::{Clock, Hlc};
 pub use ids::{

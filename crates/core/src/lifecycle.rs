@@ -48,6 +48,12 @@ pub enum Step {
     Escalate,
     /// Withdrawn.
     Cancel,
+    /// The street took it on (no status change).
+    StreetAccept,
+    /// The street sent it back with guidance.
+    StreetReturn,
+    /// The street resolved it with a report.
+    StreetResolve,
 }
 
 crate::code::coded!(Step {
@@ -70,6 +76,9 @@ crate::code::coded!(Step {
     Absorb => "absorb",
     Escalate => "escalate",
     Cancel => "cancel",
+    StreetAccept => "street_accept",
+    StreetReturn => "street_return",
+    StreetResolve => "street_resolve",
 });
 
 /// One row of the lifecycle: `step` moves a wish from any of `from` to `to`.
@@ -105,6 +114,10 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition { step: Step::Merge, from: &[Submitted, Published, Reopened, Escalated], to: Merged },
     Transition { step: Step::Escalate, from: &[Submitted, Published, Reopened, Escalated], to: Escalated },
     Transition { step: Step::Cancel, from: &[Submitted, Published, Assigned, Claimed, Reopened, Escalated], to: Cancelled },
+    // The street's answers (`street`): taking it on leaves it escalated.
+    Transition { step: Step::StreetAccept, from: &[Escalated], to: Escalated },
+    Transition { step: Step::StreetReturn, from: &[Escalated], to: Reopened },
+    Transition { step: Step::StreetResolve, from: &[Escalated], to: Completed },
 ];
 
 /// The status after `step` from `from`, or `None` if the table has no such move.

@@ -348,6 +348,57 @@ pub struct Escalation {
     pub note: String,
     /// The `Escalate` op.
     pub op: OpId,
+    /// When it was escalated (HLC ms; 0 in states folded before schema 5).
+    #[serde(default)]
+    pub at: u64,
+    /// The street's first answer to this escalation (HLC ms), for its response time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<u64>,
+    /// Who does it, once the street took it on (`StreetAccept`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
+    /// Every street answer on this wish, oldest first (kept across re-escalations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<StreetAnswer>,
+}
+
+/// What the street answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerKind {
+    /// Taken on by a street department or partner unit.
+    Accepted,
+    /// Sent back to the community with guidance.
+    Returned,
+    /// Resolved with a report.
+    Resolved,
+}
+
+crate::code::coded!(AnswerKind {
+    Accepted => "accepted",
+    Returned => "returned",
+    Resolved => "resolved",
+});
+
+/// One answer of the street to an escalated wish.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetAnswer {
+    /// Accepted, returned or resolved.
+    pub kind: AnswerKind,
+    /// The street member (a member of the street's log, not the community's).
+    pub by: MemberId,
+    /// Their signature ("西关街道 · 王主任").
+    pub from: String,
+    /// The department or unit doing it (accepted only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub holder: String,
+    /// Note, guidance or report.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    /// When (HLC ms).
+    pub at: u64,
+    /// The op.
+    pub op: OpId,
 }
 
 /// One line of a wish's history. Void ops are listed too, so the author's

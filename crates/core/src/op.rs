@@ -641,6 +641,39 @@ pub enum OpKind {
         /// Up to `photos::MAX_PHOTOS`.
         photos: Vec<PhotoRef>,
     },
+
+    // ---- street level (schema 5) ----
+    /// The street takes an escalated wish on (`street`): the wish stays
+    /// escalated, with the department or unit doing it recorded.
+    StreetAccept {
+        /// Wish.
+        wish: WishId,
+        /// The street department or partner unit doing it.
+        holder: String,
+        /// The signature the community sees ("西关街道 · 王主任").
+        from: String,
+        /// Optional note for the community.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    /// The street sends an escalated wish back to its community with guidance.
+    StreetReturn {
+        /// Wish.
+        wish: WishId,
+        /// The signature the community sees.
+        from: String,
+        /// What the community should do.
+        guidance: String,
+    },
+    /// The street resolves an escalated wish with a report; the resident evaluates.
+    StreetResolve {
+        /// Wish.
+        wish: WishId,
+        /// The signature the community sees.
+        from: String,
+        /// What was done.
+        report: String,
+    },
     /// A kind from a newer schema: kept verbatim, skipped by the reducer.
     #[serde(skip)]
     Unknown(serde_json::Value),
@@ -909,6 +942,22 @@ fn decode_known(action: Action, value: &serde_json::Value) -> Result<OpKind, ser
             stage: f.or_default("stage")?,
             photos: f.req("photos")?,
         },
+        Action::StreetAccept => OpKind::StreetAccept {
+            wish: f.req("wish")?,
+            holder: f.req("holder")?,
+            from: f.req("from")?,
+            note: f.or_default("note")?,
+        },
+        Action::StreetReturn => OpKind::StreetReturn {
+            wish: f.req("wish")?,
+            from: f.req("from")?,
+            guidance: f.req("guidance")?,
+        },
+        Action::StreetResolve => OpKind::StreetResolve {
+            wish: f.req("wish")?,
+            from: f.req("from")?,
+            report: f.req("report")?,
+        },
     })
 }
 
@@ -1039,6 +1088,9 @@ impl OpKind {
             OpKind::RecordVisit { .. } => Action::RecordVisit,
             OpKind::LinkVisitWish { .. } => Action::LinkVisitWish,
             OpKind::AttachPhotos { .. } => Action::AttachPhotos,
+            OpKind::StreetAccept { .. } => Action::StreetAccept,
+            OpKind::StreetReturn { .. } => Action::StreetReturn,
+            OpKind::StreetResolve { .. } => Action::StreetResolve,
             OpKind::Unknown(_) => return None,
         })
     }
@@ -1062,7 +1114,10 @@ impl OpKind {
             | OpKind::Merge { wish, .. }
             | OpKind::Escalate { wish, .. }
             | OpKind::Cancel { wish, .. }
-            | OpKind::AttachPhotos { wish, .. } => Some(wish),
+            | OpKind::AttachPhotos { wish, .. }
+            | OpKind::StreetAccept { wish, .. }
+            | OpKind::StreetReturn { wish, .. }
+            | OpKind::StreetResolve { wish, .. } => Some(wish),
             _ => None,
         }
     }
@@ -1088,6 +1143,9 @@ impl OpKind {
             OpKind::Merge { .. } => Step::Merge,
             OpKind::Escalate { .. } => Step::Escalate,
             OpKind::Cancel { .. } => Step::Cancel,
+            OpKind::StreetAccept { .. } => Step::StreetAccept,
+            OpKind::StreetReturn { .. } => Step::StreetReturn,
+            OpKind::StreetResolve { .. } => Step::StreetResolve,
             OpKind::CreateCommunity { .. }
             | OpKind::UpdateCommunity { .. }
             | OpKind::UpdateSettings { .. }
@@ -1248,6 +1306,12 @@ pub enum Action {
     LinkVisitWish,
     /// See `OpKind::AttachPhotos`.
     AttachPhotos,
+    /// See `OpKind::StreetAccept`.
+    StreetAccept,
+    /// See `OpKind::StreetReturn`.
+    StreetReturn,
+    /// See `OpKind::StreetResolve`.
+    StreetResolve,
 }
 
 crate::code::coded!(Action {
@@ -1297,13 +1361,18 @@ crate::code::coded!(Action {
     RecordVisit => "record_visit",
     LinkVisitWish => "link_visit_wish",
     AttachPhotos => "attach_photos",
+    StreetAccept => "street_accept",
+    StreetReturn => "street_return",
+    StreetResolve => "street_resolve",
 });
 
 impl Action {
     /// The schema version that introduced this kind: a reader of an older
     /// schema does not know it and keeps such an op as `Unknown`.
     pub fn since(self) -> u16 {
-        if self >= Action::AttachPhotos {
+        if self >= Action::StreetAccept {
+            5
+        } else if self >= Action::AttachPhotos {
             4
         } else if self >= Action::AddHousehold {
             3
@@ -1312,6 +1381,12 @@ impl Action {
         } else {
             1
         }
+    }
+
+    /// Whether this is a street's answer (`street`): made on the street's
+    /// pages by a member of the street, not offered on the wish page.
+    pub fn by_street(self) -> bool {
+        (Action::StreetAccept..=Action::StreetResolve).contains(&self)
     }
 
     /// Whether this is an action on an activity.
@@ -1339,7 +1414,7 @@ mod tests {
         let s = serde_json::to_string(&o).unwrap();
         assert_eq!(
             s,
-            r#"{"v":4,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
+            r#"{"v":5,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
         );
         assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), o);
     }
@@ -1487,6 +1562,9 @@ mod tests {
             "visitors",
             "stage",
             "photos",
+            "holder",
+            "from",
+            "guidance",
         ];
         let wrong = [
             Value::Null,

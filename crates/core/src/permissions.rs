@@ -242,6 +242,10 @@ mod tests {
         ("record_visit",     ["Y",    "care", "care", "-",    "-",    "-",    "-"]),
         ("link_visit_wish",  ["Y",    "care", "care", "-",    "-",    "-",    "-"]),
         ("attach_photos",    ["pic",  "pic",  "pic",  "pic",  "pic",  "pic",  "-"]),
+        // The street's answers: no community role; the street's coordinators (`street`).
+        ("street_accept",    ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
+        ("street_return",    ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
+        ("street_resolve",   ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
     ];
 
     #[test]

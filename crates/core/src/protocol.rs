@@ -56,6 +56,31 @@ pub struct JoinResponse {
     /// The place of a building poster's code: the wish form starts there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<Place>,
+    /// The code was a street's (街道): `community` is the street's log, and
+    /// the device also reads the street's communities (`StreetInfo`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub street: bool,
+}
+
+/// `GET /api/v1/streets/{street}` (its members): the street and its
+/// communities, by name then id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetInfo {
+    /// The street's log id.
+    pub street: CommunityId,
+    /// Its name (西关街道).
+    pub name: String,
+    /// The communities linked to it.
+    pub communities: Vec<StreetCommunity>,
+}
+
+/// One community of a street.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetCommunity {
+    /// Community id.
+    pub id: CommunityId,
+    /// Its name.
+    pub name: String,
 }
 
 /// `POST /api/v1/communities/{id}/codes` (coordinator): make a join code.
@@ -360,6 +385,18 @@ pub struct Demo {
     pub community: CommunityId,
     /// Codes bound to demo members of different roles.
     pub codes: Vec<DemoCode>,
+    /// The demo street (its coordinator and viewer), when seeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<DemoStreet>,
+}
+
+/// The demo street of `GET /api/v1/demo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoStreet {
+    /// The street's log id.
+    pub street: CommunityId,
+    /// Codes bound to its demo members.
+    pub codes: Vec<DemoCode>,
 }
 
 /// Every error body: `{"error": {"code", "message", …}}`.
@@ -421,6 +458,9 @@ pub mod codes {
     /// 403: a kiosk pushed an op a kiosk may not author (`kiosk::may_push`;
     /// `index` names it).
     pub const KIOSK_FORBIDDEN: &str = "kiosk_forbidden";
+    /// 403: a street member's token opens only the log (head, segments) and
+    /// the street's answers (ops) of the street's communities.
+    pub const STREET_NO_ACCESS: &str = "street_no_access";
     /// 404: no such endpoint.
     pub const NOT_FOUND: &str = "not_found";
     /// 404: no such community.
@@ -497,7 +537,7 @@ pub mod codes {
             MALFORMED_JSON | BAD_REQUEST => 400,
             UNAUTHORIZED | TOKEN_REVOKED => 401,
             FORBIDDEN | WRONG_COMMUNITY | WRONG_DEVICE | WRONG_AUTHOR | MEMBER_INACTIVE
-            | KIOSK_VIEW_ONLY | KIOSK_FORBIDDEN => 403,
+            | KIOSK_VIEW_ONLY | KIOSK_FORBIDDEN | STREET_NO_ACCESS => 403,
             NOT_FOUND | COMMUNITY_NOT_FOUND | SEGMENT_NOT_FOUND | CODE_NOT_FOUND
             | DEVICE_NOT_FOUND | MEMBER_NOT_FOUND | UNKNOWN_WISH | UNKNOWN_HOUSEHOLD
             | UNKNOWN_ACTIVITY | UNKNOWN_PHOTO => 404,
@@ -523,6 +563,7 @@ pub mod codes {
         TOKEN_REVOKED,
         FORBIDDEN,
         WRONG_COMMUNITY,
+        STREET_NO_ACCESS,
         WRONG_DEVICE,
         WRONG_AUTHOR,
         MEMBER_INACTIVE,

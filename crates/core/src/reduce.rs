@@ -640,7 +640,7 @@ fn lapse_due(state: &mut State, op: &Op) -> Vec<WishId> {
     lapsed
 }
 
-fn text_of(k: &OpKind) -> String {
+pub(crate) fn text_of(k: &OpKind) -> String {
     match k {
         OpKind::Note { text, .. } => text.clone(),
         OpKind::Complete { report, .. } => report.clone(),
@@ -648,7 +648,9 @@ fn text_of(k: &OpKind) -> String {
         OpKind::Reopen { reason, .. }
         | OpKind::Reject { reason, .. }
         | OpKind::Cancel { reason, .. } => reason.clone(),
-        OpKind::Escalate { note, .. } => note.clone(),
+        OpKind::Escalate { note, .. } | OpKind::StreetAccept { note, .. } => note.clone(),
+        OpKind::StreetReturn { guidance, .. } => guidance.clone(),
+        OpKind::StreetResolve { report, .. } => report.clone(),
         _ => String::new(),
     }
 }
@@ -714,7 +716,7 @@ pub(crate) fn permit(
 }
 
 /// The void reason for a lifecycle move the table does not have.
-fn no_move(status: Status, step: Step) -> VoidReason {
+pub(crate) fn no_move(status: Status, step: Step) -> VoidReason {
     match step {
         Step::Claim | Step::PartnerClaim if status.is_held() => VoidReason::AlreadyClaimed,
         Step::Cancel if matches!(status, Status::InProgress | Status::Completed) => {
@@ -768,6 +770,9 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
         return Err(V::NoCommunity);
     }
     crate::validate::kind(&op.kind).map_err(|_| V::Invalid)?;
+    if crate::street::is_street_op(&op.kind) {
+        return crate::street::exec(state, op);
+    }
     let author = match state.members.get(&op.author) {
         Some(m) if m.active => m.clone(),
         _ => return Err(V::UnknownAuthor),
@@ -1358,10 +1363,15 @@ fn wish_op(
             absorb_into = Some(into.clone());
         }
         OpKind::Escalate { level, note, .. } => {
+            let answers = w.escalation.take().map(|e| e.answers).unwrap_or_default();
             w.escalation = Some(Escalation {
                 level: *level,
                 note: note.clone(),
                 op: op.id.clone(),
+                at,
+                answered_at: None,
+                accepted: None,
+                answers,
             });
         }
         _ => {}

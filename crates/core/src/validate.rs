@@ -807,6 +807,21 @@ pub fn kind(k: &OpKind) -> R {
             id(wish.as_str())?;
             photo_refs(photos)
         }
+        OpKind::StreetAccept {
+            holder, from, note, ..
+        } => {
+            name(holder)?;
+            name(from)?;
+            text(note)
+        }
+        OpKind::StreetReturn { from, guidance, .. } => {
+            name(from)?;
+            required(guidance, E::NoteRequired)
+        }
+        OpKind::StreetResolve { from, report, .. } => {
+            name(from)?;
+            required(report, E::ReportRequired)
+        }
         OpKind::Publish { .. }
         | OpKind::Claim { .. }
         | OpKind::Release { .. }

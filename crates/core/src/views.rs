@@ -394,6 +394,14 @@ pub struct Rates {
     pub median_respond_ms: Option<u64>,
     /// Median filing → completion now standing, ms.
     pub median_resolve_ms: Option<u64>,
+    /// Of those, escalated to the street (counted as the community's all the same).
+    pub escalated: u32,
+    /// Of the escalated, answered by the street.
+    pub street_answered: u32,
+    /// Median filing → (latest) escalation, ms: the community's escalation time.
+    pub median_escalate_ms: Option<u64>,
+    /// Median escalation → the street's first answer, ms: the street's response time.
+    pub median_street_ms: Option<u64>,
 }
 
 fn ratio(n: u32, d: u32) -> Option<f64> {
@@ -451,6 +459,8 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
         r: Rates,
         respond: Vec<u64>,
         resolve: Vec<u64>,
+        escalate: Vec<u64>,
+        street: Vec<u64>,
     }
     let offset = state.settings().utc_offset_minutes;
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
@@ -475,6 +485,14 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
         acc.r.evaluations += w.evaluations.len() as u32;
         acc.r.satisfied += w.evaluations.iter().filter(|e| e.rating.accepts()).count() as u32;
         acc.r.rework += w.rework;
+        if let Some(e) = &w.escalation {
+            acc.r.escalated += 1;
+            acc.escalate.push(e.at.saturating_sub(w.created_at));
+            if let Some(a) = e.answered_at {
+                acc.r.street_answered += 1;
+                acc.street.push(a.saturating_sub(e.at));
+            }
+        }
     }
     let mut rows: Vec<Rates> = groups
         .into_iter()
@@ -482,6 +500,8 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
             a.r.key = key;
             a.r.median_respond_ms = median(&mut a.respond);
             a.r.median_resolve_ms = median(&mut a.resolve);
+            a.r.median_escalate_ms = median(&mut a.escalate);
+            a.r.median_street_ms = median(&mut a.street);
             a.r
         })
         .collect();
@@ -501,23 +521,25 @@ pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
 /// The rates as CSV (header + one line per group), for the dashboard export.
 /// Rates are fractions with four decimals; times are hours with one.
 pub fn rates_csv(rows: &[Rates]) -> String {
+    rates_csv_with("group", rows)
+}
+
+/// `rates_csv` with another name for the first column.
+pub fn rates_csv_with(first: &str, rows: &[Rates]) -> String {
     fn f(x: Option<f64>) -> String {
         x.map_or(String::new(), |x| format!("{x:.4}"))
     }
     fn h(x: Option<u64>) -> String {
         x.map_or(String::new(), |x| format!("{:.1}", x as f64 / 3_600_000.0))
     }
-    let mut s = String::from(
-        "group,total,responded,resolved,evaluations,satisfied,rework,response_rate,resolution_rate,satisfaction_rate,median_respond_h,median_resolve_h\n",
+    let mut s = format!(
+        "{},total,responded,resolved,evaluations,satisfied,rework,response_rate,resolution_rate,satisfaction_rate,median_respond_h,median_resolve_h,escalated,street_answered,median_escalate_h,median_street_h\n",
+        csv_cell(first)
     );
     for r in rows {
-        let key = if r.key.contains([',', '"', '\n']) {
-            format!("\"{}\"", r.key.replace('"', "\"\""))
-        } else {
-            r.key.clone()
-        };
+        let key = csv_cell(&r.key);
         s.push_str(&format!(
-            "{key},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{key},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             r.total,
             r.responded,
             r.resolved,
@@ -529,9 +551,22 @@ pub fn rates_csv(rows: &[Rates]) -> String {
             f(r.satisfaction_rate()),
             h(r.median_respond_ms),
             h(r.median_resolve_ms),
+            r.escalated,
+            r.street_answered,
+            h(r.median_escalate_ms),
+            h(r.median_street_ms),
         ));
     }
     s
+}
+
+/// A CSV cell: quoted when it holds a comma, a quote or a line break.
+pub fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 /// A partner resource ranked against one wish (资源清单 ↔ 需求清单).

@@ -224,7 +224,11 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
             role: m.role,
         });
     }
-    let demo = Demo { community, codes };
+    let demo = Demo {
+        community,
+        codes,
+        street: None,
+    };
     if !store::create_json_or_same(&hub.store, &store::demo(), &demo).await? {
         // Another instance seeded at the same time: use its codes.
         if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {

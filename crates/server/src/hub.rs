@@ -741,6 +741,8 @@ impl Hub {
             token,
             role,
             place: rec.place,
+            // Set by the street half of the endpoint (issue 19) once streets exist.
+            street: false,
         })
     }
 
