@@ -167,7 +167,7 @@ fn InboxItem(row: InboxRow, open: RwSignal<Option<(CommunityId, WishId)>>) -> im
     view! {
         <li class="card street-item" aria-labelledby=labelled>
             <p class="hint">
-                <strong>{row.from_community.clone()}</strong>
+                <strong>{row.community_name.clone()}</strong>
                 " · " {move || label(i18n, "category", category)}
                 " · " {row.place_text.clone()}
             </p>
@@ -266,12 +266,13 @@ fn AnswerForm(
         let Some(w) = wish_of(app, &community, &wish) else {
             return;
         };
-        let fields = street::Fields {
-            holder: holder.get_untracked(),
-            from: signature(app),
-            text: text.get_untracked(),
-        };
-        let kind = match street::op(action, &w, &fields) {
+        let kind = match street::op(
+            action,
+            &w.id,
+            &signature(app),
+            &holder.get_untracked(),
+            &text.get_untracked(),
+        ) {
             Ok(kind) => kind,
             Err(e) => return status.set(Said::invalid(e)),
         };
@@ -353,12 +354,12 @@ fn DashboardBody() -> impl IntoView {
     let dash = Memo::new(move |_| {
         let (period, by) = (Period::from_key(&month.get()), group.get());
         with_states(app, |names, states| {
-            let triples: Vec<(&CommunityId, &str, &State)> = names
+            let pairs: Vec<(&CommunityId, &State)> = names
                 .iter()
+                .map(|(id, _)| id)
                 .zip(states.iter().copied())
-                .map(|((id, name), s)| (id, name.as_str(), s))
                 .collect();
-            street::dashboard(&triples, by, &period)
+            street::dashboard(&pairs, by, &period)
         })
     });
     let side: Memo<Data> = Memo::new(move |_| {
@@ -366,7 +367,7 @@ fn DashboardBody() -> impl IntoView {
             let mut rows: Vec<(String, Rates)> = d
                 .rows
                 .iter()
-                .map(|(_, name, r)| (name.clone(), r.clone()))
+                .map(|(_, r)| (r.key.clone(), r.clone()))
                 .collect();
             rows.push((i18n.t(k::STREET_WHOLE).to_owned(), d.street.clone()));
             (Some(d.street.clone()), rows)
@@ -409,7 +410,11 @@ fn DashboardBody() -> impl IntoView {
         } else {
             format!("linli-street-{m}.csv")
         };
-        download_csv(&name, &dash.with_untracked(street::dashboard_csv));
+        let whole = i18n.t(k::STREET_WHOLE);
+        download_csv(
+            &name,
+            &dash.with_untracked(|d| street::dashboard_csv(d, whole)),
+        );
     };
     let any = move || dash.with(|d| d.street.total > 0);
     view! {
@@ -457,7 +462,7 @@ fn Times(dash: Memo<street::Dashboard>) -> impl IntoView {
             let mut rows: Vec<(String, Rates)> = d
                 .rows
                 .iter()
-                .map(|(_, n, r)| (n.clone(), r.clone()))
+                .map(|(_, r)| (r.key.clone(), r.clone()))
                 .collect();
             rows.push((i18n.t(k::STREET_WHOLE).to_owned(), d.street.clone()));
             rows

@@ -116,9 +116,9 @@ test("a street accepts and (offline) resolves an escalated wish; the community a
   await nudge(c.page);
   await expect(c.page.locator(".detail-head .chip")).toHaveText("已完成", { timeout: 30_000 });
   const timeline = c.page.locator(".timeline");
-  await expect(timeline).toContainText("街道受理");
+  await expect(timeline).toContainText("街道已受理");
   await expect(timeline).toContainText("城管科");
-  await expect(timeline).toContainText("街道办结");
+  await expect(timeline).toContainText("街道已办结");
   await expect(timeline).toContainText("已联系产权单位修复围墙");
   await expect(timeline).toContainText("西关街道");
 
@@ -126,7 +126,7 @@ test("a street accepts and (offline) resolves an escalated wish; the community a
   await r.page.goto(server.url + "/wishes");
   await nudge(r.page);
   await r.page.getByRole("link", { name: title }).first().click();
-  await expect(r.page.locator(".timeline")).toContainText("街道办结", { timeout: 30_000 });
+  await expect(r.page.locator(".timeline")).toContainText("街道已办结", { timeout: 30_000 });
   await expect(r.page.getByText("已联系产权单位修复围墙").first()).toBeVisible();
 
   // The dashboard: the communities side by side, the whole street, CSV.
