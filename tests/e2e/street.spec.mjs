@@ -28,7 +28,7 @@ const synced = (page) => expect(page.getByRole("status", { name: /同步状态: 
 /** The demo street's coordinator code (`protocol::Demo`). */
 async function streetCode(request) {
   const demo = await (await request.get(server.url + "/api/v1/demo")).json();
-  const code = demo.street?.code ?? demo.street_codes?.find((c) => c.role === "coordinator")?.code;
+  const code = demo.street?.codes.find((c) => c.role === "coordinator")?.code;
   expect(code, JSON.stringify(demo)).toBeTruthy();
   return { demo, code };
 }
