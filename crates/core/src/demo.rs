@@ -1338,6 +1338,356 @@ pub fn synthetic_log(wishes: usize, seed: u64, start_ms: u64) -> Vec<LogEntry> {
     b.log
 }
 
+/// What happens to a wish of `small_community`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Small {
+    Submitted,
+    Published,
+    Rejected,
+    Merged,
+    Escalated,
+    Cancelled,
+    Closed,
+    Reopened,
+    Completed,
+    InProgress,
+    Claimed,
+    Assigned,
+}
+
+/// Notes a community puts on the wishes it passes up to the street.
+const ESCALATION_NOTES: [&str; 5] = [
+    "涉及产权划分，需街道协调",
+    "需城管执法队依法处理",
+    "跨小区雨污管网问题，需街道协调水务部门",
+    "老旧小区加装电梯意见不一，需街道统筹",
+    "涉及多个部门职责，社区无法单独解决",
+];
+
+/// A smaller demo community (the street demo's second and third): `id` and
+/// `name`, a coordinator `c1`, a grid worker `g1`, volunteers `v1`–`v3` and
+/// residents `r1`–`r3` (Chinese names drawn from the seed), two grids, and
+/// `wishes` wishes (at least 14) in every status, several of them
+/// `Escalated` to the street. Wishes still held come last, so their leases
+/// are live at the end of the log. Deterministic for its arguments; every
+/// op applies.
+pub fn small_community(
+    seed: u64,
+    start_ms: u64,
+    id: &str,
+    name: &str,
+    wishes: usize,
+) -> LogBuilder {
+    const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
+    const GIVEN: [&str; 10] = [
+        "桂英", "建华", "秀珍", "志刚", "淑芬", "海涛", "玉兰", "国强", "丽娟", "文斌",
+    ];
+    const SMALL_GRIDS: [&str; 2] = ["一网格", "二网格"];
+    let mut rng = Rng::new(seed);
+    let mut b = LogBuilder::new(start_ms);
+    let step = |b: &mut LogBuilder, author: &str, kind: OpKind| {
+        let (id, out) = b.push(author, kind);
+        debug_assert_eq!(out, Outcome::Applied, "demo op {id} was void");
+    };
+    let person = |rng: &mut Rng| format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+    let founder = person(&mut rng);
+    step(
+        &mut b,
+        "c1",
+        OpKind::CreateCommunity {
+            community: id.into(),
+            name: name.into(),
+            founder,
+            grids: SMALL_GRIDS.map(String::from).to_vec(),
+            buildings: (1..=6).map(|n| format!("{n}号楼")).collect(),
+            settings: None,
+        },
+    );
+    use Category as C;
+    let people: [(&str, Role, &[Category], &[&str]); 7] = [
+        ("g1", Role::GridWorker, &[], &SMALL_GRIDS),
+        (
+            "v1",
+            Role::Volunteer,
+            &[C::Repair, C::Greening, C::Parking],
+            &["一网格"],
+        ),
+        (
+            "v2",
+            Role::Volunteer,
+            &[C::ElderlyCare, C::Medical, C::Cleaning],
+            &["二网格"],
+        ),
+        (
+            "v3",
+            Role::Volunteer,
+            &[C::LegalAid, C::Paperwork, C::Other],
+            &SMALL_GRIDS,
+        ),
+        ("r1", Role::Resident, &[], &["一网格"]),
+        ("r2", Role::Resident, &[], &["二网格"]),
+        ("r3", Role::Resident, &[], &["一网格"]),
+    ];
+    for (member, role, skills, grids) in people {
+        let name = person(&mut rng);
+        step(
+            &mut b,
+            "c1",
+            OpKind::AddMember {
+                member: member.into(),
+                name,
+                role,
+                skills: skills.to_vec(),
+                grids: grids.iter().map(|g| g.to_string()).collect(),
+                partner: None,
+            },
+        );
+    }
+    // Every status once, three escalations, then a mix; held ones last.
+    let mut fates = vec![
+        Small::Submitted,
+        Small::Published,
+        Small::Rejected,
+        Small::Merged,
+        Small::Escalated,
+        Small::Escalated,
+        Small::Escalated,
+        Small::Cancelled,
+        Small::Closed,
+        Small::Reopened,
+        Small::Completed,
+    ];
+    let common = [
+        Small::Closed,
+        Small::Closed,
+        Small::Closed,
+        Small::Escalated,
+        Small::Published,
+        Small::Completed,
+        Small::Rejected,
+    ];
+    let held = [Small::InProgress, Small::Claimed, Small::Assigned];
+    while fates.len() + held.len() < wishes {
+        fates.push(*rng.pick(&common));
+    }
+    for i in (1..fates.len()).rev() {
+        fates.swap(i, rng.next_u64() as usize % (i + 1));
+    }
+    let live_from = fates.len();
+    fates.extend(held);
+    let mut n = 0;
+    for (i, fate) in fates.into_iter().enumerate() {
+        let live = i >= live_from;
+        b.advance_ms(if live {
+            rng.range(1, 3) * HOUR
+        } else {
+            rng.range(30, 70) * HOUR
+        });
+        n += 1;
+        let wid = format!("w{n:03}");
+        let w = || WishId::from(wid.as_str());
+        let (cat, title, desc) = *rng.pick(TEMPLATES);
+        let g = rng.range(0, 1) as usize;
+        // r1 and r3 live in the first grid, r2 in the second.
+        let resident = match (g, n % 2) {
+            (1, _) => "r2",
+            (_, 0) => "r1",
+            _ => "r3",
+        };
+        let building = format!("{}号楼", 1 + g * 3 + n % 3);
+        let (filer, channel, requester) = if fate != Small::Cancelled && rng.range(0, 2) == 0 {
+            ("g1", Channel::OnBehalf, Some(resident))
+        } else {
+            (resident, Channel::SelfService, None)
+        };
+        let create = |wid: &str| OpKind::CreateWish {
+            wish: wid.into(),
+            category: cat,
+            title: title.into(),
+            description: desc.into(),
+            place: Place {
+                grid: Some(SMALL_GRIDS[g].into()),
+                building: Some(building.clone()),
+                unit: None,
+                text: None,
+            },
+            urgency: Urgency::Normal,
+            window: None,
+            channel,
+            requester: requester.map(Into::into),
+        };
+        step(&mut b, filer, create(&wid));
+        let vol = match cat {
+            C::Repair | C::Greening | C::Parking => "v1",
+            C::ElderlyCare | C::Medical | C::Cleaning => "v2",
+            _ => "v3",
+        };
+        let gap = |b: &mut LogBuilder, rng: &mut Rng| {
+            b.advance_ms(if live {
+                HOUR / 2
+            } else {
+                rng.range(2, 10) * HOUR
+            })
+        };
+        gap(&mut b, &mut rng);
+        let done = |b: &mut LogBuilder, rng: &mut Rng| {
+            step(b, "c1", OpKind::Publish { wish: w() });
+            gap(b, rng);
+            step(b, vol, OpKind::Claim { wish: w() });
+            gap(b, rng);
+            step(b, vol, OpKind::Start { wish: w() });
+            gap(b, rng);
+            step(
+                b,
+                vol,
+                OpKind::Complete {
+                    wish: w(),
+                    report: "已处理完毕，居民当面确认".into(),
+                    minutes: rng.range(2, 8) as u32 * 15,
+                },
+            );
+            gap(b, rng);
+        };
+        let eval = |b: &mut LogBuilder, rating, comment: &str| {
+            step(
+                b,
+                resident,
+                OpKind::Evaluate {
+                    wish: w(),
+                    rating,
+                    comment: comment.into(),
+                },
+            )
+        };
+        match fate {
+            Small::Submitted => {}
+            Small::Published => step(&mut b, "c1", OpKind::Publish { wish: w() }),
+            Small::Rejected => step(
+                &mut b,
+                "c1",
+                OpKind::Reject {
+                    wish: w(),
+                    reason: "属于物业服务范围，已告知物业公司".into(),
+                },
+            ),
+            Small::Merged => {
+                n += 1;
+                let dup = format!("w{n:03}");
+                step(&mut b, filer, create(&dup));
+                gap(&mut b, &mut rng);
+                step(
+                    &mut b,
+                    "c1",
+                    OpKind::Merge {
+                        wish: dup.as_str().into(),
+                        into: w(),
+                    },
+                );
+                gap(&mut b, &mut rng);
+                step(&mut b, "c1", OpKind::Publish { wish: w() });
+            }
+            Small::Escalated => step(
+                &mut b,
+                "c1",
+                OpKind::Escalate {
+                    wish: w(),
+                    level: Level::Street,
+                    note: (*rng.pick(&ESCALATION_NOTES)).into(),
+                },
+            ),
+            Small::Cancelled => step(
+                &mut b,
+                resident,
+                OpKind::Cancel {
+                    wish: w(),
+                    reason: "已经自行解决".into(),
+                },
+            ),
+            Small::Closed => {
+                done(&mut b, &mut rng);
+                eval(&mut b, Rating::Satisfied, "很及时，谢谢");
+            }
+            Small::Reopened => {
+                done(&mut b, &mut rng);
+                eval(&mut b, Rating::NotSatisfied, "问题还在");
+            }
+            Small::Completed => done(&mut b, &mut rng),
+            Small::InProgress => {
+                step(
+                    &mut b,
+                    "c1",
+                    OpKind::Assign {
+                        wish: w(),
+                        to: Assignee::Member(vol.into()),
+                    },
+                );
+                gap(&mut b, &mut rng);
+                step(&mut b, vol, OpKind::Start { wish: w() });
+            }
+            Small::Claimed => {
+                step(&mut b, "c1", OpKind::Publish { wish: w() });
+                gap(&mut b, &mut rng);
+                step(&mut b, vol, OpKind::Claim { wish: w() });
+            }
+            Small::Assigned => step(
+                &mut b,
+                "c1",
+                OpKind::Assign {
+                    wish: w(),
+                    to: Assignee::Member(vol.into()),
+                },
+            ),
+        }
+    }
+    b
+}
+
+/// A street's log (街道, docs/street.md) for the demo: `id` and `name`,
+/// founded by street coordinator `jd-c1` (王建军), with a second
+/// coordinator `jd-c2` and a viewer `jd-v1`. The ids start with `jd-` so
+/// they are no member's of the demo communities (the reducer takes a street
+/// answer only from someone who is not a member of the community).
+pub fn street_log(start_ms: u64, id: &str, name: &str) -> LogBuilder {
+    let mut b = LogBuilder::new(start_ms);
+    let step = |b: &mut LogBuilder, kind: OpKind| {
+        let (id, out) = b.push(STREET_MEMBERS[0].0, kind);
+        debug_assert_eq!(out, Outcome::Applied, "street op {id} was void");
+    };
+    step(
+        &mut b,
+        OpKind::CreateCommunity {
+            community: id.into(),
+            name: name.into(),
+            founder: STREET_MEMBERS[0].1.into(),
+            grids: Vec::new(),
+            buildings: Vec::new(),
+            settings: None,
+        },
+    );
+    for (member, name, role) in &STREET_MEMBERS[1..] {
+        b.advance_ms(60_000);
+        step(
+            &mut b,
+            OpKind::AddMember {
+                member: (*member).into(),
+                name: (*name).into(),
+                role: *role,
+                skills: Vec::new(),
+                grids: Vec::new(),
+                partner: None,
+            },
+        );
+    }
+    b
+}
+
+/// The demo street's members: (id, name, role).
+pub const STREET_MEMBERS: [(&str, &str, Role); 3] = [
+    ("jd-c1", "王建军", Role::Coordinator),
+    ("jd-c2", "李慧", Role::Coordinator),
+    ("jd-v1", "赵敏", Role::Viewer),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1395,5 +1745,42 @@ mod tests {
                 .sum::<usize>(),
             100
         );
+    }
+
+    #[test]
+    fn small_communities_cover_every_status_and_escalate_several() {
+        let t0 = 1_700_000_000_000;
+        for (seed, wishes) in [(1, 14), (2, 20), (3, 30), (99, 16)] {
+            let b = small_community(seed, t0, "sc", "小区", wishes);
+            assert!(b.state.voids.is_empty(), "seed {seed}: {:?}", b.state.voids);
+            let statuses: std::collections::BTreeSet<_> =
+                b.state.wishes.values().map(|w| w.status).collect();
+            assert_eq!(
+                statuses.len(),
+                Status::ALL.len(),
+                "seed {seed}: {statuses:?}"
+            );
+            let escalated = b
+                .state
+                .wishes
+                .values()
+                .filter(|w| w.status == Status::Escalated)
+                .count();
+            assert!(escalated >= 3, "seed {seed}: {escalated}");
+            assert!(b.state.wishes.len() > wishes, "a merged duplicate too");
+            assert_eq!(b.state.community.as_ref().unwrap().name, "小区");
+            assert_eq!(b.log, small_community(seed, t0, "sc", "小区", wishes).log);
+        }
+        let s = street_log(t0, "st", "西关街道");
+        assert!(s.state.voids.is_empty(), "{:?}", s.state.voids);
+        assert_eq!(s.state.members.len(), STREET_MEMBERS.len());
+        for (id, _, role) in STREET_MEMBERS {
+            assert_eq!(s.state.members[&MemberId::from(id)].role, role);
+            // No member of a demo community has a street member's id.
+            let demo = demo_builder(7, t0).state;
+            assert!(!demo.members.contains_key(&MemberId::from(id)));
+            let small = small_community(1, t0, "sc", "小区", 14).state;
+            assert!(!small.members.contains_key(&MemberId::from(id)));
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path as FsPath;
 
 use linli_core::ids::{CommunityId, MemberId, OpId};
 use linli_core::model::Role;
-use linli_core::protocol::{Demo, DemoCode, Segment};
+use linli_core::protocol::{Demo, DemoCode, DemoStreet, Segment};
 use linli_core::{Hlc, LogEntry, Op, OpKind, validate};
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,17 @@ async fn write_log(
 }
 
 pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, AdminError> {
+    create_log(hub, req, false).await
+}
+
+/// `street create`: a street's log (街道, docs/street.md), made as a
+/// community's is; its founder is a street coordinator, and the code it
+/// prints is that coordinator's.
+pub async fn create_street(hub: &Hub, req: NewCommunity) -> Result<Created, AdminError> {
+    create_log(hub, req, true).await
+}
+
+async fn create_log(hub: &Hub, req: NewCommunity, street: bool) -> Result<Created, AdminError> {
     let id = CommunityId(req.id.unwrap_or_else(|| format!("c{}", random_hex(4))));
     let founder = MemberId(format!("m{}", random_hex(6)));
     let now = now_ms();
@@ -109,6 +120,7 @@ pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, A
         name: req.name.trim().to_owned(),
         epoch: random_hex(8),
         created_ms: now,
+        street,
     };
     if !store::create_json_or_same(&hub.store, &store::community_meta(&id), &meta).await? {
         return Err(AdminError::Exists(id));
@@ -136,6 +148,82 @@ pub async fn create_community(hub: &Hub, req: NewCommunity) -> Result<Created, A
     })
 }
 
+/// `street add-community`: link community `c` to street `s`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    pub street: CommunityId,
+    pub street_name: String,
+    pub community: CommunityId,
+    pub name: String,
+    /// False when the pair was linked already (the command is idempotent).
+    pub new: bool,
+}
+
+/// Link community `c` to street `s`: both must exist, `s` must be a
+/// street and `c` not; `c` joins at most one street, and for good. The
+/// community's `street.json` is written first (create-only: it decides),
+/// then the street's entry; a crash between them is mended by running the
+/// command again.
+pub async fn link_community(
+    hub: &Hub,
+    s: &CommunityId,
+    c: &CommunityId,
+) -> Result<Linked, AdminError> {
+    let meta = |id: &CommunityId| {
+        let id = id.clone();
+        async move {
+            store::get_json::<CommunityMeta>(&hub.store, &store::community_meta(&id))
+                .await?
+                .ok_or_else(|| AdminError::Invalid(format!("there is no community or street {id}")))
+        }
+    };
+    let street = meta(s).await?;
+    if !street.street {
+        return Err(AdminError::Invalid(format!(
+            "{s} is a community, not a street (make one with `street create`)"
+        )));
+    }
+    let community = meta(c).await?;
+    if community.street {
+        return Err(AdminError::Invalid(format!(
+            "{c} is a street; only communities join a street"
+        )));
+    }
+    let link = store::StreetLink { street: s.clone() };
+    let new = store::create_json_or_same(&hub.store, &store::street_of(c), &link).await?;
+    if !new {
+        let there: Option<store::StreetLink> =
+            store::get_json(&hub.store, &store::street_of(c)).await?;
+        match there {
+            Some(l) if l.street == *s => {}
+            Some(l) => {
+                return Err(AdminError::Invalid(format!(
+                    "community {c} already belongs to street {}; a community belongs to one street only",
+                    l.street
+                )));
+            }
+            None => {
+                return Err(AdminError::Invalid(format!(
+                    "could not link {c}; try again"
+                )));
+            }
+        }
+    }
+    let entry = store::StreetEntry {
+        community: c.clone(),
+        name: community.name.clone(),
+    };
+    // Same bytes when run again; an entry already there is the same fact.
+    store::create_json_or_same(&hub.store, &store::street_community(s, c), &entry).await?;
+    Ok(Linked {
+        street: s.clone(),
+        street_name: street.name,
+        community: c.clone(),
+        name: community.name,
+        new,
+    })
+}
+
 /// The demo's seed and start, fixed at first seeding so a restart after
 /// a crash half-way writes the same log.
 #[derive(Serialize, Deserialize)]
@@ -157,8 +245,15 @@ const DEMO_HOURS: u32 = 24 * 3650;
 /// log ends about two days ago (so leases behave), and codes are written
 /// to `<data>/demo-codes.txt` too when a data dir is given.
 pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, AdminError> {
+    let mut demo = ensure_demo_community(hub).await?;
+    demo.street = Some(ensure_demo_street(hub, &demo.community).await?);
+    write_codes_file(data, &demo);
+    Ok(demo)
+}
+
+/// The demo community and its codes (`demo.json`, without the street).
+async fn ensure_demo_community(hub: &Hub) -> Result<Demo, AdminError> {
     if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
-        write_codes_file(data, &d);
         return Ok(d);
     }
     let plan_key = store::path(&["demo-plan.json"]);
@@ -192,6 +287,7 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
             .unwrap_or_default(),
         epoch: plan.epoch.clone(),
         created_ms: plan.start_ms,
+        street: false,
     };
     store::create_json_or_same(&hub.store, &store::community_meta(&community), &meta).await?;
     let meta: CommunityMeta = store::get_json(&hub.store, &store::community_meta(&community))
@@ -232,11 +328,124 @@ pub async fn ensure_demo(hub: &Hub, data: Option<&FsPath>) -> Result<Demo, Admin
     if !store::create_json_or_same(&hub.store, &store::demo(), &demo).await? {
         // Another instance seeded at the same time: use its codes.
         if let Some(d) = store::get_json::<Demo>(&hub.store, &store::demo()).await? {
-            write_codes_file(data, &d);
             return Ok(d);
         }
     }
-    write_codes_file(data, &demo);
+    Ok(demo)
+}
+
+/// The demo street: its id and name.
+pub const DEMO_STREET: (&str, &str) = ("demo-street", "西关街道");
+/// The demo street's two smaller communities: id, name, wishes, seed.
+pub const DEMO_STREET_COMMUNITIES: [(&str, &str, usize, u64); 2] = [
+    ("ximen-li", "西门里社区", 20, 7),
+    ("liuyin-jie", "柳荫街社区", 14, 11),
+];
+
+/// The street demo's start and log epochs (street first, then the two
+/// communities), fixed at first seeding like `DemoPlan`.
+#[derive(Serialize, Deserialize)]
+struct StreetPlan {
+    start_ms: u64,
+    epochs: Vec<String>,
+}
+
+/// Write a demo log once: its meta (create-only; a meta already there
+/// wins, with its epoch) and its segments.
+async fn seed_log(hub: &Hub, meta: CommunityMeta, log: &[LogEntry]) -> Result<(), AdminError> {
+    let at = store::community_meta(&meta.id);
+    store::create_json_or_same(&hub.store, &at, &meta).await?;
+    let meta: CommunityMeta = store::get_json(&hub.store, &at).await?.unwrap_or(meta);
+    write_log(hub, &meta, log).await
+}
+
+/// Make sure the store holds the demo street (西关街道) with the demo
+/// community and two smaller ones (`demo::small_community`), linked; returns
+/// its codes (a street coordinator's and a street viewer's). Stored apart
+/// from `demo.json` (`demo-street.json`), so a store seeded before streets
+/// gets its street on the next start; restartable like the community.
+async fn ensure_demo_street(hub: &Hub, community: &CommunityId) -> Result<DemoStreet, AdminError> {
+    if let Some(d) = store::get_json::<DemoStreet>(&hub.store, &store::demo_street()).await? {
+        return Ok(d);
+    }
+    let plan_key = store::path(&["demo-street-plan.json"]);
+    let plan = match store::get_json::<StreetPlan>(&hub.store, &plan_key).await? {
+        Some(p) => p,
+        None => {
+            let span = DEMO_STREET_COMMUNITIES
+                .iter()
+                .map(|(id, name, wishes, seed)| {
+                    let b = linli_core::demo::small_community(*seed, 0, id, name, *wishes);
+                    b.log.iter().map(|e| e.op.hlc.ms).max().unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0);
+            let plan = StreetPlan {
+                start_ms: now_ms().saturating_sub(span + 2 * 24 * 3_600_000),
+                epochs: (0..=DEMO_STREET_COMMUNITIES.len())
+                    .map(|_| random_hex(8))
+                    .collect(),
+            };
+            store::create_json_or_same(&hub.store, &plan_key, &plan).await?;
+            store::get_json(&hub.store, &plan_key)
+                .await?
+                .unwrap_or(plan)
+        }
+    };
+    let epoch = |i: usize| plan.epochs.get(i).cloned().unwrap_or_else(|| random_hex(8));
+    let street = CommunityId::from(DEMO_STREET.0);
+    let s = linli_core::demo::street_log(plan.start_ms, DEMO_STREET.0, DEMO_STREET.1);
+    let meta = |id: &CommunityId, name: &str, i: usize, street: bool| CommunityMeta {
+        id: id.clone(),
+        name: name.to_owned(),
+        epoch: epoch(i),
+        created_ms: plan.start_ms,
+        street,
+    };
+    seed_log(hub, meta(&street, DEMO_STREET.1, 0, true), &s.log).await?;
+    for (i, (id, name, wishes, seed)) in DEMO_STREET_COMMUNITIES.iter().enumerate() {
+        let c = CommunityId::from(*id);
+        let b = linli_core::demo::small_community(*seed, plan.start_ms, id, name, *wishes);
+        seed_log(hub, meta(&c, name, i + 1, false), &b.log).await?;
+    }
+    link_community(hub, &street, community).await?;
+    for (id, ..) in DEMO_STREET_COMMUNITIES {
+        link_community(hub, &street, &CommunityId::from(id)).await?;
+    }
+    let mut codes = Vec::new();
+    for (id, name, role) in linli_core::demo::STREET_MEMBERS {
+        // One coordinator's code and the viewer's.
+        if id == "jd-c2" {
+            continue;
+        }
+        let member = MemberId::from(id);
+        let (code, _) = hub
+            .make_code(
+                &street,
+                &MemberId::from(linli_core::demo::STREET_MEMBERS[0].0),
+                crate::hub::CodeTerms {
+                    role,
+                    member: Some(member.clone()),
+                    place: None,
+                    hours: DEMO_HOURS,
+                    max_uses: DEMO_USES,
+                },
+            )
+            .await?;
+        codes.push(DemoCode {
+            code,
+            member,
+            name: name.to_owned(),
+            role,
+        });
+    }
+    let demo = DemoStreet { street, codes };
+    if !store::create_json_or_same(&hub.store, &store::demo_street(), &demo).await? {
+        // Another instance seeded at the same time: use its codes.
+        if let Some(d) = store::get_json::<DemoStreet>(&hub.store, &store::demo_street()).await? {
+            return Ok(d);
+        }
+    }
     Ok(demo)
 }
 
@@ -251,6 +460,18 @@ pub fn demo_text(d: &Demo) -> String {
             c.name,
             c.member
         ));
+    }
+    if let Some(st) = &d.street {
+        s.push_str(&format!("demo street: {}\n", st.street));
+        for c in &st.codes {
+            s.push_str(&format!(
+                "  {:<16} {:<12} {}  ({})\n",
+                c.code,
+                c.role.code(),
+                c.name,
+                c.member
+            ));
+        }
     }
     s
 }
@@ -335,6 +556,7 @@ pub async fn seed_synthetic(
         name,
         epoch: random_hex(8),
         created_ms: start_ms,
+        street: false,
     };
     if !store::create_json_or_same(&hub.store, &store::community_meta(&community), &meta).await? {
         return Err(AdminError::Exists(community));

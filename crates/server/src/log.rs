@@ -152,6 +152,8 @@ pub struct Log {
     store: Store,
     pub community: CommunityId,
     pub epoch: String,
+    /// A street's log (`CommunityMeta::street`): it takes no wishes.
+    pub street: bool,
     cache: tokio::sync::Mutex<Cache>,
     queue: Mutex<Vec<Request>>,
     members: RwLock<BTreeMap<MemberId, MemberView>>,
@@ -207,6 +209,7 @@ impl Log {
             store,
             community: c.clone(),
             epoch,
+            street: meta.street,
             cache: tokio::sync::Mutex::new(Cache {
                 pos: manifest.through_pos,
                 seq: 0,

@@ -55,6 +55,12 @@ enum Command {
         #[command(subcommand)]
         command: CommunityCommand,
     },
+    /// Manage streets (街道): a street groups communities and answers
+    /// their escalated wishes (docs/street.md).
+    Street {
+        #[command(subcommand)]
+        command: StreetCommand,
+    },
     /// Benchmarks only: seed a synthetic community of `ops` ops (compacted
     /// as the endpoint does) into an empty data directory and print it and
     /// a coordinator join code as one JSON line (tests/bench/pull.mjs).
@@ -167,7 +173,115 @@ enum CommunityCommand {
     },
 }
 
-async fn community_create(cmd: CommunityCommand) -> std::process::ExitCode {
+#[derive(Subcommand)]
+enum StreetCommand {
+    /// Create a street and print a street coordinator's join code and its QR code.
+    Create {
+        /// The street's name (e.g. 西关街道).
+        #[arg(long)]
+        name: String,
+        /// Its id in URLs (letters, digits, - and _); random if omitted.
+        #[arg(long)]
+        id: Option<String>,
+        /// Directory of the embedded object store.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Keep the data in an S3-compatible bucket instead of --data
+        /// (as for `community create`).
+        #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
+        store: Option<String>,
+        /// Name of the founding street coordinator.
+        #[arg(long, default_value = "街道协调员")]
+        coordinator_name: String,
+        /// Hours until the coordinator's join code expires.
+        #[arg(long, default_value_t = 72)]
+        code_hours: u32,
+        /// Devices that may join with that code.
+        #[arg(long, default_value_t = 3)]
+        code_uses: u32,
+        /// Address of the app, for the join link in the QR code.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
+    /// Put a community in a street (once; a community belongs to one street).
+    AddCommunity {
+        /// The street's id.
+        #[arg(long)]
+        street: String,
+        /// The community's id.
+        #[arg(long)]
+        community: String,
+        /// Directory of the embedded object store.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Keep the data in an S3-compatible bucket instead of --data.
+        #[arg(long, value_name = "s3://BUCKET[/PREFIX]")]
+        store: Option<String>,
+    },
+}
+
+async fn street(cmd: StreetCommand) -> std::process::ExitCode {
+    match cmd {
+        StreetCommand::Create {
+            name,
+            id,
+            data,
+            store,
+            coordinator_name,
+            code_hours,
+            code_uses,
+            url,
+        } => {
+            create(
+                true,
+                CommunityCommand::Create {
+                    name,
+                    id,
+                    data,
+                    store,
+                    coordinator_name,
+                    code_hours,
+                    code_uses,
+                    url,
+                },
+            )
+            .await
+        }
+        StreetCommand::AddCommunity {
+            street,
+            community,
+            data,
+            store,
+        } => {
+            let store = match open_checked(&data, store.as_deref(), false).await {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            };
+            let hub = linli_server::hub::Hub::new(store, None);
+            let (s, c) = (street.into(), community.into());
+            match linli_server::admin::link_community(&hub, &s, &c).await {
+                Ok(l) => {
+                    let how = if l.new { "added to" } else { "was already in" };
+                    println!(
+                        "community {} ({}) {how} street {} ({})",
+                        l.community, l.name, l.street, l.street_name
+                    );
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// `community create`, or `street create` when `street`.
+async fn create(street: bool, cmd: CommunityCommand) -> std::process::ExitCode {
     let CommunityCommand::Create {
         name,
         id,
@@ -193,7 +307,13 @@ async fn community_create(cmd: CommunityCommand) -> std::process::ExitCode {
         code_hours,
         code_uses,
     };
-    match linli_server::admin::create_community(&hub, req).await {
+    let created = if street {
+        linli_server::admin::create_street(&hub, req).await
+    } else {
+        linli_server::admin::create_community(&hub, req).await
+    };
+    let what = if street { "street" } else { "community" };
+    match created {
         Ok(c) => {
             let link = format!(
                 "{}/join?code={}",
@@ -201,11 +321,16 @@ async fn community_create(cmd: CommunityCommand) -> std::process::ExitCode {
                 linli_core::protocol::normalize_code(&c.code)
             );
             println!(
-                "community {} created; founder member {}",
+                "{what} {} created; founder member {}",
                 c.community, c.founder
             );
+            let whose = if street {
+                "street coordinator"
+            } else {
+                "coordinator"
+            };
             println!(
-                "coordinator join code: {}  ({} uses, valid {} hours)",
+                "{whose} join code: {}  ({} uses, valid {} hours)",
                 c.code, c.max_uses, code_hours
             );
             println!("join link: {link}");
@@ -228,7 +353,8 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     match Cli::parse().command {
-        Command::Community { command } => community_create(command).await,
+        Command::Community { command } => create(false, command).await,
+        Command::Street { command } => street(command).await,
         Command::BenchSeed {
             data,
             store,

@@ -19,6 +19,8 @@
 //! communities/{c}/activity-keys/{activity}.json  checkin::ActivityKey (overwritten; deleted once revealed or cancelled)
 //! communities/{c}/passes/{member}.json           checkin::MemberPass (overwritten by its member)
 //! communities/{c}/photos/{sha256}                a photo's bytes (create-only; content-addressed)
+//! communities/{c}/street.json                    StreetLink: the one street c belongs to (create-only)
+//! streets/{s}/communities/{c}.json               StreetEntry: c is one of street s's communities (create-only)
 //! tokens/{sha256(token)}.json                    TokenRecord
 //! codes/{sha256(code)}.json                      CodeIndex
 //! demo.json                                      the demo community's codes
@@ -444,6 +446,33 @@ pub fn demo() -> Path {
     path(&["demo.json"])
 }
 
+/// The street demo's codes (`admin::ensure_demo`), beside `demo.json` so a
+/// store seeded before streets existed gets its street on the next start.
+pub fn demo_street() -> Path {
+    path(&["demo-street.json"])
+}
+
+/// The street community `c` belongs to (`StreetLink`, create-only: a
+/// community belongs to at most one street, and for good).
+pub fn street_of(c: &CommunityId) -> Path {
+    path(&["communities", c.as_str(), "street.json"])
+}
+
+/// Street `s`'s record of its community `c` (`StreetEntry`, create-only).
+pub fn street_community(s: &CommunityId, c: &CommunityId) -> Path {
+    path(&[
+        "streets",
+        s.as_str(),
+        "communities",
+        &format!("{}.json", c.as_str()),
+    ])
+}
+
+/// Where street `s`'s community records live.
+pub fn street_communities(s: &CommunityId) -> Path {
+    path(&["streets", s.as_str(), "communities"])
+}
+
 // ---- records ----
 
 /// `community.json`: written once when the community is created.
@@ -454,6 +483,25 @@ pub struct CommunityMeta {
     /// Names this log generation (random hex); part of every segment name.
     pub epoch: String,
     pub created_ms: u64,
+    /// A street's log (街道, docs/street.md): its members are street
+    /// coordinators and viewers, and it takes no wishes. Left out when
+    /// false, so metas written before streets read and compare the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub street: bool,
+}
+
+/// `communities/{c}/street.json`: c belongs to `street`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetLink {
+    pub street: CommunityId,
+}
+
+/// `streets/{s}/communities/{c}.json`: one of a street's communities, with
+/// its name when it was linked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetEntry {
+    pub community: CommunityId,
+    pub name: String,
 }
 
 /// `tokens/{hash}.json`.
