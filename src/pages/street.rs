@@ -155,7 +155,6 @@ fn InboxItem(row: InboxRow, open: RwSignal<Option<(CommunityId, WishId)>>) -> im
     };
     let category = row.category.code();
     let title_id = format!("street-{}-{}", row.community, row.wish);
-    let labelled = title_id.clone();
     let accepted = row.accepted.clone().map(|holder| {
         view! { <p><span class="chip status-claimed">{move || fill(i18n.t(k::STREET_ACCEPTED_BY), &[("holder", &holder)])}</span></p> }
     });
@@ -165,7 +164,7 @@ fn InboxItem(row: InboxRow, open: RwSignal<Option<(CommunityId, WishId)>>) -> im
         move || i18n.about(i18n.t(k::STREET_HANDLE), &title)
     };
     view! {
-        <li class="card street-item" aria-labelledby=labelled>
+        <li class="card street-item">
             <p class="hint">
                 <strong>{row.community_name.clone()}</strong>
                 " · " {move || label(i18n, "category", category)}
