@@ -190,8 +190,12 @@ pub async fn link_community(
         )));
     }
     let link = store::StreetLink { street: s.clone() };
-    let new = store::create_json_or_same(&hub.store, &store::street_of(c), &link).await?;
+    let before: Option<store::StreetLink> =
+        store::get_json(&hub.store, &store::street_of(c)).await?;
+    let new = before.is_none()
+        && store::create_json_or_same(&hub.store, &store::street_of(c), &link).await?;
     if !new {
+        // Linked before, or by someone else just now: the stored link decides.
         let there: Option<store::StreetLink> =
             store::get_json(&hub.store, &store::street_of(c)).await?;
         match there {

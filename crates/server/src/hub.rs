@@ -15,7 +15,7 @@ use linli_core::protocol::{
     self, CodeInfo, CodeList, CreateCodeRequest, CreateCodeResponse, Demo, DeviceInfo, DeviceList,
     DeviceName, JoinRequest, JoinResponse, Revoked, codes,
 };
-use linli_core::{Hlc, Op, OpKind, validate};
+use linli_core::{Hlc, Op, OpKind, street, validate};
 use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
@@ -123,6 +123,13 @@ fn err(code: &'static str, msg: impl Into<String>) -> ApiError {
     ApiError::new(code, msg)
 }
 
+fn inactive(of: &str) -> ApiError {
+    err(
+        codes::MEMBER_INACTIVE,
+        format!("this member is not (or no longer) in the {of}"),
+    )
+}
+
 fn forbidden(msg: impl Into<String>) -> ApiError {
     err(codes::FORBIDDEN, msg)
 }
@@ -141,23 +148,38 @@ pub struct CodeTerms {
 /// An authenticated request.
 #[derive(Clone)]
 pub struct Caller {
+    /// The community of the route (also for a street member).
     pub community: CommunityId,
     pub member: MemberId,
     pub device: DeviceId,
+    /// The member's role: in the community, or for a street member
+    /// (`street` is set) in the street's log.
     pub role: Role,
+    /// The community's log.
     pub log: Arc<Log>,
+    /// Set when the caller is a member of the street `community` belongs
+    /// to, not of the community (docs/street.md, "The endpoint"): it reads
+    /// the log and pushes the street's answers, nothing else.
+    pub street: Option<CommunityId>,
+    /// The street's log, where `member` and `role` are, when `street` is set.
+    pub street_log: Option<Arc<Log>>,
 }
 
 impl Caller {
     /// Check the member again after the log was refreshed (a head answer
-    /// reads the newest segments anyway, so it costs nothing).
-    pub fn still_active(&self) -> Result<(), ApiError> {
-        match self.log.member(&self.member) {
-            Some(v) if v.active => Ok(()),
-            _ => Err(err(
-                codes::MEMBER_INACTIVE,
-                "this member is not (or no longer) in the community",
-            )),
+    /// reads the newest segments anyway, so it costs nothing; a street
+    /// member's street log is refreshed if older than `AUTH_TTL`).
+    pub async fn still_active(&self) -> Result<(), ApiError> {
+        let Some(street_log) = &self.street_log else {
+            return match self.log.member(&self.member) {
+                Some(v) if v.active => Ok(()),
+                _ => Err(inactive("community")),
+            };
+        };
+        street_log.sync_within(AUTH_TTL).await?;
+        match street_log.member(&self.member) {
+            Some(v) if street::may_read(v.role, v.active) => Ok(()),
+            _ => Err(inactive("street")),
         }
     }
 
@@ -185,13 +207,20 @@ struct Budget {
 /// power or personal data), `Recent` allows `AUTH_TTL` of staleness
 /// (pushes and pulls). It runs before the body is read, so a stranger's
 /// body costs nothing.
-pub struct Auth<const NOW: bool>(pub Caller);
+///
+/// `STREET`: whether a member of the community's street may call the route
+/// (`LogRoute`: head, segments, ops). Every other route answers such a
+/// caller `403 street_no_access` here, the one place that decides it.
+pub struct Auth<const NOW: bool, const STREET: bool = false>(pub Caller);
 /// `Fresh::Now` authentication.
 pub type Now = Auth<true>;
 /// `Fresh::Recent` authentication.
 pub type Recent = Auth<false>;
+/// `Fresh::Recent` authentication of the log's routes (head, segments,
+/// ops), which a street member of the community's street may call too.
+pub type LogRoute = Auth<false, true>;
 
-impl<const NOW: bool> FromRequestParts<Arc<Hub>> for Auth<NOW> {
+impl<const NOW: bool, const STREET: bool> FromRequestParts<Arc<Hub>> for Auth<NOW, STREET> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, ApiError> {
@@ -200,7 +229,14 @@ impl<const NOW: bool> FromRequestParts<Arc<Hub>> for Auth<NOW> {
             .map_err(|e| ApiError::new(codes::BAD_REQUEST, e.body_text()))?;
         let c = CommunityId(params.0.get("community").cloned().unwrap_or_default());
         let fresh = if NOW { Fresh::Now } else { Fresh::Recent };
-        hub.authenticate(&parts.headers, &c, fresh).await.map(Auth)
+        let caller = hub.authenticate(&parts.headers, &c, fresh).await?;
+        if caller.street.is_some() && !STREET {
+            return Err(err(
+                codes::STREET_NO_ACCESS,
+                "a street member reads a community's log and answers its escalations; nothing else of it",
+            ));
+        }
+        Ok(Auth(caller))
     }
 }
 
@@ -217,6 +253,10 @@ pub struct Hub {
     last_seen: Mutex<HashMap<DeviceId, u64>>,
     code_slots: Mutex<HashMap<String, u32>>,
     budgets: Mutex<HashMap<DeviceId, Budget>>,
+    /// The street each community belongs to (`store::street_of`), with
+    /// when it was read: a link is create-only and permanent, so a found
+    /// one is kept; "none" is read again after `AUTH_TTL`.
+    links: Mutex<HashMap<CommunityId, (Option<CommunityId>, Instant)>>,
     /// Set when serving with `--demo`.
     pub demo: Option<Demo>,
 }
@@ -239,6 +279,7 @@ impl Hub {
             last_seen: Default::default(),
             code_slots: Default::default(),
             budgets: Default::default(),
+            links: Default::default(),
             demo,
         }
     }
@@ -314,10 +355,7 @@ impl Hub {
             ));
         }
         if rec.community != *c {
-            return Err(err(
-                codes::WRONG_COMMUNITY,
-                "this token belongs to another community",
-            ));
+            return self.authenticate_street(rec, c, fresh).await;
         }
         let log = self.log(c).await?;
         match fresh {
@@ -348,6 +386,85 @@ impl Hub {
             device: rec.device,
             role,
             log,
+            street: None,
+            street_log: None,
+        })
+    }
+
+    /// The street community `c` belongs to, if any (cached: `links`).
+    pub async fn street_of(&self, c: &CommunityId) -> Result<Option<CommunityId>, ApiError> {
+        let cached = lock(&self.links)
+            .get(c)
+            .filter(|(s, at)| s.is_some() || at.elapsed() < AUTH_TTL)
+            .map(|(s, _)| s.clone());
+        if let Some(s) = cached {
+            return Ok(s);
+        }
+        let link: Option<store::StreetLink> = if valid_id(c.as_str()) {
+            store::get_json(&self.store, &store::street_of(c)).await?
+        } else {
+            None
+        };
+        let street = link.map(|l| l.street);
+        let mut links = lock(&self.links);
+        if links.len() > 100_000 {
+            links.clear();
+        }
+        links.insert(c.clone(), (street.clone(), Instant::now()));
+        Ok(street)
+    }
+
+    /// A token of another log on community `c`'s route: a member of the
+    /// street `c` belongs to (`street::may_read`, by its role in the
+    /// street's log, read as fresh as `fresh` asks, like a community
+    /// member's); anyone else is `wrong_community`. Revocation was checked
+    /// by the caller (the marker is in the street's log, as the token's).
+    async fn authenticate_street(
+        &self,
+        rec: store::TokenRecord,
+        c: &CommunityId,
+        fresh: Fresh,
+    ) -> Result<Caller, ApiError> {
+        if self.street_of(c).await?.as_ref() != Some(&rec.community) {
+            return Err(err(
+                codes::WRONG_COMMUNITY,
+                "this token belongs to another community",
+            ));
+        }
+        let street_log = self.log(&rec.community).await?;
+        let log = self.log(c).await?;
+        for l in [&street_log, &log] {
+            match fresh {
+                Fresh::Now => l.sync().await?,
+                Fresh::Recent => l.sync_within(AUTH_TTL).await?,
+            }
+        }
+        let view = match street_log.member(&rec.member) {
+            Some(v) => Some(v),
+            None => {
+                street_log.sync().await?;
+                street_log.member(&rec.member)
+            }
+        };
+        let role = match view {
+            Some(v) if street::may_read(v.role, v.active) => v.role,
+            Some(v) if v.active => {
+                return Err(err(
+                    codes::STREET_NO_ACCESS,
+                    "only a street's coordinators and viewers read its communities",
+                ));
+            }
+            _ => return Err(inactive("street")),
+        };
+        lock(&self.last_seen).insert(rec.device.clone(), now_ms());
+        Ok(Caller {
+            community: c.clone(),
+            member: rec.member,
+            device: rec.device,
+            role,
+            log,
+            street: Some(rec.community),
+            street_log: Some(street_log),
         })
     }
 
@@ -482,6 +599,13 @@ impl Hub {
         }
         if let Some(place) = &req.place {
             self.check_poster_place(caller, &req, place).await?;
+        }
+        // A street's codes make street coordinators and viewers only.
+        if caller.log.street && req.member.is_none() && !street::code_role_ok(req.role) {
+            return Err(invalid(
+                "street_role",
+                "a street's codes are for street coordinators and viewers",
+            ));
         }
         let role = match &req.member {
             None => req.role,
@@ -741,8 +865,7 @@ impl Hub {
             token,
             role,
             place: rec.place,
-            // Set by the street half of the endpoint (issue 19) once streets exist.
-            street: false,
+            street: log.street,
         })
     }
 

@@ -14,6 +14,7 @@ pub mod security;
 pub mod serverless;
 pub mod static_files;
 pub mod store;
+pub mod streets;
 pub mod transport;
 pub mod v1;
 

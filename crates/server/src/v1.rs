@@ -21,11 +21,11 @@ use linli_core::protocol::{
     self, ActivityKeys, CreateCodeRequest, DeviceName, JoinRequest, KioskPin, KioskPinSet,
     KioskView, MemberPasses, PrivateRecords, PushRequest, PushResponse, codes,
 };
-use linli_core::{Op, State as CoreState, kiosk, validate};
+use linli_core::{Op, State as CoreState, kiosk, street, validate};
 use serde::de::DeserializeOwned;
 
 use crate::api::ApiError;
-use crate::hub::{Auth, Hub, Now, Recent, now_ms};
+use crate::hub::{Auth, Hub, LogRoute, Now, Recent, now_ms};
 use crate::log::parse_name;
 use crate::store;
 
@@ -39,6 +39,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/join", post(join))
         .route("/demo", get(demo))
+        .route("/streets/{street}", get(crate::streets::info))
         .route(&format!("{c}/ops"), post(push))
         .route(&format!("{c}/head"), get(head))
         .route(&format!("{c}/segments/{{name}}"), get(segment))
@@ -194,9 +195,17 @@ fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
     }
 }
 
-async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Response, ApiError> {
+async fn push(State(hub): Hubs, Auth(caller): LogRoute, body: Body) -> Result<Response, ApiError> {
     if caller.role == Role::Viewer {
         return Err(ApiError::new(codes::FORBIDDEN, "a viewer cannot push ops"));
+    }
+    // A street member answers escalations: its street's active coordinators
+    // only (`authenticate` read the role from the street's log).
+    if caller.street.is_some() && !street::may_answer(caller.role, true) {
+        return Err(ApiError::new(
+            codes::FORBIDDEN,
+            "only a street coordinator answers a community's escalations",
+        ));
     }
     let req = parse_push(&read_body(body).await?)?;
     if req.ops.len() > protocol::MAX_OPS_PER_PUSH {
@@ -218,6 +227,25 @@ async fn push(State(hub): Hubs, Auth(caller): Recent, body: Body) -> Result<Resp
                 format!("op {i}: a kiosk may not author this kind of op"),
             )
             .with_index(i));
+        }
+        // A street member pushes the street's answers and nothing else; a
+        // street's own log takes its members and name, no wishes
+        // (docs/street.md, "The endpoint").
+        if caller.street.is_some() && !street::is_street_op(&op.kind) {
+            return Err(ApiError::new(
+                codes::FORBIDDEN,
+                format!("op {i}: a street member pushes only the street's answers to a community"),
+            )
+            .with_index(i)
+            .with_reason("street_ops_only"));
+        }
+        if caller.log.street && !street::may_push_to_street(&op.kind) {
+            return Err(ApiError::new(
+                codes::FORBIDDEN,
+                format!("op {i}: a street's log takes its members and name only"),
+            )
+            .with_index(i)
+            .with_reason("street_log"));
         }
         // Only the Open311 endpoint files on the city channel (docs/open311.md).
         if matches!(
@@ -302,7 +330,7 @@ pub const MAX_HEAD_WAIT_MS: u64 = 25_000;
 /// `GET head[?since=N][&wait=MS]`: with `wait`, a long poll that answers as
 /// soon as the log is past `since` (or when the wait is over): the live
 /// channel that tells online devices to pull. Segments stay the data path.
-async fn head(Auth(caller): Recent, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+async fn head(Auth(caller): LogRoute, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     caller.log.purge_closed().await;
     let (mut since, mut wait) = (0, 0u64);
     for pair in q.as_deref().unwrap_or("").split('&') {
@@ -322,13 +350,13 @@ async fn head(Auth(caller): Recent, RawQuery(q): RawQuery) -> Result<Response, A
         caller.log.wait_past(since, deadline).await;
     }
     let head = caller.log.head(since).await?;
-    caller.still_active()?;
+    caller.still_active().await?;
     Ok(no_store(&head))
 }
 
 async fn segment(
     State(hub): Hubs,
-    Auth(caller): Recent,
+    Auth(caller): LogRoute,
     P((_, name)): P<(String, String)>,
 ) -> Result<Response, ApiError> {
     if caller.role == Role::Kiosk {
@@ -361,7 +389,7 @@ async fn kiosk_view(State(hub): Hubs, Auth(caller): Recent) -> Result<Response, 
         .log
         .with_state(|s| kiosk::view(s, &caller.member, &caller.device, now))
         .await?;
-    caller.still_active()?;
+    caller.still_active().await?;
     let pin: Option<StoredPin> =
         store::get_json(&hub.store, &store::kiosk_pin(&caller.community)).await?;
     Ok(no_store(&KioskView {
