@@ -247,6 +247,23 @@ fn signature(app: AppState) -> String {
     street::signature(&street, &name)
 }
 
+/// Why a form was refused, in the form's own words where it has them (the
+/// holder, the guidance, the report), else the validation's.
+fn refused(action: StreetAction, e: linli_core::validate::ValidationError) -> Said {
+    use linli_core::validate::ValidationError as E;
+    let key = match (action, e) {
+        (StreetAction::Accept, E::NameEmpty) => k::STREET_HOLDER_REQUIRED,
+        (StreetAction::Accept, E::NameTooLong) => k::STREET_HOLDER_TOO_LONG,
+        (StreetAction::Return, E::NoteRequired) => k::STREET_GUIDANCE_REQUIRED,
+        (StreetAction::Resolve, E::ReportRequired) => k::STREET_REPORT_REQUIRED,
+        _ => return Said::invalid(e),
+    };
+    Said::Failed {
+        text: crate::status::Text::key(key),
+        field: Some(e.code()),
+    }
+}
+
 /// The form of one answer; validated by `street::op`, written into the
 /// community's outbox (offline too).
 #[component]
@@ -273,7 +290,7 @@ fn AnswerForm(
             &text.get_untracked(),
         ) {
             Ok(kind) => kind,
-            Err(e) => return status.set(Said::invalid(e)),
+            Err(e) => return status.set(refused(action, e)),
         };
         if let Err(e) = linli_core::validate::kind(&kind) {
             return status.set(Said::invalid(e));
@@ -306,7 +323,7 @@ fn AnswerForm(
     view! {
         <Form status=status on_submit=submit bring_into_view=true attr:class="action-form" attr:aria-label=name>
             {(action == StreetAction::Accept).then(|| view! {
-                <TextInput id="street-holder" label=k::STREET_FIELD_HOLDER hint=k::STREET_FIELD_HOLDER_HINT value=holder codes=&["holder_required", "holder_too_long"] required=true />
+                <TextInput id="street-holder" label=k::STREET_FIELD_HOLDER hint=k::STREET_FIELD_HOLDER_HINT value=holder codes=&["name_empty", "name_too_long"] required=true />
             })}
             <TextArea id="street-text" label=text_label value=text codes=text_codes required={action != StreetAction::Accept} />
             <div class="form-row">
