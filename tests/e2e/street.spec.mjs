@@ -114,7 +114,7 @@ test("a street accepts and (offline) resolves an escalated wish; the community a
 
   // The community sees the street's steps, signed, in the timeline.
   await nudge(c.page);
-  await expect(c.page.locator(".detail-head .chip")).toHaveText("已完成", { timeout: 30_000 });
+  await expect(c.page.locator(".detail-head .chip")).toHaveText("待评价", { timeout: 30_000 });
   const timeline = c.page.locator(".timeline");
   await expect(timeline).toContainText("街道已受理");
   await expect(timeline).toContainText("城管科");
