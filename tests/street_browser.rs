@@ -4,6 +4,7 @@
 //! token's device, seqs from 1 in each log), outbox and log.
 #![cfg(target_arch = "wasm32")]
 
+use leptos::prelude::*;
 use linli::store::{Store, community_db_name, keys};
 use linli_core::replica::Writer;
 use linli_core::{CommunityId, LogEntry, Op, OpKind};
@@ -126,4 +127,78 @@ async fn a_new_device_takes_over_a_community_outbox_with_seqs_from_one() {
         store.get_meta::<u64>(keys::PUSHED_THROUGH).await.unwrap(),
         None
     );
+}
+
+/// `StreetState` over the real databases: the cached street info opens one
+/// database per community; ops dispatched into each get seqs from 1 there,
+/// under the street token's device, and survive a reload.
+#[wasm_bindgen_test]
+async fn street_state_loads_each_community_and_dispatches_into_its_own_outbox() {
+    use linli::street::StreetState;
+    use linli_core::protocol::{StreetCommunity, StreetInfo};
+    let (a, b): (CommunityId, CommunityId) = ("test-state-a".into(), "test-state-b".into());
+    fresh(&a).await.close();
+    fresh(&b).await.close();
+    let info = StreetInfo {
+        street: "test-street".into(),
+        name: "西关街道".into(),
+        communities: vec![
+            StreetCommunity {
+                id: a.clone(),
+                name: "长寿路社区".into(),
+            },
+            StreetCommunity {
+                id: b.clone(),
+                name: "柳荫街社区".into(),
+            },
+        ],
+    };
+    let main = Store::default_db().await.unwrap();
+    main.put_meta(keys::STREET_INFO, &info).await.unwrap();
+    let (device, member) = ("dev-street".into(), "street-m1".into());
+    let street = StreetState::new();
+    street.reload(&device, &member).await.unwrap();
+    let ids: Vec<String> = street
+        .linked
+        .get_untracked()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(ids, ["test-state-a", "test-state-b"]);
+
+    let nudge = |w: &str| OpKind::ExpireLease { wish: w.into() };
+    for w in ["a1", "a2"] {
+        street.dispatch(&a, member.clone(), nudge(w)).await.unwrap();
+    }
+    street
+        .dispatch(&b, member.clone(), nudge("b1"))
+        .await
+        .unwrap();
+    let pending = |id: &CommunityId| {
+        street
+            .find(id)
+            .unwrap()
+            .at
+            .replica
+            .with_untracked(|r| r.pending().iter().map(|o| o.id.seq).collect::<Vec<_>>())
+    };
+    assert_eq!(pending(&a), [1, 2]);
+    assert_eq!(pending(&b), [1]);
+
+    // Read again from IndexedDB (another tab wrote, or a restart).
+    let again = StreetState::new();
+    again.reload(&device, &member).await.unwrap();
+    let outbox = |id: &CommunityId| {
+        again.find(id).unwrap().at.replica.with_untracked(|r| {
+            r.pending()
+                .iter()
+                .map(|o| (o.id.device.to_string(), o.id.seq))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        outbox(&a),
+        [("dev-street".into(), 1), ("dev-street".into(), 2)]
+    );
+    assert_eq!(outbox(&b), [("dev-street".into(), 1)]);
 }
