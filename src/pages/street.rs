@@ -112,8 +112,14 @@ fn InboxBody() -> impl IntoView {
         })
     });
     let open = RwSignal::new(None::<(CommunityId, WishId)>);
+    // Street viewers read along; only active coordinators answer (the
+    // endpoint refuses anyone else's answer, which would stay in the outbox).
+    let answers = Memo::new(move |_| me(app).is_some_and(|m| street::may_answer(m.role, m.active)));
     view! {
         <p class="hint">{tr(k::STREET_INBOX_INTRO)}</p>
+        <Show when=move || !answers.get()>
+            <p class="hint">{tr(k::STREET_VIEWER_ONLY)}</p>
+        </Show>
         <LinkStatuses />
         <Show
             when=move || rows.with(|r| !r.is_empty())
@@ -125,7 +131,7 @@ fn InboxBody() -> impl IntoView {
                     key=|r| (r.community.clone(), r.wish.clone(), r.accepted.clone())
                     let:row
                 >
-                    <InboxItem row=row open=open />
+                    <InboxItem row=row open=open answers=answers />
                 </For>
             </ul>
         </Show>
@@ -142,7 +148,12 @@ fn wish_of(app: AppState, community: &CommunityId, wish: &WishId) -> Option<Wish
 }
 
 #[component]
-fn InboxItem(row: InboxRow, open: RwSignal<Option<(CommunityId, WishId)>>) -> impl IntoView {
+fn InboxItem(
+    row: InboxRow,
+    open: RwSignal<Option<(CommunityId, WishId)>>,
+    /// This member may answer (`street::may_answer`).
+    answers: Memo<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let this = (row.community.clone(), row.wish.clone());
     let is_open = {
@@ -174,12 +185,14 @@ fn InboxItem(row: InboxRow, open: RwSignal<Option<(CommunityId, WishId)>>) -> im
             <p class="hint">{move || fill(i18n.t(k::STREET_ESCALATED_AT), &[("when", &when(row.escalated_at))])}</p>
             {(!row.note.is_empty()).then(|| view! { <p class="street-note">{tr(k::STREET_NOTE)} {row.note.clone()}</p> })}
             {accepted}
-            <div class="quick">
-                <button type="button" aria-expanded=move || if is_open.get() { "true" } else { "false" } aria-label=open_label on:click=toggle>
-                    {tr(k::STREET_HANDLE)}
-                </button>
-            </div>
-            <Show when=move || is_open.get()>
+            <Show when=move || answers.get()>
+                <div class="quick">
+                    <button type="button" aria-expanded=move || if is_open.get() { "true" } else { "false" } aria-label=open_label.clone() on:click=toggle.clone()>
+                        {tr(k::STREET_HANDLE)}
+                    </button>
+                </div>
+            </Show>
+            <Show when=move || answers.get() && is_open.get()>
                 <Actions community=community.clone() wish=wish.clone() />
             </Show>
         </li>

@@ -175,3 +175,17 @@ test("a community's member cannot read another community; the street's member re
   expect(priv.status()).toBe(403);
   expect((await priv.json()).error.code).toBe("street_no_access");
 });
+
+test("a street viewer reads the inbox and the dashboard but is offered no answer", async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const demo = await (await request.get(server.url + "/api/v1/demo")).json();
+  const v = await joinStreet(browser, demo.street.codes.find((c) => c.role === "viewer").code);
+  await v.page.goto(server.url + "/street");
+  await nudge(v.page);
+  await expect(v.page.locator(".street-item").first()).toBeVisible({ timeout: 30_000 });
+  await expect(v.page.getByText("你是街道观察员")).toBeVisible();
+  await expect(v.page.getByRole("button", { name: /^处理：/ })).toHaveCount(0);
+  await v.page.goto(server.url + "/street/dashboard");
+  await expect(v.page.getByRole("heading", { level: 2, name: "社区排名" })).toBeVisible();
+  await v.context.close();
+});
