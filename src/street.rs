@@ -189,5 +189,15 @@ async fn load_community(
             (writer, outbox)
         }
     };
+    if loaded.replayed > SNAPSHOT_AFTER {
+        // The next start replays only what follows (as the main database does).
+        let state = loaded.confirmed.clone();
+        leptos::task::spawn_local(async move {
+            let _ = store.write_snapshot(&state).await;
+        });
+    }
     Ok((Replica::new(loaded.confirmed, outbox), writer))
 }
+
+/// Write a community's snapshot when loading it replayed more entries than this.
+const SNAPSHOT_AFTER: usize = 500;
