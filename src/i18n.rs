@@ -282,5 +282,6 @@ mod tests {
         worded::<linli_core::care::HouseholdStatus>("care.status");
         worded::<linli_core::care::VisitMode>("care.mode");
         worded::<linli_core::care::Outcome>("care.outcome");
+        worded::<linli_core::street::StreetAction>("street.action");
     }
 }

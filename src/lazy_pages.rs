@@ -23,8 +23,8 @@ use crate::i18n::{k, tr};
 use crate::pages::{
     Activities, ActivityDetail, ActivityEdit, ActivityNew, ActivityRoster, Admin, Board, Care,
     CareHousehold, CareNew, CheckinCode, Dashboard, Inbox, Invite, KioskCheckIn, KioskEvaluate,
-    KioskLeave, MemberPassPage, Orders, Posters, Resources, SelfCheckIn, Settings, Volunteers,
-    WishDetail, Wishes,
+    KioskLeave, MemberPassPage, Orders, Posters, Resources, SelfCheckIn, Settings, StreetDashboard,
+    StreetInbox, Volunteers, WishDetail, Wishes,
 };
 
 /// A chunk could not be loaded (its download failed).
@@ -73,6 +73,9 @@ pub enum Page {
     // Chunk "kiosk": a kiosk's walk-up evaluation and leaving.
     KioskEvaluate,
     KioskLeave,
+    // Chunk "street": a street device's inbox and dashboard.
+    StreetInbox,
+    StreetDashboard,
 }
 
 /// The chunks, one per area of the app.
@@ -83,6 +86,7 @@ pub enum Chunk {
     Care,
     Community,
     Kiosk,
+    Street,
 }
 
 impl Page {
@@ -96,6 +100,7 @@ impl Page {
             Care | CareNew | CareHousehold => Chunk::Care,
             Dashboard | Settings | Invite | Posters | Resources | Admin => Chunk::Community,
             KioskEvaluate | KioskLeave => Chunk::Kiosk,
+            StreetInbox | StreetDashboard => Chunk::Street,
         }
     }
 }
@@ -179,6 +184,18 @@ fn kiosk_page(page: Page) -> Result<AnyView, NotLoaded> {
     })
 }
 
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_street, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn street_page(page: Page) -> Result<AnyView, NotLoaded> {
+    Ok(match page {
+        Page::StreetInbox => view! { <StreetInbox /> }.into_any(),
+        Page::StreetDashboard => view! { <StreetDashboard /> }.into_any(),
+        _ => ().into_any(),
+    })
+}
+
 /// Calls a split function: awaited (its chunk loaded first) in the split
 /// build, a plain call otherwise.
 macro_rules! split_call {
@@ -200,6 +217,7 @@ pub async fn show(page: Page) -> AnyView {
         Chunk::Care => split_call!(care_page(page)),
         Chunk::Community => split_call!(community_page(page)),
         Chunk::Kiosk => split_call!(kiosk_page(page)),
+        Chunk::Street => split_call!(street_page(page)),
     };
     view.unwrap_or_else(|NotLoaded| view! { <ChunkMissing /> }.into_any())
 }
@@ -267,4 +285,6 @@ routes! {
     admin => AdminRoute: Admin,
     kiosk_evaluate => KioskEvaluateRoute: KioskEvaluate,
     kiosk_leave => KioskLeaveRoute: KioskLeave,
+    street_inbox => StreetInboxRoute: StreetInbox,
+    street_dashboard => StreetDashboardRoute: StreetDashboard,
 }

@@ -12,6 +12,7 @@ pub mod pwa;
 pub mod state;
 pub mod status;
 pub mod store;
+pub mod street;
 pub mod sync;
 
 use leptos::prelude::*;
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/kiosk/check-in") view=lazy::kiosk_check_in() />
                             <Route path=path!("/kiosk/evaluate") view=lazy::kiosk_evaluate() />
                             <Route path=path!("/kiosk/leave") view=lazy::kiosk_leave() />
+                            <Route path=path!("/street") view=lazy::street_inbox() />
+                            <Route path=path!("/street/dashboard") view=lazy::street_dashboard() />
                         </Routes>
                     </main>
                 </div>

@@ -59,6 +59,31 @@ impl DispatchError {
     }
 }
 
+/// A replica and the writer that mints its ops: the device's own community
+/// (`AppState`) or one a street device reads (`street::Linked`).
+#[derive(Clone, Copy)]
+pub struct Replicated {
+    pub replica: RwSignal<Replica>,
+    pub writer: StoredValue<Option<Writer>>,
+}
+
+impl Replicated {
+    /// The device id its ops carry, once loaded.
+    pub fn device(&self) -> Option<DeviceId> {
+        self.writer
+            .with_value(|w| w.as_ref().map(|w| w.device.clone()))
+    }
+
+    /// Lets the clock order the next op after a pulled stamp.
+    pub fn observe(&self, remote: linli_core::Hlc) {
+        self.writer.update_value(|w| {
+            if let Some(w) = w {
+                w.clock.observe(remote, now_ms());
+            }
+        });
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub replica: RwSignal<Replica>,
@@ -72,6 +97,9 @@ pub struct AppState {
     /// A kiosk left kiosk mode with its PIN (in memory only: a reload, the
     /// idle reset included, locks it again).
     pub kiosk_unlocked: RwSignal<bool>,
+    /// A street device's linked communities (`crate::street`); empty on
+    /// every other device.
+    pub street: crate::street::StreetState,
     writer: StoredValue<Option<Writer>>,
 }
 
@@ -104,6 +132,7 @@ impl AppState {
             leader: RwSignal::new(false),
             revision: RwSignal::new(0),
             kiosk_unlocked: RwSignal::new(false),
+            street: crate::street::StreetState::new(),
             writer: StoredValue::new(None),
         };
         provide_context(state);
@@ -147,11 +176,16 @@ impl AppState {
 
     /// Lets the clock order this device's next op after a pulled stamp.
     pub fn observe(&self, remote: linli_core::Hlc) {
-        self.writer.update_value(|w| {
-            if let Some(w) = w {
-                w.clock.observe(remote, now_ms());
-            }
-        });
+        self.replicated().observe(remote);
+    }
+
+    /// The device's own community: its replica and writer (what a pull
+    /// folds into).
+    pub fn replicated(&self) -> Replicated {
+        Replicated {
+            replica: self.replica,
+            writer: self.writer,
+        }
     }
 
     /// Reads everything again from the store (start-up, another tab wrote).
@@ -159,6 +193,16 @@ impl AppState {
         match load_all().await {
             Ok((replica, writer, session, replayed)) => {
                 let snapshot = (replayed > SNAPSHOT_AFTER).then(|| replica.confirmed().clone());
+                // A street device: its linked communities' databases too.
+                match session.as_ref().filter(|s| s.street) {
+                    Some(s) => {
+                        if let Err(e) = self.street.reload(&writer.device, &s.member).await {
+                            self.load.set(Load::Failed(e));
+                            return;
+                        }
+                    }
+                    None => self.street.clear(),
+                }
                 self.writer.set_value(Some(writer));
                 self.session.set(session);
                 self.replica.set(replica);
@@ -259,6 +303,32 @@ impl AppState {
         tabs::announce_change();
         crate::sync::trigger();
         Ok(outcomes)
+    }
+
+    /// A street device: mints `kind` as its next op in the log of linked
+    /// community `community` (`StreetState::dispatch`), authored by the
+    /// street member this device acts for.
+    pub async fn dispatch_street(
+        &self,
+        community: &linli_core::CommunityId,
+        kind: OpKind,
+    ) -> Result<Outcome, DispatchError> {
+        let session = self
+            .session
+            .get_untracked()
+            .filter(|s| s.street)
+            .ok_or(DispatchError::NotJoined)?;
+        let outcome = self
+            .street
+            .dispatch(community, session.member, kind)
+            .await?;
+        self.revision.update(|r| *r += 1);
+        Ok(outcome)
+    }
+
+    /// Whether this device joined with a street's code (reactive).
+    pub fn is_street(&self) -> bool {
+        self.session.with(|s| s.as_ref().is_some_and(|s| s.street))
     }
 
     /// The care records (household details, visit notes) this device holds:

@@ -67,6 +67,7 @@ pub fn MainNav() -> impl IntoView {
     let app = crate::state::use_app();
     // A locked kiosk offers no navigation: its screens link to each other.
     let pages = Memo::new(move |_| match app.role() {
+        role if app.is_street() => linli_core::nav::street_pages(role),
         Some(linli_core::model::Role::Kiosk) if !app.kiosk_unlocked.get() => Vec::new(),
         role => linli_core::nav::pages(role),
     });
@@ -79,6 +80,8 @@ pub fn MainNav() -> impl IntoView {
         Page::Volunteers => k::NAV_VOLUNTEERS,
         Page::Dashboard => k::NAV_DASHBOARD,
         Page::Settings => k::NAV_SETTINGS,
+        Page::StreetInbox => k::NAV_STREET_INBOX,
+        Page::StreetDashboard => k::NAV_STREET_DASHBOARD,
     };
     view! {
         <nav class="bottom-nav" aria-label=tr(k::NAV_LABEL)>

@@ -26,7 +26,7 @@ fn download_csv(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     crate::components::save_file(name, "text/csv;charset=utf-8", &format!("\u{feff}{text}"))
 }
 
-fn pct(x: Option<f64>) -> String {
+pub(super) fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |x| format!("{:.0}%", x * 100.0))
 }
 
@@ -48,7 +48,7 @@ fn key_label(i18n: I18n, state: &State, by: GroupBy, key: &str) -> String {
 }
 
 /// The rates of the whole period, and one row per group.
-type Data = (Option<Rates>, Vec<(String, Rates)>);
+pub(super) type Data = (Option<Rates>, Vec<(String, Rates)>);
 
 #[component]
 fn DashboardBody() -> impl IntoView {
@@ -238,7 +238,12 @@ fn Stats(data: Memo<Data>) -> impl IntoView {
 /// The three rates per group as bars (hidden from screen readers: the
 /// numbers are in the text and the table).
 #[component]
-fn Chart(data: Memo<Data>) -> impl IntoView {
+pub(super) fn Chart(
+    data: Memo<Data>,
+    /// Prefix of the element ids (several charts on one page: the street's).
+    #[prop(default = "dash")]
+    id: &'static str,
+) -> impl IntoView {
     let group = |(name, r): (String, Rates)| {
         let bars = [
             ("response", k::DASHBOARD_BAR_RESPONSE, r.response_rate()),
@@ -265,16 +270,22 @@ fn Chart(data: Memo<Data>) -> impl IntoView {
         };
         view! { <li class="chart-group"><span class="chart-name">{name}</span>{bars.into_iter().map(bar).collect_view()}</li> }
     };
+    let (title, labelled) = (format!("{id}-chart-title"), format!("{id}-chart-title"));
     view! {
-        <figure class="chart" aria-labelledby="dash-chart-title">
-            <figcaption id="dash-chart-title">{tr(k::DASHBOARD_CHART)}</figcaption>
+        <figure class="chart" aria-labelledby=labelled>
+            <figcaption id=title>{tr(k::DASHBOARD_CHART)}</figcaption>
             <ul class="plain">{move || data.get().1.into_iter().map(group).collect_view()}</ul>
         </figure>
     }
 }
 
 #[component]
-fn Table(data: Memo<Data>) -> impl IntoView {
+pub(super) fn Table(
+    data: Memo<Data>,
+    /// Prefix of the element ids (several tables on one page).
+    #[prop(default = "dash")]
+    id: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     let hours = move |ms: Option<u64>| ms.map_or_else(|| "—".to_owned(), |ms| span(i18n, ms));
     let counts = |n: u32, d: u32| format!("{n}/{d}");
@@ -303,10 +314,11 @@ fn Table(data: Memo<Data>) -> impl IntoView {
         k::DASHBOARD_COL_MEDIAN_RESPOND,
         k::DASHBOARD_COL_MEDIAN_RESOLVE,
     ];
+    let (caption, labelled) = (format!("{id}-table-caption"), format!("{id}-table-caption"));
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dash-table-caption">
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby=labelled>
             <table class="data wide">
-                <caption id="dash-table-caption" class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>
+                <caption id=caption class="visually-hidden">{tr(k::DASHBOARD_TABLE)}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{tr(k::DASHBOARD_COL_GROUP)}</th>

@@ -114,7 +114,27 @@ fn Today() -> impl IntoView {
                     )
                 };
                 let mut links: Vec<(&'static str, crate::i18n::Key, usize)> = Vec::new();
+                let street = app.is_street();
+                if street {
+                    // A street device: its communities' escalated wishes.
+                    let escalated = app.street.linked.with(|l| {
+                        l.iter()
+                            .map(|c| {
+                                c.at.replica.with(|r| {
+                                    r.view()
+                                        .wishes
+                                        .values()
+                                        .filter(|w| w.status == linli_core::model::Status::Escalated)
+                                        .count()
+                                })
+                            })
+                            .sum()
+                    });
+                    links.push(("/street", k::STREET_HOME_INBOX, escalated));
+                    links.push(("/street/dashboard", k::STREET_HOME_DASHBOARD, 0));
+                }
                 match role {
+                    _ if street => {}
                     Role::Coordinator | Role::GridWorker => {
                         links.push(("/board", k::HOME_TODO_INBOX, inbox));
                         links.push(("/wishes", k::HOME_TODO_FILE, 0));
@@ -144,10 +164,10 @@ fn Today() -> impl IntoView {
                     Role::Viewer => links.push(("/dashboard", k::HOME_TODO_DASHBOARD, 0)),
                 }
                 // 关爱走访: those who keep the list, and whoever visits someone.
-                if matches!(role, Role::Coordinator | Role::GridWorker) || cares {
+                if !street && (matches!(role, Role::Coordinator | Role::GridWorker) || cares) {
                     links.push(("/care", k::HOME_TODO_VISITS, visits));
                 }
-                if linli_core::activity::takes_part(role) {
+                if !street && linli_core::activity::takes_part(role) {
                     links.push(("/pass", k::CHECKIN_HOME_PASS, 0));
                 }
                 let show_points = matches!(role, Role::Volunteer | Role::Partner);

@@ -29,6 +29,8 @@ const ROLES: [Role; 7] = [
     Role::Viewer,
     Role::Coordinator,
 ];
+/// The roles a street's code may give (issue 19): its viewers and coordinators.
+const STREET_ROLES: [Role; 2] = [Role::Viewer, Role::Coordinator];
 
 fn join_link(code: &str) -> String {
     let origin = window().location().origin().unwrap_or_default();
@@ -81,11 +83,15 @@ fn Manage() -> impl IntoView {
         })
     });
     let codes = Signal::derive(move || data.with(|d: &(CodeList, DeviceList)| d.0.clone()));
+    // A street device: no posters or city systems (those are a community's).
+    let street = Memo::new(move |_| app.is_street());
     let devices = Signal::derive(move || data.with(|d| d.1.clone()));
     view! {
         <p class="status-msg error" role="alert">{move || status.with(|s| s.is_error().then(|| s.render(i18n)))}</p>
         <NewCode status=status on_created=move || lists.refetch() />
-        <p><A href="/posters">{tr(k::POSTERS_LINK)}</A></p>
+        <Show when=move || !street.get()>
+            <p><A href="/posters">{tr(k::POSTERS_LINK)}</A></p>
+        </Show>
         <section class="card" aria-labelledby="invite-codes">
             <h2 id="invite-codes">{tr(k::INVITE_CODES_TITLE)}</h2>
             <Show when=move || !codes.with(|c| c.codes.is_empty()) fallback=|| view! { <p class="empty">{tr(k::INVITE_CODES_NONE)}</p> }>
@@ -149,7 +155,9 @@ fn Manage() -> impl IntoView {
             </Show>
             <button class="secondary" on:click=move |_| lists.refetch()>{tr(k::INVITE_REFRESH)}</button>
         </section>
-        <super::Open311Keys />
+        <Show when=move || !street.get()>
+            <super::Open311Keys />
+        </Show>
     }
 }
 
@@ -161,7 +169,12 @@ fn NewCode(
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let role = RwSignal::new(Role::Volunteer);
+    let street = app.is_street();
+    let role = RwSignal::new(if street {
+        Role::Viewer
+    } else {
+        Role::Volunteer
+    });
     let (hours, uses) = (
         RwSignal::new("72".to_owned()),
         RwSignal::new("10".to_owned()),
@@ -186,7 +199,8 @@ fn NewCode(
         });
     };
     let roles: Options = Signal::derive(move || {
-        ROLES
+        let roles: &[Role] = if street { &STREET_ROLES } else { &ROLES };
+        roles
             .iter()
             .map(|r| (r.code().to_owned(), role_text(i18n, *r).to_owned()))
             .collect()

@@ -131,8 +131,12 @@ fn DemoCodes(go: impl Fn(String) + Clone + Send + Sync + 'static) -> impl IntoVi
     let demo = Reader::new(move || async move { app.demo().await });
     move || {
         demo.get().flatten().map(|d| {
-            let buttons = d.codes.into_iter().map(|c| {
-                let text = move || fill(i18n.t(k::JOIN_DEMO_AS), &[("role", role_text(i18n, c.role)), ("name", &c.name)]);
+            // The demo street's members (a street coordinator, a viewer) too.
+            let street = d.street.map(|s| s.codes).unwrap_or_default();
+            let codes = d.codes.into_iter().map(|c| (c, false)).chain(street.into_iter().map(|c| (c, true)));
+            let buttons = codes.map(|(c, street)| {
+                let key = if street { k::STREET_DEMO_AS } else { k::JOIN_DEMO_AS };
+                let text = move || fill(i18n.t(key), &[("role", role_text(i18n, c.role)), ("name", &c.name)]);
                 let (code, go) = (c.code.clone(), go.clone());
                 view! { <li><button class="secondary" on:click=move |_| go(code.clone())>{text}</button></li> }
             });

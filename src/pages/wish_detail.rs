@@ -94,6 +94,11 @@ fn Facts(wish: Wish) -> impl IntoView {
             app.replica.with(|r| holder_name(i18n, r.view(), &h))
         })
     });
+    let answer = w
+        .escalation
+        .as_ref()
+        .and_then(|e| e.answers.last().cloned())
+        .map(|a| street_answer_fact(i18n, a));
     let escalation = w.escalation.clone().map(|e| {
         let level = e.level.code();
         fact(
@@ -131,12 +136,31 @@ fn Facts(wish: Wish) -> impl IntoView {
                 {w.merged_into.as_ref().map(|t| fact(k::WISH_DETAIL_MERGED_INTO, wish_link(t)))}
                 {duplicates}
                 {escalation}
+                {answer}
                 {completion_fact(app, i18n, &w)}
                 {evaluations_fact(app, i18n, &w)}
                 {(w.rework > 0).then(|| fact(k::WISH_DETAIL_REWORK, w.rework))}
             </dl>
         </section>
     }
+}
+
+/// The street's latest answer to an escalation (issue 19): who signed it,
+/// the holder once accepted, the guidance or report, when.
+fn street_answer_fact(i18n: I18n, a: linli_core::model::StreetAnswer) -> AnyView {
+    use linli_core::model::AnswerKind;
+    let key = match a.kind {
+        AnswerKind::Accepted => k::STREET_ANSWER_ACCEPTED,
+        AnswerKind::Returned => k::STREET_ANSWER_RETURNED,
+        AnswerKind::Resolved => k::STREET_ANSWER_RESOLVED,
+    };
+    let (from, holder, at) = (a.from, a.holder, when(a.at));
+    let head = move || fill(i18n.t(key), &[("from", &from), ("holder", &holder)]);
+    let text = (!a.text.is_empty()).then(|| view! { <br /> {a.text} });
+    fact(
+        k::STREET_ANSWER,
+        view! { <span data-testid="street-answer">{head} " · " <time>{at}</time>{text}</span> },
+    )
 }
 
 /// The lease: time left, or overdue, kept current by the minute.
@@ -613,8 +637,17 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
         let p = pending.get();
         app.replica.with(|r| {
             let s = r.view();
-            let who = |e: &linli_core::model::TimelineEntry| {
-                e.by.as_ref().map(|m| member_name(i18n, s, m))
+            // A street's answer is signed by the street ("西关街道 · 王主任"):
+            // its author is a member of the street's log, not this one's.
+            let who = |e: &linli_core::model::TimelineEntry| match linli_core::street::answer_of(
+                &w, &e.op,
+            ) {
+                Some(a) if !a.holder.is_empty() => Some(fill(
+                    i18n.t(k::STREET_TIMELINE_HOLDER),
+                    &[("from", &a.from), ("holder", &a.holder)],
+                )),
+                Some(a) => Some(a.from.clone()),
+                None => e.by.as_ref().map(|m| member_name(i18n, s, m)),
             };
             w.timeline
                 .iter()

@@ -127,6 +127,17 @@ pub mod keys {
     /// A kiosk: wrong PINs in a row and when the last was typed
     /// (`KioskFails`), so a reload does not reset the wait.
     pub const KIOSK_FAILS: &str = "kiosk_fails";
+    /// A street device (main database): the street's name and communities
+    /// (`protocol::StreetInfo`) as last fetched, so an offline start knows
+    /// which community databases to open.
+    pub const STREET_INFO: &str = "street_info";
+}
+
+/// The database of a community a street device reads: `linli-c-{id}`, with
+/// the same schema as the main one (its own log, snapshot, writer, outbox,
+/// cursors). The street's own log stays in `DB_NAME`.
+pub fn community_db_name(community: &linli_core::CommunityId) -> String {
+    format!("linli-c-{community}")
 }
 
 const SNAPSHOT_KEY: &str = "state";
@@ -188,6 +199,11 @@ pub struct Session {
     pub community: linli_core::CommunityId,
     pub member: linli_core::MemberId,
     pub token: String,
+    /// Joined with a street's code (`JoinResponse::street`): `community` is
+    /// the street, and the device also reads the street's communities, each
+    /// in its own database (`community_db_name`).
+    #[serde(default)]
+    pub street: bool,
 }
 
 /// Everything start-up needs, read in one transaction.
@@ -216,6 +232,8 @@ pub struct Store {
 
 thread_local! {
     static DEFAULT: RefCell<Option<Store>> = const { RefCell::new(None) };
+    /// The linked communities' databases opened so far (a street device).
+    static COMMUNITIES: RefCell<Vec<(String, Store)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn js_key(n: u64) -> JsValue {
@@ -313,6 +331,24 @@ impl Store {
         }
         let store = Store::open(DB_NAME).await?;
         DEFAULT.with(|d| *d.borrow_mut() = Some(store.clone()));
+        Ok(store)
+    }
+
+    /// The database of `community` on a street device
+    /// (`community_db_name`), opened once per page and shared.
+    pub async fn community(community: &linli_core::CommunityId) -> Result<Store, StoreError> {
+        let name = community_db_name(community);
+        let held = COMMUNITIES.with(|c| {
+            c.borrow()
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s.clone())
+        });
+        if let Some(store) = held {
+            return Ok(store);
+        }
+        let store = Store::open(&name).await?;
+        COMMUNITIES.with(|c| c.borrow_mut().push((name, store.clone())));
         Ok(store)
     }
 
@@ -714,10 +750,39 @@ impl Store {
                 .await?;
             if fresh_log {
                 meta.delete(JsValue::from_str(keys::EPOCH))?.await?;
+                meta.delete(JsValue::from_str(keys::STREET_INFO))?.await?;
                 for store in [LOG_CHUNKS, SNAPSHOT, PRIVATE, PHOTOS] {
                     tx.object_store(store)?.clear()?.await?;
                 }
             }
+            Ok(())
+        }
+        .await;
+        finish(tx, raw, body).await
+    }
+
+    /// A street device's community database takes the street token's device
+    /// (`writer`, seqs from 1) with its outbox minted again under it, in one
+    /// transaction; the push cursor starts over. Used when the device joined
+    /// again (a new device id) and the community still holds ops of the old.
+    pub async fn adopt_writer(&self, writer: &Writer, outbox: &[Op]) -> Result<(), StoreError> {
+        let values = outbox
+            .iter()
+            .map(|op| Ok((to_json(op)?, js_key(op.id.seq))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let writer = meta_value(writer)?;
+        let (tx, raw) = write_tx(&self.db, &[META, OUTBOX])?;
+        let body = async {
+            let out = tx.object_store(OUTBOX)?;
+            out.clear()?.await?;
+            for (value, key) in &values {
+                out.add(value, Some(key))?.await?;
+            }
+            let meta = tx.object_store(META)?;
+            meta.put(&writer, Some(&JsValue::from_str(keys::WRITER)))?
+                .await?;
+            meta.delete(JsValue::from_str(keys::PUSHED_THROUGH))?
+                .await?;
             Ok(())
         }
         .await;

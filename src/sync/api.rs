@@ -101,6 +101,15 @@ pub async fn demo() -> Result<protocol::Demo, ApiError> {
     read(Request::get(&format!("{}/demo", protocol::API_PREFIX)).build()).await
 }
 
+/// A street's name and linked communities (`GET /api/v1/streets/{S}`,
+/// any active member of the street).
+pub async fn street(street: &str, token: &str) -> Result<protocol::StreetInfo, ApiError> {
+    let req = Request::get(&format!("{}/streets/{street}", protocol::API_PREFIX))
+        .header("Authorization", &bearer(token))
+        .build();
+    read(req).await
+}
+
 pub struct Client<'a> {
     pub community: &'a str,
     pub token: &'a str,

@@ -14,12 +14,13 @@ use linli_core::replica::{Replica, next_batch};
 use linli_core::{Op, OpId, Outcome, VoidReason};
 
 use crate::browser::now_ms;
-use crate::state::AppState;
+use crate::state::{AppState, Replicated};
 use crate::store::{Session, Store, StoreError, keys};
 
 pub mod api;
 mod photos;
 pub mod status;
+mod street;
 
 use api::{ApiError, Client};
 
@@ -202,6 +203,19 @@ impl SyncState {
             token: &session.token,
         };
         let pushed = push(&store, &client).await?;
+        if session.street {
+            // A street's own log holds members only: no contact, care,
+            // check-in or photo records; then its linked communities.
+            if let Some(device) = app.device() {
+                send_device_name(&store, &client, device.as_str()).await?;
+            }
+            let pulled = self.pull(app, &store, &client).await?;
+            let linked = self.sync_street(app, session).await?;
+            if pushed || pulled > 0 || linked {
+                app.changed();
+            }
+            return Ok(());
+        }
         upload_private(&store, &client).await?;
         upload_care(&store, &client).await?;
         let uploaded = photos::upload(app, &store, &client).await?;
@@ -246,22 +260,45 @@ impl SyncState {
         Ok(())
     }
 
-    /// Pulls segment by segment (a long-offline device never holds more than
-    /// one in memory) and folds each in. Returns the entries pulled.
+    /// Pulls this device's own community log into the app's replica.
     async fn pull(self, app: AppState, store: &Store, client: &Client<'_>) -> Result<u64, Failure> {
-        let device = app
+        match self
+            .pull_into(app.replicated(), store, client, true)
+            .await?
+        {
+            Pulled::Entries(n) => Ok(n),
+            Pulled::Reset => {
+                // The community's log was reset: the outbox is kept, pull again.
+                app.reload().await;
+                trigger();
+                Ok(0)
+            }
+        }
+    }
+
+    /// Pulls segment by segment (a long-offline device never holds more than
+    /// one in memory) from `client`'s community into `store` and folds each
+    /// into `into`. `notify`: void ops of this device become notices (its
+    /// own community; a street's linked communities show outcomes on their
+    /// pages). Used for the device's community and for each community a
+    /// street device reads (`sync::street`).
+    pub(crate) async fn pull_into(
+        self,
+        into: Replicated,
+        store: &Store,
+        client: &Client<'_>,
+        notify: bool,
+    ) -> Result<Pulled, Failure> {
+        let device = into
             .device()
             .ok_or(Failure::Store(StoreError::Failed("no writer".into())))?;
-        let start = app.replica.with_untracked(|r| r.confirmed().seq);
+        let start = into.replica.with_untracked(|r| r.confirmed().seq);
         let head = client.head(start).await?;
         let stored_epoch: Option<String> = store.get_meta(keys::EPOCH).await?;
         match stored_epoch {
             Some(e) if e != head.epoch => {
-                // The community's log was reset: keep the outbox, pull again.
                 store.reset_log(&head.epoch).await?;
-                app.reload().await;
-                trigger();
-                return Ok(0);
+                return Ok(Pulled::Reset);
             }
             Some(_) => {}
             None => store.put_meta(keys::EPOCH, &head.epoch).await?,
@@ -304,27 +341,38 @@ impl SyncState {
             stored?;
             if let Some(last) = entries.last().map(|e| e.seq) {
                 if let Some(max) = entries.iter().map(|e| e.op.hlc).max() {
-                    app.observe(max);
+                    into.observe(max);
                 }
                 let mut mine = Vec::new();
-                app.replica
+                into.replica
                     .update(|r| mine = r.apply_pulled(&entries, &device));
-                let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
-                    Outcome::Void(reason) => Some(Notice { op, reason }),
-                    Outcome::Applied | Outcome::Duplicate => None,
-                });
-                self.notices.update(|n| n.extend(voids));
+                if notify {
+                    let voids = mine.into_iter().filter_map(|(op, outcome)| match outcome {
+                        Outcome::Void(reason) => Some(Notice { op, reason }),
+                        Outcome::Applied | Outcome::Duplicate => None,
+                    });
+                    self.notices.update(|n| n.extend(voids));
+                }
                 cursor = last;
             }
             next = fetched?;
         }
         let pulled = cursor - start;
         if pulled > SNAPSHOT_AFTER {
-            let state = app.replica.with_untracked(|r| r.confirmed().clone());
+            let state = into.replica.with_untracked(|r| r.confirmed().clone());
             store.write_snapshot(&state).await?;
         }
-        Ok(pulled)
+        Ok(Pulled::Entries(pulled))
     }
+}
+
+/// What a pull did.
+pub(crate) enum Pulled {
+    /// This many entries came in.
+    Entries(u64),
+    /// The log was reset (a new epoch): the pulled log is forgotten, the
+    /// outbox kept; the replica must be loaded again from the store.
+    Reset,
 }
 
 impl SyncState {
@@ -377,7 +425,7 @@ impl SyncState {
     }
 }
 
-enum Failure {
+pub(crate) enum Failure {
     Api(ApiError),
     Store(StoreError),
 }
@@ -396,7 +444,7 @@ impl From<StoreError> for Failure {
 
 /// Pushes the outbox past the push cursor, in batches under the limits.
 /// Returns whether anything was accepted.
-async fn push(store: &Store, client: &Client<'_>) -> Result<bool, Failure> {
+pub(crate) async fn push(store: &Store, client: &Client<'_>) -> Result<bool, Failure> {
     let mut through: u64 = store.get_meta(keys::PUSHED_THROUGH).await?.unwrap_or(0);
     let outbox = store.outbox().await?;
     let start = through;
@@ -680,6 +728,7 @@ pub async fn join(
         community: res.community,
         member: res.member,
         token: res.token,
+        street: res.street,
     };
     store
         .set_identity(&writer, &session, &outbox, !same)

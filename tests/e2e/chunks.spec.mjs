@@ -36,6 +36,7 @@ test("after one visit to the home page, every chunk's pages and English open off
     ["/activities", "活动"],
     ["/care", "关爱走访"],
     ["/dashboard", "数据看板"],
+    ["/street", "上报事项"],
     ["/settings", "设置"],
   ]) {
     await page.goto(`http://${addr}${path}`);

@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 // Evaluated through DevTools: the app's CSP refuses an injected <script>.
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-const ROUTES = ["/", "/wishes", "/board", "/orders", "/volunteers", "/dashboard", "/settings", "/join", "/invite", "/resources", "/admin", "/inbox", "/care", "/activities", "/pass", "/kiosk/check-in", "/activities/a1/check-in", "/activities/a1/code"];
+const ROUTES = ["/", "/wishes", "/board", "/orders", "/volunteers", "/dashboard", "/settings", "/join", "/invite", "/resources", "/admin", "/inbox", "/care", "/activities", "/pass", "/kiosk/check-in", "/activities/a1/check-in", "/activities/a1/code", "/street", "/street/dashboard"];
 
 let server;
 test.beforeEach(async () => {

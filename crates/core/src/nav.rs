@@ -23,6 +23,10 @@ pub enum Page {
     Dashboard,
     /// 设置.
     Settings,
+    /// 上报事项: a street device's escalation inbox (issue 19).
+    StreetInbox,
+    /// 街道看板: a street device's dashboard.
+    StreetDashboard,
 }
 
 impl Page {
@@ -49,6 +53,8 @@ impl Page {
             Page::Volunteers => "/volunteers",
             Page::Dashboard => "/dashboard",
             Page::Settings => "/settings",
+            Page::StreetInbox => "/street",
+            Page::StreetDashboard => "/street/dashboard",
         }
     }
 }
@@ -70,6 +76,19 @@ pub fn pages(role: Option<Role>) -> Vec<Page> {
         Role::Viewer => &[Home, Board, Activities, Dashboard, Settings],
     };
     wanted.to_vec()
+}
+
+/// The pages the navigation offers a device that joined with a street's
+/// code, by the member's role in the street log: the street's coordinators
+/// answer escalations and invite, its viewers read.
+pub fn street_pages(role: Option<Role>) -> Vec<Page> {
+    use Page::*;
+    match role {
+        Some(Role::Coordinator | Role::Viewer) => {
+            vec![Home, StreetInbox, StreetDashboard, Settings]
+        }
+        _ => vec![Home, Settings],
+    }
 }
 
 #[cfg(test)]
@@ -115,5 +134,31 @@ mod tests {
             );
         }
         assert_eq!(pages(None), [Page::Home, Page::Settings]);
+    }
+
+    #[test]
+    fn street_devices_get_the_street_pages() {
+        for role in [Role::Coordinator, Role::Viewer] {
+            let p = street_pages(Some(role));
+            assert_eq!(
+                p,
+                [
+                    Page::Home,
+                    Page::StreetInbox,
+                    Page::StreetDashboard,
+                    Page::Settings
+                ]
+            );
+        }
+        // Nobody else is a street member; a device not yet known gets the way in.
+        assert_eq!(
+            street_pages(Some(Role::Volunteer)),
+            [Page::Home, Page::Settings]
+        );
+        assert_eq!(street_pages(None), [Page::Home, Page::Settings]);
+        // The community pages never offer the street's.
+        for role in Role::ALL {
+            assert!(!pages(Some(role)).contains(&Page::StreetInbox));
+        }
     }
 }

@@ -1,0 +1,89 @@
+//! The street part of a round on a street device (docs/street.md "The
+//! app"): fetch the street's info (its communities), then per linked
+//! community push its outbox and pull its log into its own database, with
+//! the same code as the device's own community (`push`, `pull_into`). A
+//! community that fails keeps its failure in its status; the others go on.
+use leptos::prelude::*;
+use linli_core::protocol::StreetInfo;
+
+use super::api::{self, ApiError, Client};
+use super::{Failure, Pulled, SyncState, push};
+use crate::browser::now_ms;
+use crate::state::AppState;
+use crate::store::{Session, Store, keys};
+use crate::street::{LinkStatus, Linked};
+
+impl SyncState {
+    /// Returns whether anything changed (pages read again).
+    pub(super) async fn sync_street(
+        self,
+        app: AppState,
+        session: &Session,
+    ) -> Result<bool, Failure> {
+        let device = app
+            .device()
+            .ok_or(Failure::Store(crate::store::StoreError::Failed(
+                "no writer".into(),
+            )))?;
+        let info = api::street(session.community.as_str(), &session.token).await?;
+        let mut changed = false;
+        let held: Option<StreetInfo> = app.street.info.get_untracked();
+        if held.as_ref() != Some(&info) {
+            Store::default_db()
+                .await?
+                .put_meta(keys::STREET_INFO, &info)
+                .await?;
+            app.street.reload(&device, &session.member).await?;
+            changed = true;
+        }
+        let linked = app.street.linked.get_untracked();
+        for community in &linked {
+            match self.sync_linked(app, community, session).await {
+                Ok(c) => {
+                    changed |= c;
+                    community.status.set(LinkStatus::Synced(now_ms()));
+                }
+                Err(Failure::Api(e)) => community
+                    .status
+                    .set(LinkStatus::Failed(e.code().to_owned())),
+                Err(Failure::Store(e)) => community
+                    .status
+                    .set(LinkStatus::Failed(format!("store_{}", e.code()))),
+            }
+        }
+        // Offline half-way: the round is offline, not synced.
+        if linked
+            .iter()
+            .any(|c| c.status.get_untracked() == LinkStatus::Failed("offline".into()))
+        {
+            return Err(Failure::Api(ApiError::Offline));
+        }
+        Ok(changed)
+    }
+
+    /// Push, then pull, one linked community.
+    async fn sync_linked(
+        self,
+        app: AppState,
+        community: &Linked,
+        session: &Session,
+    ) -> Result<bool, Failure> {
+        let store = Store::community(&community.id).await?;
+        let client = Client {
+            community: community.id.as_str(),
+            token: &session.token,
+        };
+        let pushed = push(&store, &client).await?;
+        match self.pull_into(community.at, &store, &client, false).await? {
+            Pulled::Entries(n) => Ok(pushed || n > 0),
+            Pulled::Reset => {
+                if let Some(device) = community.at.device() {
+                    app.street
+                        .reload_one(&community.id, &device, &session.member)
+                        .await?;
+                }
+                Ok(true)
+            }
+        }
+    }
+}
