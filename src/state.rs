@@ -193,15 +193,12 @@ impl AppState {
         match load_all().await {
             Ok((replica, writer, session, replayed)) => {
                 let snapshot = (replayed > SNAPSHOT_AFTER).then(|| replica.confirmed().clone());
-                // A street device: its linked communities' databases too.
-                match session.as_ref().filter(|s| s.street) {
-                    Some(s) => {
-                        if let Err(e) = self.street.reload(&writer.device, &s.member).await {
-                            self.load.set(Load::Failed(e));
-                            return;
-                        }
-                    }
-                    None => self.street.clear(),
+                let street = session
+                    .as_ref()
+                    .filter(|s| s.street)
+                    .map(|s| (writer.device.clone(), s.member.clone()));
+                if street.is_none() {
+                    self.street.clear();
                 }
                 self.writer.set_value(Some(writer));
                 self.session.set(session);
@@ -210,6 +207,14 @@ impl AppState {
                 self.revision.update(|r| *r += 1);
                 // The sync engine may have started before the session was read.
                 crate::sync::trigger();
+                // A street device: its linked communities' databases too,
+                // after the pages can paint (the inbox from its cache).
+                if let Some((device, member)) = street
+                    && let Err(e) = self.street.reload(&device, &member).await
+                {
+                    self.load.set(Load::Failed(e));
+                    return;
+                }
                 if let Some(state) = snapshot {
                     // Background: the next start replays only what follows.
                     spawn_local(async move {

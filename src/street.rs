@@ -9,7 +9,8 @@
 use leptos::prelude::*;
 use linli_core::protocol::StreetInfo;
 use linli_core::replica::{Replica, Writer};
-use linli_core::{CommunityId, DeviceId, MemberId, OpKind, Outcome};
+use linli_core::street::{self, InboxRow};
+use linli_core::{CommunityId, DeviceId, MemberId, OpKind, Outcome, State};
 
 use crate::browser::now_ms;
 use crate::state::{DispatchError, Replicated};
@@ -45,6 +46,12 @@ pub struct StreetState {
     pub info: RwSignal<Option<StreetInfo>>,
     /// The linked communities in `info`'s order (by name).
     pub linked: RwSignal<Vec<Linked>>,
+    /// Whether `linked` holds every community's database as read at
+    /// start-up; until then the inbox shows `cached`.
+    pub ready: RwSignal<bool>,
+    /// The inbox as last shown (meta `street_inbox`): what the inbox page
+    /// paints while the communities' databases are read.
+    pub cached: RwSignal<Vec<InboxRow>>,
 }
 
 impl Default for StreetState {
@@ -58,6 +65,52 @@ impl StreetState {
         StreetState {
             info: RwSignal::new(None),
             linked: RwSignal::new(Vec::new()),
+            ready: RwSignal::new(false),
+            cached: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// The street's inbox (`street::inbox` over every linked community,
+    /// pending answers included); the cached one until they are read.
+    /// Tracks the replicas.
+    pub fn inbox(&self) -> Vec<InboxRow> {
+        if !self.ready.get() {
+            return self.cached.get();
+        }
+        self.with_states(|names, states| {
+            let pairs: Vec<(&CommunityId, &State)> = names
+                .iter()
+                .map(|(id, _)| id)
+                .zip(states.iter().copied())
+                .collect();
+            street::inbox(&pairs)
+        })
+    }
+
+    /// Runs `of` over every linked community's state (id, name, state), in
+    /// the street's order; tracks them all.
+    pub fn with_states<T>(&self, of: impl FnOnce(&[(CommunityId, String)], &[&State]) -> T) -> T {
+        let linked = self.linked.get();
+        let guards: Vec<_> = linked.iter().map(|c| c.at.replica.read()).collect();
+        let states: Vec<&State> = guards.iter().map(|g| g.view()).collect();
+        let names: Vec<(CommunityId, String)> = linked
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect();
+        of(&names, &states)
+    }
+
+    /// Keeps the inbox as it is now for the next start (after a load, a
+    /// sync that changed something, an answer). A failure costs only the
+    /// early paint.
+    pub async fn remember(&self) {
+        if !self.ready.get_untracked() {
+            return;
+        }
+        let rows = untrack(|| self.inbox());
+        self.cached.set(rows.clone());
+        if let Ok(db) = Store::default_db().await {
+            let _ = db.put_meta(keys::STREET_INBOX, &rows).await;
         }
     }
 
@@ -71,22 +124,34 @@ impl StreetState {
     pub fn clear(&self) {
         self.info.set(None);
         self.linked.set(Vec::new());
+        self.ready.set(false);
+        self.cached.set(Vec::new());
     }
 
     /// Reads the cached street info and every linked community's database
     /// (start-up, another tab wrote). A community whose database fails
-    /// shows the failure and an empty replica; the others load.
+    /// shows the failure and an empty replica; the others load. Before the
+    /// first load, the inbox last shown is painted from `cached` (reading
+    /// and decoding every community's state takes seconds on a big street:
+    /// BENCHMARKS "Street level").
     pub async fn reload(&self, device: &DeviceId, member: &MemberId) -> Result<(), StoreError> {
-        let info: Option<StreetInfo> = Store::default_db()
-            .await?
-            .get_meta(keys::STREET_INFO)
-            .await?;
-        let Some(info) = info else {
+        let Some(info) = self.paint_cached().await? else {
+            // Not fetched yet (a device that just joined): nothing to read;
+            // the sync round fetches it and reloads.
             self.clear();
+            self.ready.set(true);
             return Ok(());
         };
+        // Every database is opened and read at once; only the decoding and
+        // folding (CPU) take turns.
+        let loads = futures::future::join_all(
+            info.communities
+                .iter()
+                .map(|c| load_community(&c.id, device, member)),
+        )
+        .await;
         let mut list = Vec::new();
-        for c in &info.communities {
+        for (c, loaded) in info.communities.iter().zip(loads) {
             let linked = self.find(&c.id).unwrap_or_else(|| Linked {
                 id: c.id.clone(),
                 name: c.name.clone(),
@@ -100,7 +165,7 @@ impl StreetState {
                 name: c.name.clone(),
                 ..linked
             };
-            match load_community(&c.id, device, member).await {
+            match loaded {
                 Ok((replica, writer)) => {
                     linked.at.writer.set_value(Some(writer));
                     linked.at.replica.set(replica);
@@ -113,7 +178,30 @@ impl StreetState {
         }
         self.info.set(Some(info));
         self.linked.set(list);
+        let first = !self.ready.get_untracked();
+        self.ready.set(true);
+        self.remember().await;
+        if first {
+            // The sync round skips the communities until they are read.
+            crate::sync::trigger();
+        }
         Ok(())
+    }
+
+    /// The first half of `reload`: the cached street info, and before the
+    /// first load the inbox last shown (`cached`, what `inbox` answers).
+    pub async fn paint_cached(&self) -> Result<Option<StreetInfo>, StoreError> {
+        let main = Store::default_db().await?;
+        let info: Option<StreetInfo> = main.get_meta(keys::STREET_INFO).await?;
+        if let Some(info) = &info
+            && !self.ready.get_untracked()
+        {
+            let cached: Option<Vec<InboxRow>> =
+                main.get_meta(keys::STREET_INBOX).await.ok().flatten();
+            self.cached.set(cached.unwrap_or_default());
+            self.info.set(Some(info.clone()));
+        }
+        Ok(info)
     }
 
     /// Loads one community again from its database (its log was reset).
@@ -129,6 +217,7 @@ impl StreetState {
         let (replica, writer) = load_community(id, device, member).await?;
         linked.at.writer.set_value(Some(writer));
         linked.at.replica.set(replica);
+        self.remember().await;
         Ok(())
     }
 
@@ -156,6 +245,7 @@ impl StreetState {
         linked.at.writer.set_value(Some(writer));
         let mut outcome = Outcome::Applied;
         linked.at.replica.update(|r| outcome = r.push_local(op));
+        self.remember().await;
         tabs::announce_change();
         crate::sync::trigger();
         Ok(outcome)

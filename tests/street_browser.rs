@@ -202,3 +202,54 @@ async fn street_state_loads_each_community_and_dispatches_into_its_own_outbox() 
     );
     assert_eq!(outbox(&b), [("dev-street".into(), 1)]);
 }
+
+#[wasm_bindgen_test]
+async fn the_inbox_last_shown_paints_before_the_communities_are_read() {
+    use linli::street::StreetState;
+    use linli_core::protocol::{StreetCommunity, StreetInfo};
+    let a: CommunityId = "test-cache-a".into();
+    let store = fresh(&a).await;
+    // A community with escalated wishes in its log (pulled earlier).
+    let log = linli_core::demo::small_community(3, START, "test-cache-a", "西门里社区", 24).log;
+    store.append_log(&log, None).await.unwrap();
+    store.close();
+    let info = StreetInfo {
+        street: "test-street".into(),
+        name: "西关街道".into(),
+        communities: vec![StreetCommunity {
+            id: a.clone(),
+            name: "西门里社区".into(),
+        }],
+    };
+    let main = Store::default_db().await.unwrap();
+    main.put_meta(keys::STREET_INFO, &info).await.unwrap();
+    main.put_meta(
+        keys::STREET_INBOX,
+        &Vec::<linli_core::street::InboxRow>::new(),
+    )
+    .await
+    .unwrap();
+    let (device, member) = ("dev-street".into(), "street-m1".into());
+
+    let street = StreetState::new();
+    // Nothing read yet: the (empty) cache is the inbox.
+    assert!(!street.ready.get_untracked());
+    street.reload(&device, &member).await.unwrap();
+    assert!(street.ready.get_untracked());
+    let shown = untrack(|| street.inbox());
+    assert!(!shown.is_empty(), "the demo community escalates wishes");
+    assert!(shown.iter().all(|r| r.community == a));
+
+    // The next start: the cache holds what was shown, before any database is read.
+    let cached: Vec<linli_core::street::InboxRow> =
+        main.get_meta(keys::STREET_INBOX).await.unwrap().unwrap();
+    assert_eq!(cached, shown);
+    let next = StreetState::new();
+    assert_eq!(next.paint_cached().await.unwrap(), Some(info));
+    assert_eq!(untrack(|| next.inbox()), shown);
+    assert!(next.linked.get_untracked().is_empty());
+    // Once read, the replicas answer (the same rows).
+    next.reload(&device, &member).await.unwrap();
+    assert_eq!(untrack(|| next.inbox()), shown);
+    assert_eq!(next.linked.get_untracked().len(), 1);
+}

@@ -20,19 +20,6 @@ use crate::state::{AppState, use_app};
 use crate::status::{Status as Said, StatusLine};
 use crate::street::LinkStatus;
 
-/// Runs `of` over every linked community's state (id, name, state), in the
-/// street's order; tracks them all.
-fn with_states<T>(app: AppState, of: impl FnOnce(&[(CommunityId, String)], &[&State]) -> T) -> T {
-    let linked = app.street.linked.get();
-    let guards: Vec<_> = linked.iter().map(|c| c.at.replica.read()).collect();
-    let states: Vec<&State> = guards.iter().map(|g| g.view()).collect();
-    let names: Vec<(CommunityId, String)> = linked
-        .iter()
-        .map(|c| (c.id.clone(), c.name.clone()))
-        .collect();
-    of(&names, &states)
-}
-
 /// Shown instead of a street page on a device that is not a street's.
 #[component]
 fn StreetGate(title: crate::i18n::Key, children: ChildrenFn) -> impl IntoView {
@@ -101,16 +88,8 @@ pub fn StreetInbox() -> impl IntoView {
 #[component]
 fn InboxBody() -> impl IntoView {
     let app = use_app();
-    let rows = Memo::new(move |_| {
-        with_states(app, |names, states| {
-            let pairs: Vec<(&CommunityId, &State)> = names
-                .iter()
-                .map(|(id, _)| id)
-                .zip(states.iter().copied())
-                .collect();
-            street::inbox(&pairs)
-        })
-    });
+    // The cached inbox until every community's database is read.
+    let rows = Memo::new(move |_| app.street.inbox());
     let open = RwSignal::new(None::<(CommunityId, WishId)>);
     // Street viewers read along; only active coordinators answer (the
     // endpoint refuses anyone else's answer, which would stay in the outbox).
@@ -154,6 +133,7 @@ fn InboxItem(
     /// This member may answer (`street::may_answer`).
     answers: Memo<bool>,
 ) -> impl IntoView {
+    let app = use_app();
     let i18n = use_i18n();
     let this = (row.community.clone(), row.wish.clone());
     let is_open = {
@@ -185,7 +165,9 @@ fn InboxItem(
             <p class="hint">{move || fill(i18n.t(k::STREET_ESCALATED_AT), &[("when", &when(row.escalated_at))])}</p>
             {(!row.note.is_empty()).then(|| view! { <p class="street-note">{tr(k::STREET_NOTE)} {row.note.clone()}</p> })}
             {accepted}
-            <Show when=move || answers.get()>
+            // Answers need the community's replica: not while the cached
+            // inbox is shown.
+            <Show when=move || answers.get() && app.street.ready.get()>
                 <div class="quick">
                     <button type="button" aria-expanded=move || if is_open.get() { "true" } else { "false" } aria-label=open_label.clone() on:click=toggle.clone()>
                         {tr(k::STREET_HANDLE)}
@@ -371,7 +353,7 @@ fn DashboardBody() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let months = Memo::new(move |_| {
-        with_states(app, |_, states| {
+        app.street.with_states(|_, states| {
             let mut all: Vec<String> = states.iter().flat_map(|s| views::wish_months(s)).collect();
             linli_core::lean::sort_stable(&mut all, &|a, b| b.cmp(a));
             all.dedup();
@@ -382,7 +364,7 @@ fn DashboardBody() -> impl IntoView {
     let group = RwSignal::new(GroupBy::Month);
     let dash = Memo::new(move |_| {
         let (period, by) = (Period::from_key(&month.get()), group.get());
-        with_states(app, |names, states| {
+        app.street.with_states(|names, states| {
             let pairs: Vec<(&CommunityId, &State)> = names
                 .iter()
                 .map(|(id, _)| id)

@@ -131,6 +131,10 @@ pub mod keys {
     /// (`protocol::StreetInfo`) as last fetched, so an offline start knows
     /// which community databases to open.
     pub const STREET_INFO: &str = "street_info";
+    /// A street device (main database): the inbox it last showed
+    /// (`Vec<street::InboxRow>`), painted at start-up before the
+    /// communities' databases are read (`StreetState::reload`).
+    pub const STREET_INBOX: &str = "street_inbox";
 }
 
 /// The database of a community a street device reads: `linli-c-{id}`, with
@@ -751,6 +755,7 @@ impl Store {
             if fresh_log {
                 meta.delete(JsValue::from_str(keys::EPOCH))?.await?;
                 meta.delete(JsValue::from_str(keys::STREET_INFO))?.await?;
+                meta.delete(JsValue::from_str(keys::STREET_INBOX))?.await?;
                 for store in [LOG_CHUNKS, SNAPSHOT, PRIVATE, PHOTOS] {
                     tx.object_store(store)?.clear()?.await?;
                 }

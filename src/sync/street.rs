@@ -20,6 +20,11 @@ impl SyncState {
         app: AppState,
         session: &Session,
     ) -> Result<bool, Failure> {
+        // Until the communities' databases are read (`StreetState::reload`
+        // triggers a round when they are).
+        if !app.street.ready.get_untracked() {
+            return Ok(false);
+        }
         let device = app
             .device()
             .ok_or(Failure::Store(crate::store::StoreError::Failed(
@@ -50,6 +55,9 @@ impl SyncState {
                     .status
                     .set(LinkStatus::Failed(format!("store_{}", e.code()))),
             }
+        }
+        if changed {
+            app.street.remember().await;
         }
         // Offline half-way: the round is offline, not synced.
         if linked

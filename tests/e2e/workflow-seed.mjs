@@ -10,10 +10,12 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "target/debug/examples/demo_backup");
 
 /** A backup file of the demo community for `member` (c1, g1, v1, r1, k1…);
- * with `synthetic: n`, of the load-test community of n wishes instead; with
+ * with `synthetic: n`, of the load-test community of n wishes instead (`street: n`:
+ * the same with one wish in 200 escalated to the street); with
  * `activities: n`, of n activities with 20 attendances each. */
-export function demoBackup(member, { synthetic, activities, device = `e2e-${member}-${Date.now()}` } = {}) {
+export function demoBackup(member, { synthetic, street, activities, device = `e2e-${member}-${Date.now()}` } = {}) {
   const args = (synthetic ? ["--synthetic", String(synthetic)] : [])
+    .concat(street ? ["--street", String(street)] : [])
     .concat(activities ? ["--activities", String(activities)] : [])
     .concat([member, "now", device]);
   const text = existsSync(EXAMPLE)

@@ -3,11 +3,13 @@
 //! before the device has joined by code.
 //!
 //! ```text
-//! cargo run -p linli-core --example demo_backup -- [--synthetic N | --activities N] <member-id> [start-ms|now] [device-id]
+//! cargo run -p linli-core --example demo_backup -- [--synthetic N | --street N | --activities N] <member-id> [start-ms|now] [device-id]
 //! ```
 //!
 //! With `--synthetic N` the log is `demo::synthetic_log(N, …)` instead (a
 //! load-test community of N wishes; members c1, v0–v59, r0–r29); with
+//! `--street N`, the same with one wish in 200 escalated to the street
+//! (`demo::synthetic_log_escalating`, the street benchmark's); with
 //! `--activities N`, `demo::synthetic_activities(N, 20, …)` (N activities
 //! of 20 attendances each; members c1, v0–v199, k1).
 //!
@@ -28,7 +30,7 @@ const DAY_MS: u64 = 86_400_000;
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
     let flag = args
-        .next_if(|a| a == "--synthetic" || a == "--activities")
+        .next_if(|a| ["--synthetic", "--street", "--activities"].contains(&a.as_str()))
         .map(|f| {
             let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
                 eprintln!("{f} needs a number");
@@ -38,10 +40,10 @@ fn main() {
         });
     let make = |start: u64| match &flag {
         Some((f, n)) => {
-            let log = if f == "--activities" {
-                demo::synthetic_activities(*n, 20, SEED, start)
-            } else {
-                demo::synthetic_log(*n, SEED, start)
+            let log = match f.as_str() {
+                "--activities" => demo::synthetic_activities(*n, 20, SEED, start),
+                "--street" => demo::synthetic_log_escalating(*n, SEED, start, Some(200)),
+                _ => demo::synthetic_log(*n, SEED, start),
             };
             let state = linli_core::fold(&log);
             (log, state)

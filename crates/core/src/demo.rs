@@ -1242,6 +1242,18 @@ pub fn synthetic_activities(
 /// gets a losing second claim, one in eight is not satisfied and reopened).
 /// About 6.2 ops per wish. Deterministic for `seed`.
 pub fn synthetic_log(wishes: usize, seed: u64, start_ms: u64) -> Vec<LogEntry> {
+    synthetic_log_escalating(wishes, seed, start_ms, None)
+}
+
+/// `synthetic_log`, but with `escalate_every: Some(k)` one wish in `k` is
+/// published and then escalated to the street (with one of the demo's
+/// notes) instead of being claimed: the street benchmark's inbox.
+pub fn synthetic_log_escalating(
+    wishes: usize,
+    seed: u64,
+    start_ms: u64,
+    escalate_every: Option<usize>,
+) -> Vec<LogEntry> {
     let mut rng = Rng::new(seed);
     let mut b = LogBuilder::new(start_ms);
     b.push(
@@ -1307,6 +1319,18 @@ pub fn synthetic_log(wishes: usize, seed: u64, start_ms: u64) -> Vec<LogEntry> {
             },
         );
         b.push("c1", OpKind::Publish { wish: wid.clone() });
+        if escalate_every.is_some_and(|k| k > 0 && n % k == k / 2) {
+            let note = *rng.pick(&ESCALATION_NOTES);
+            b.push(
+                "c1",
+                OpKind::Escalate {
+                    wish: wid,
+                    level: Level::Street,
+                    note: note.into(),
+                },
+            );
+            continue;
+        }
         b.push(&v, OpKind::Claim { wish: wid.clone() });
         if n % 10 == 0 {
             let late = rng.pick(&vols).clone();
@@ -1775,6 +1799,19 @@ mod tests {
         assert_eq!(s.wishes.len(), 50);
         assert!(
             s.voids
+                .values()
+                .all(|r| *r == crate::VoidReason::AlreadyClaimed)
+        );
+        // The street benchmark's variant: one wish in 200 waits for the street.
+        let esc = crate::fold(&synthetic_log_escalating(2_000, 1, t0, Some(200)));
+        let waiting = esc
+            .wishes
+            .values()
+            .filter(|w| w.status == Status::Escalated && w.escalation.is_some())
+            .count();
+        assert_eq!(waiting, 10);
+        assert!(
+            esc.voids
                 .values()
                 .all(|r| *r == crate::VoidReason::AlreadyClaimed)
         );

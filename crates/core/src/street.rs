@@ -138,8 +138,10 @@ pub fn answer_of<'a>(w: &'a Wish, op: &crate::ids::OpId) -> Option<&'a StreetAns
 
 // ---- the street's pages -------------------------------------------------
 
-/// One escalated wish in the street's inbox.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One escalated wish in the street's inbox. Serializable: a street device
+/// keeps the last inbox it showed, to paint it at start-up while the
+/// communities' databases are still being read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InboxRow {
     /// Its community.
     pub community: CommunityId,
