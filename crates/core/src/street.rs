@@ -21,7 +21,8 @@ use crate::model::{AnswerKind, Category, Role, Status, StreetAnswer, Wish};
 use crate::op::{Op, OpKind};
 use crate::reduce::{State, VoidReason, no_move, text_of};
 use crate::validate::{self, ValidationError};
-use crate::views::{GroupBy, Rates, csv_cell, rates_csv_with, rates_in};
+use crate::views::{GroupBy, Rates, RatesAcc, counted, csv_cell, key_of, rates_csv_with};
+use std::collections::BTreeMap;
 
 /// The roles a street's log has: street coordinators and street viewers.
 pub const ROLES: [Role; 2] = [Role::Coordinator, Role::Viewer];
@@ -294,151 +295,36 @@ pub struct Dashboard {
     pub groups: Vec<Rates>,
 }
 
-/// Figures over the wishes filed in `period`, for the street's communities.
+/// Figures over the wishes filed in `period`, for the street's communities,
+/// in one pass over their wishes; the street's and the groups' medians are
+/// taken over every community's wishes (a median of medians is not one).
 pub fn dashboard(
     communities: &[(&CommunityId, &State)],
     by: GroupBy,
     period: &Period,
 ) -> Dashboard {
     let mut rows = Vec::new();
-    let mut groups: Vec<Rates> = Vec::new();
+    let mut street = RatesAcc::default();
+    let mut groups: BTreeMap<String, RatesAcc> = BTreeMap::new();
     for (c, s) in communities {
-        let mut all = rates_in(s, GroupBy::All, period)
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        all.key = s
+        let offset = s.settings().utc_offset_minutes;
+        let mut one = RatesAcc::default();
+        for w in s.wishes.values().filter(|w| counted(w, period, offset)) {
+            one.add(w);
+            street.add(w);
+            groups.entry(key_of(w, by, offset)).or_default().add(w);
+        }
+        let name = s
             .community
             .as_ref()
             .map_or_else(|| c.to_string(), |c| c.name.clone());
-        rows.push(((*c).clone(), all));
-        groups.extend(rates_in(s, by, period));
+        rows.push(((*c).clone(), one.finish(name)));
     }
-    let mut street = sum(
-        rows.iter().map(|(_, r)| r),
-        communities,
-        GroupBy::All,
-        period,
-    )
-    .into_iter()
-    .next()
-    .unwrap_or_default();
-    street.key = "street".into();
-    let groups = sum(groups.iter(), communities, by, period);
     Dashboard {
         rows,
-        street,
-        groups,
+        street: street.finish("street".into()),
+        groups: groups.into_iter().map(|(k, a)| a.finish(k)).collect(),
     }
-}
-
-/// Adds rates by key; medians are taken again over every community's
-/// wishes (a median of medians is not a median).
-fn sum<'a>(
-    rows: impl Iterator<Item = &'a Rates>,
-    communities: &[(&CommunityId, &State)],
-    by: GroupBy,
-    period: &Period,
-) -> Vec<Rates> {
-    let mut out: std::collections::BTreeMap<String, Rates> = Default::default();
-    for r in rows {
-        let key = if by == GroupBy::All {
-            "all".to_owned()
-        } else {
-            r.key.clone()
-        };
-        let t = out.entry(key.clone()).or_default();
-        t.key = key;
-        t.total += r.total;
-        t.responded += r.responded;
-        t.resolved += r.resolved;
-        t.evaluations += r.evaluations;
-        t.satisfied += r.satisfied;
-        t.rework += r.rework;
-        t.escalated += r.escalated;
-        t.street_answered += r.street_answered;
-    }
-    let medians = medians(communities, by, period);
-    out.into_values()
-        .map(|mut r| {
-            if let Some(m) = medians.get(&r.key) {
-                [
-                    r.median_respond_ms,
-                    r.median_resolve_ms,
-                    r.median_escalate_ms,
-                    r.median_street_ms,
-                ] = *m;
-            }
-            r
-        })
-        .collect()
-}
-
-type Medians = [Option<u64>; 4];
-
-fn medians(
-    communities: &[(&CommunityId, &State)],
-    by: GroupBy,
-    period: &Period,
-) -> std::collections::BTreeMap<String, Medians> {
-    let mut times: std::collections::BTreeMap<String, [Vec<u64>; 4]> = Default::default();
-    for (_, s) in communities {
-        let offset = s.settings().utc_offset_minutes;
-        for w in s.wishes.values() {
-            if matches!(w.status, Status::Cancelled | Status::Merged)
-                || !period.contains(w.created_at, offset)
-            {
-                continue;
-            }
-            let key = match by {
-                GroupBy::All => "all".to_owned(),
-                GroupBy::Category => w.category.code().to_owned(),
-                GroupBy::Month => crate::calendar::local(w.created_at, offset).month_key(),
-                GroupBy::Grid => w.place.grid.clone().unwrap_or_else(|| "-".into()),
-                GroupBy::Team => w.team.as_ref().map_or_else(|| "-".into(), |t| t.0.clone()),
-            };
-            let t = times.entry(key).or_default();
-            if let Some(r) = w.responded_at {
-                t[0].push(r.saturating_sub(w.created_at));
-            }
-            if matches!(w.status, Status::Completed | Status::Closed)
-                && let Some(r) = w.resolved_at
-            {
-                t[1].push(r.saturating_sub(w.created_at));
-            }
-            if let Some(e) = &w.escalation {
-                t[2].push(e.at.saturating_sub(w.created_at));
-                if let Some(a) = e.answered_at {
-                    t[3].push(a.saturating_sub(e.at));
-                }
-            }
-        }
-    }
-    times
-        .into_iter()
-        .map(|(k, mut v)| {
-            let m = [
-                median(&mut v[0]),
-                median(&mut v[1]),
-                median(&mut v[2]),
-                median(&mut v[3]),
-            ];
-            (k, m)
-        })
-        .collect()
-}
-
-fn median(v: &mut [u64]) -> Option<u64> {
-    if v.is_empty() {
-        return None;
-    }
-    lean::sort(v);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2
-    })
 }
 
 /// One line of the ranking table.

@@ -423,7 +423,7 @@ impl Rates {
     }
 }
 
-fn key_of(w: &Wish, by: GroupBy, offset: i32) -> String {
+pub(crate) fn key_of(w: &Wish, by: GroupBy, offset: i32) -> String {
     match by {
         GroupBy::All => "all".into(),
         GroupBy::Grid => w.place.grid.clone().unwrap_or_else(|| "-".into()),
@@ -452,59 +452,67 @@ pub fn rates(state: &State, by: GroupBy) -> Vec<Rates> {
     rates_in(state, by, &Period::All)
 }
 
-/// `rates` over the wishes filed in `period` (community local time).
-pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
-    #[derive(Default)]
-    struct Acc {
-        r: Rates,
-        respond: Vec<u64>,
-        resolve: Vec<u64>,
-        escalate: Vec<u64>,
-        street: Vec<u64>,
-    }
-    let offset = state.settings().utc_offset_minutes;
-    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
-    for w in state.wishes.values() {
-        if matches!(w.status, Status::Cancelled | Status::Merged)
-            || !period.contains(w.created_at, offset)
-        {
-            continue;
-        }
-        let acc = groups.entry(key_of(w, by, offset)).or_default();
-        acc.r.total += 1;
+/// Whether a wish counts in the rates of `period`: filed in it (community
+/// local time at `offset`), neither cancelled nor merged.
+pub(crate) fn counted(w: &Wish, period: &Period, offset: i32) -> bool {
+    !matches!(w.status, Status::Cancelled | Status::Merged) && period.contains(w.created_at, offset)
+}
+
+/// One group's rates while wishes are added; medians at `finish`, over
+/// every wish added (the street adds several communities' wishes).
+#[derive(Default)]
+pub(crate) struct RatesAcc {
+    r: Rates,
+    respond: Vec<u64>,
+    resolve: Vec<u64>,
+    escalate: Vec<u64>,
+    street: Vec<u64>,
+}
+
+impl RatesAcc {
+    pub(crate) fn add(&mut self, w: &Wish) {
+        self.r.total += 1;
         if let Some(t) = w.responded_at {
-            acc.r.responded += 1;
-            acc.respond.push(t.saturating_sub(w.created_at));
+            self.r.responded += 1;
+            self.respond.push(t.saturating_sub(w.created_at));
         }
         if matches!(w.status, Status::Completed | Status::Closed)
             && let Some(t) = w.resolved_at
         {
-            acc.r.resolved += 1;
-            acc.resolve.push(t.saturating_sub(w.created_at));
+            self.r.resolved += 1;
+            self.resolve.push(t.saturating_sub(w.created_at));
         }
-        acc.r.evaluations += w.evaluations.len() as u32;
-        acc.r.satisfied += w.evaluations.iter().filter(|e| e.rating.accepts()).count() as u32;
-        acc.r.rework += w.rework;
+        self.r.evaluations += w.evaluations.len() as u32;
+        self.r.satisfied += w.evaluations.iter().filter(|e| e.rating.accepts()).count() as u32;
+        self.r.rework += w.rework;
         if let Some(e) = &w.escalation {
-            acc.r.escalated += 1;
-            acc.escalate.push(e.at.saturating_sub(w.created_at));
+            self.r.escalated += 1;
+            self.escalate.push(e.at.saturating_sub(w.created_at));
             if let Some(a) = e.answered_at {
-                acc.r.street_answered += 1;
-                acc.street.push(a.saturating_sub(e.at));
+                self.r.street_answered += 1;
+                self.street.push(a.saturating_sub(e.at));
             }
         }
     }
-    let mut rows: Vec<Rates> = groups
-        .into_iter()
-        .map(|(key, mut a)| {
-            a.r.key = key;
-            a.r.median_respond_ms = median(&mut a.respond);
-            a.r.median_resolve_ms = median(&mut a.resolve);
-            a.r.median_escalate_ms = median(&mut a.escalate);
-            a.r.median_street_ms = median(&mut a.street);
-            a.r
-        })
-        .collect();
+
+    pub(crate) fn finish(mut self, key: String) -> Rates {
+        self.r.key = key;
+        self.r.median_respond_ms = median(&mut self.respond);
+        self.r.median_resolve_ms = median(&mut self.resolve);
+        self.r.median_escalate_ms = median(&mut self.escalate);
+        self.r.median_street_ms = median(&mut self.street);
+        self.r
+    }
+}
+
+/// `rates` over the wishes filed in `period` (community local time).
+pub fn rates_in(state: &State, by: GroupBy, period: &Period) -> Vec<Rates> {
+    let offset = state.settings().utc_offset_minutes;
+    let mut groups: BTreeMap<String, RatesAcc> = BTreeMap::new();
+    for w in state.wishes.values().filter(|w| counted(w, period, offset)) {
+        groups.entry(key_of(w, by, offset)).or_default().add(w);
+    }
+    let mut rows: Vec<Rates> = groups.into_iter().map(|(k, a)| a.finish(k)).collect();
     if by == GroupBy::Grid {
         // The community's own order (一、二、三), not the code points' (一、三、二).
         let grids = state

@@ -366,6 +366,15 @@ proptest! {
         prop_assert_eq!(d.street.escalated, sum(|r| r.escalated));
         prop_assert_eq!(d.street.street_answered, sum(|r| r.street_answered));
         prop_assert_eq!(d.groups.iter().map(|r| r.total).sum::<u32>(), d.street.total);
+        // Each community's row is the community dashboard's own figure.
+        for ((_, s), (_, row)) in logs.iter().zip(&d.rows) {
+            let own = linli_core::views::rates(s, GroupBy::All).pop().unwrap_or_default();
+            prop_assert_eq!(linli_core::views::Rates { key: row.key.clone(), ..own }, row.clone());
+        }
+        // A street of one community is that community, group by group.
+        let (c0, s0) = &logs[0];
+        let one = street::dashboard(&[(c0, s0)], GroupBy::Month, &Period::All);
+        prop_assert_eq!(one.groups, linli_core::views::rates(s0, GroupBy::Month));
         let mut ranked: Vec<_> = street::ranking(&d).into_iter().map(|r| r.community).collect();
         ranked.sort();
         let mut ids: Vec<_> = logs.iter().map(|(c, _)| c.clone()).collect();
