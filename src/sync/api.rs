@@ -110,6 +110,24 @@ pub async fn street(street: &str, token: &str) -> Result<protocol::StreetInfo, A
     read(req).await
 }
 
+/// `GET /streets/{S}/heads`: the linked communities' log seqs, as soon as
+/// one is past `held` (or after `wait_ms`): a street device's live channel.
+pub async fn street_heads(
+    street: &str,
+    token: &str,
+    held: &[(linli_core::CommunityId, u64)],
+    wait_ms: u32,
+) -> Result<protocol::StreetHeads, ApiError> {
+    let since = protocol::street_since(held);
+    let req = Request::get(&format!(
+        "{}/streets/{street}/heads?since={since}&wait={wait_ms}",
+        protocol::API_PREFIX
+    ))
+    .header("Authorization", &bearer(token))
+    .build();
+    read(req).await
+}
+
 pub struct Client<'a> {
     pub community: &'a str,
     pub token: &'a str,

@@ -109,6 +109,7 @@ impl SyncState {
             window_event_listener_untyped(event, wake);
         }
         spawn_local(self.listen(app));
+        spawn_local(self.listen_street(app));
         spawn_local(async move {
             let mut failures = 0u32;
             loop {

@@ -141,6 +141,29 @@ test("a street accepts and (offline) resolves an escalated wish; the community a
   expect(csv).toContain("长寿路社区");
   expect(csv).toContain("全街道");
 
+  // Live: an escalation reaches the open inbox through the street's live
+  // channel (GET /streets/{S}/heads), well before the 30 s round, no nudge.
+  await s.page.goto(server.url + "/street");
+  await synced(s.page);
+  const second = "楼道外墙瓷砖脱落需要街道协调";
+  await r.page.goto(server.url + "/wishes");
+  await r.page.getByLabel("类别", { exact: true }).selectOption("repair");
+  await r.page.getByLabel("标题", { exact: true }).fill(second);
+  await r.page.getByRole("button", { name: "提交心愿" }).click();
+  await nudge(r.page);
+  await synced(r.page);
+  await c.page.goto(server.url + "/board");
+  await nudge(c.page);
+  await c.page.getByRole("link", { name: second }).first().click({ timeout: 30_000 });
+  await c.page.getByRole("button", { name: "上报" }).click();
+  await c.page.getByLabel("上报到").selectOption("street");
+  await c.page.getByLabel("说明").fill("外墙属于公共部位，需要街道协调维修资金");
+  await c.page.getByRole("form", { name: "上报" }).getByRole("button", { name: "上报" }).click();
+  await expect(c.page.locator(".detail-head .chip")).toHaveText("已上报");
+  await nudge(c.page);
+  await synced(c.page);
+  await expect(s.page.locator(".street-item").filter({ hasText: second })).toBeVisible({ timeout: 10_000 });
+
   // axe at 360 px (and a tablet) on both street pages.
   for (const [width, height] of [[360, 740], [1024, 768]]) {
     await s.page.setViewportSize({ width, height });

@@ -83,6 +83,61 @@ pub struct StreetCommunity {
     pub name: String,
 }
 
+/// `GET /api/v1/streets/{street}/heads?since=…&wait=MS` (its members): the
+/// seq of every linked community's log, answered as soon as one is past
+/// what the device holds (`since`) or when the wait is over — a street
+/// device's live channel, like a community's `head?wait=`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetHeads {
+    /// One per linked community, in the street's order.
+    pub heads: Vec<StreetHead>,
+}
+
+/// One community's log seq in `StreetHeads`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetHead {
+    /// The community.
+    pub community: CommunityId,
+    /// Its log's seq (the last entry's).
+    pub seq: u64,
+}
+
+/// Most communities a `since` list names (a street has a few dozen).
+pub const STREET_SINCE_MAX: usize = 200;
+
+/// `since` of `StreetHeads`: `community:seq` pairs joined by commas (ids
+/// are URL-safe and hold neither character).
+pub fn street_since(held: &[(CommunityId, u64)]) -> String {
+    held.iter()
+        .map(|(c, n)| format!("{c}:{n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads `street_since`'s form; an empty string is an empty list.
+pub fn parse_street_since(text: &str) -> Result<Vec<(CommunityId, u64)>, &'static str> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pairs: Vec<&str> = text.split(',').collect();
+    if pairs.len() > STREET_SINCE_MAX {
+        return Err("since names too many communities");
+    }
+    pairs
+        .into_iter()
+        .map(|p| {
+            let (c, n) = p
+                .rsplit_once(':')
+                .ok_or("since takes community:seq pairs")?;
+            let n = n.parse().map_err(|_| "since takes community:seq pairs")?;
+            if c.is_empty() || c.len() > 64 {
+                return Err("since names a community id that cannot be");
+            }
+            Ok((CommunityId::from(c), n))
+        })
+        .collect()
+}
+
 /// `POST /api/v1/communities/{id}/codes` (coordinator): make a join code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateCodeRequest {
@@ -643,6 +698,28 @@ pub fn community_path(community: &str, rest: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn street_since_round_trips_and_refuses_junk() {
+        use super::{STREET_SINCE_MAX, parse_street_since, street_since};
+        let held = vec![("changshou-road".into(), 12), ("ximen-li".into(), 0)];
+        assert_eq!(street_since(&held), "changshou-road:12,ximen-li:0");
+        assert_eq!(parse_street_since(&street_since(&held)), Ok(held));
+        assert_eq!(parse_street_since(""), Ok(Vec::new()));
+        for bad in [
+            "c",
+            "c:",
+            ":3",
+            "c:-1",
+            "c:x",
+            "c:1,,d:2",
+            &format!("{}:1", "c".repeat(65)),
+        ] {
+            assert!(parse_street_since(bad).is_err(), "{bad}");
+        }
+        let many = vec!["c:1"; STREET_SINCE_MAX + 1].join(",");
+        assert!(parse_street_since(&many).is_err());
+    }
+
     use super::*;
 
     #[test]

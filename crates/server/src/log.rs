@@ -414,6 +414,12 @@ impl Log {
         })
     }
 
+    /// The log's seq as this instance last read it (`sync_within` first for
+    /// a fresher one).
+    pub fn seq_now(&self) -> u64 {
+        *self.seq_tx.borrow()
+    }
+
     /// Wait until the log is past `since` or `deadline` comes. Appends on
     /// this instance wake it at once; other instances' are found by a
     /// probe of the store at most every `WAIT_PROBE` (shared by all waiters).

@@ -40,6 +40,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/join", post(join))
         .route("/demo", get(demo))
         .route("/streets/{street}", get(crate::streets::info))
+        .route("/streets/{street}/heads", get(crate::streets::heads))
         .route(&format!("{c}/ops"), post(push))
         .route(&format!("{c}/head"), get(head))
         .route(&format!("{c}/segments/{{name}}"), get(segment))

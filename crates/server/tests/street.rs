@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use linli_core::ids::{CommunityId, MemberId, WishId};
 use linli_core::model::{AnswerKind, Level, Role};
-use linli_core::protocol::{Demo, JoinResponse, StreetInfo};
+use linli_core::protocol::{self, Demo, JoinResponse, StreetHeads, StreetInfo};
 use linli_core::{OpKind, Outcome, VoidReason};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -27,6 +27,7 @@ on_each_store!(
     a_street_log_takes_members_and_no_wishes,
     the_demo_seeds_a_street_with_three_communities,
     a_link_made_while_serving_opens_the_community_within_auth_ttl,
+    street_heads_wake_when_any_community_moves,
 );
 
 /// A community or a street, made as the CLI makes them; its founder's code.
@@ -1003,5 +1004,106 @@ fn cli_creates_streets_and_links_communities() {
         let (ok, _, err) = run(&all);
         assert!(!ok, "{args:?}");
         assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+/// `GET /streets/{s}/heads?since=…&wait=`: the street device's live channel
+/// answers at once when a community is past what the device holds, waits
+/// while none is, wakes when one moves, and is refused like `GET
+/// /streets/{s}` to anyone else or for bad input.
+async fn street_heads_wake_when_any_community_moves(s: TestStore) {
+    let mut w = world(s.store.clone()).await;
+    create(&s.store, "cz", "白云社区", false).await;
+    link(&s.store, "s1", "cz").await;
+    let http = w.http.clone();
+    let base = format!("{}/api/v1/streets/s1/heads", w.server.url);
+    let heads = |token: String, query: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let res = http
+                .get(format!("{base}?{query}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let st = res.status().as_u16();
+            (st, res.json::<Value>().await.unwrap())
+        }
+    };
+    let seqs = |v: &Value| -> Vec<(String, u64)> {
+        let h: StreetHeads = serde_json::from_value(v.clone()).unwrap();
+        h.heads
+            .into_iter()
+            .map(|h| (h.community.to_string(), h.seq))
+            .collect()
+    };
+    // Without a wait: every linked community, in the street's order.
+    let (st, now) = heads(w.sc.token.clone(), String::new()).await;
+    assert_eq!(st, 200, "{now}");
+    let now = seqs(&now);
+    assert_eq!(
+        now.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        ["cz", "ca"]
+    );
+    let held = protocol::street_since(
+        &now.iter()
+            .map(|(c, n)| (CommunityId::from(c.as_str()), *n))
+            .collect::<Vec<_>>(),
+    );
+    // Behind on one, or naming none of them: answered at once, whatever the wait.
+    for query in [
+        format!("since=ca:0,cz:{}&wait=20000", now[0].1),
+        "since=elsewhere:0&wait=20000".to_owned(),
+        "wait=20000".to_owned(),
+    ] {
+        let t0 = std::time::Instant::now();
+        let (st, _) = heads(w.sv.token.clone(), query.clone()).await;
+        assert_eq!(st, 200, "{query}");
+        assert!(t0.elapsed() < std::time::Duration::from_secs(5), "{query}");
+    }
+    // Up to date: the wait runs out and says the same seqs.
+    let t0 = std::time::Instant::now();
+    let (st, same) = heads(w.sc.token.clone(), format!("since={held}&wait=300")).await;
+    assert_eq!((st, seqs(&same)), (200, now.clone()));
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(300));
+    // Up to date and waiting: an escalation in ca wakes it long before 20 s.
+    let waiting = tokio::spawn(heads(
+        w.sc.token.clone(),
+        format!("since={held}&wait=20000"),
+    ));
+    // Waiting on cz only: ca's move does not wake it.
+    let only_cz = tokio::spawn(heads(
+        w.sc.token.clone(),
+        format!("since=cz:{}&wait=1500", now[0].1),
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let t0 = std::time::Instant::now();
+    escalated(&http, &mut w.a).await;
+    let (st, moved) = waiting.await.unwrap();
+    assert_eq!(st, 200);
+    assert!(t0.elapsed() < std::time::Duration::from_secs(10));
+    let moved = seqs(&moved);
+    assert!(moved[1].1 > now[1].1, "{moved:?}");
+    assert_eq!(moved[0], now[0]);
+    let (st, _) = only_cz.await.unwrap();
+    assert_eq!(st, 200);
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(1000));
+    // Refused: another street's coordinator, a community's member, no token; bad input.
+    let refused = |v: &Value| error_code(v).to_owned();
+    let (st, v) = heads(w.tc.token.clone(), String::new()).await;
+    assert_eq!((st, refused(&v).as_str()), (403, "wrong_community"));
+    let (st, v) = heads(w.a.token.clone(), String::new()).await;
+    assert_eq!((st, refused(&v).as_str()), (403, "wrong_community"));
+    let (st, v) = heads(String::new(), String::new()).await;
+    assert_eq!((st, refused(&v).as_str()), (401, "unauthorized"));
+    for bad in [
+        "since=ca",
+        "since=ca:x",
+        "wait=soon",
+        &format!("since={}", vec!["c:1"; 201].join(",")),
+    ] {
+        let (st, v) = heads(w.sc.token.clone(), bad.to_owned()).await;
+        assert_eq!((st, refused(&v).as_str()), (400, "bad_request"), "{bad}");
     }
 }
