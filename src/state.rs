@@ -13,6 +13,7 @@ use linli_core::{DeviceId, OpId, OpKind, Outcome, ValidationError, WishId};
 use crate::browser::{new_device_id, now_ms};
 use crate::i18n::k;
 use crate::status::{Status, Text};
+pub use crate::store::photos::{LocalPhoto, PhotoUsage};
 pub use crate::store::usage::Usage;
 use crate::store::{
     Backup, ImportError, ImportReport, Session, Store, StoreError, keys, tabs, usage,
@@ -45,6 +46,11 @@ pub enum DispatchError {
 }
 
 impl DispatchError {
+    /// The device's storage is full (the write was refused whole).
+    pub fn is_quota(&self) -> bool {
+        matches!(self, DispatchError::Store(StoreError::Quota(_)))
+    }
+
     /// What the user is told.
     pub fn status(&self) -> Status {
         match self {
@@ -693,6 +699,51 @@ impl AppState {
     /// Storage use and persistence of this origin.
     pub async fn storage_usage(&self) -> Usage {
         usage::read().await
+    }
+
+    /// The photos this device holds: count, bytes, waiting to upload.
+    pub async fn photo_usage(&self) -> PhotoUsage {
+        match Store::default_db().await {
+            Ok(s) => s.photo_usage().await.unwrap_or_default(),
+            Err(_) => PhotoUsage::default(),
+        }
+    }
+
+    /// A photo (full size or thumbnail) this device holds, if it does.
+    pub async fn held_photo(&self, sha: &str) -> Option<LocalPhoto> {
+        let store = Store::default_db().await.ok()?;
+        store.photo(sha).await.ok().flatten()
+    }
+
+    /// A photo at full size: held, else fetched from the endpoint (checked
+    /// against its hash) and kept for next time — under storage pressure
+    /// simply not kept.
+    pub async fn full_photo(&self, sha: &str) -> Result<LocalPhoto, ()> {
+        if let Some(p) = self.held_photo(sha).await {
+            return Ok(p);
+        }
+        let wish = self
+            .replica
+            .with_untracked(|r| linli_core::photos::find(r.view(), sha).map(|(w, _, _)| w.clone()));
+        let session = self.session.get_untracked().ok_or(())?;
+        let client = Client {
+            community: session.community.as_str(),
+            token: &session.token,
+        };
+        let (bytes, mime) = client.photo(sha).await.map_err(drop)?;
+        if linli_core::photos::sha256_hex(&bytes) != sha {
+            return Err(());
+        }
+        let p = LocalPhoto {
+            sha: sha.to_owned(),
+            wish: wish.ok_or(())?,
+            mime,
+            bytes,
+        };
+        if let Ok(store) = Store::default_db().await {
+            let _ = store.put_photo(&p).await;
+        }
+        Ok(p)
     }
 
     /// Asks the browser to keep this origin's data.

@@ -11,9 +11,8 @@ use wasm_bindgen::JsCast;
 use super::ui::{Reader, me};
 use crate::i18n::{fill, k, tr, use_i18n};
 use crate::photos::{Shrunk, object_url, revoke, shrink};
+use crate::state::LocalPhoto;
 use crate::state::{AppState, use_app};
-use crate::store::Store;
-use crate::store::photos::LocalPhoto;
 
 /// One photo picked on a form.
 #[derive(Clone)]
@@ -190,15 +189,11 @@ pub fn WishPhotos(wish: Memo<Option<Wish>>) -> impl IntoView {
         app.revision.track();
         let list = visible.get();
         async move {
-            let store = Store::default_db().await.ok();
             let mut out = Vec::new();
             let mut urls = Vec::new();
             let mut counts = [0usize; 2];
             for (stage, full, thumb) in list {
-                let held = match &store {
-                    Some(s) => s.photo(&thumb).await.ok().flatten(),
-                    None => None,
-                };
+                let held = app.held_photo(&thumb).await;
                 let url = held.and_then(|p| object_url(&p.bytes, &p.mime));
                 urls.extend(url.clone());
                 let c = &mut counts[usize::from(stage == Stage::Completion)];
@@ -274,7 +269,7 @@ fn FullPhoto(
     let url = RwSignal::new(None::<Result<String, ()>>);
     let wish_sha = sha.clone();
     spawn_local(async move {
-        let got = full_bytes(app, &wish_sha).await;
+        let got = app.full_photo(&wish_sha).await;
         url.set(Some(
             got.and_then(|p| object_url(&p.bytes, &p.mime).ok_or(())),
         ));
@@ -295,34 +290,6 @@ fn FullPhoto(
             <button type="button" class="secondary" on:click=move |_| open.set(None)>{tr(k::UI_CLOSE)}</button>
         </div>
     }
-}
-
-async fn full_bytes(app: AppState, sha: &str) -> Result<LocalPhoto, ()> {
-    let store = Store::default_db().await.map_err(drop)?;
-    if let Ok(Some(p)) = store.photo(sha).await {
-        return Ok(p);
-    }
-    let wish = app
-        .replica
-        .with_untracked(|r| photos::find(r.view(), sha).map(|(w, _, _)| w.clone()));
-    let session = app.session.get_untracked().ok_or(())?;
-    let client = crate::sync::api::Client {
-        community: session.community.as_str(),
-        token: &session.token,
-    };
-    let (bytes, mime) = client.photo(sha).await.map_err(drop)?;
-    if photos::sha256_hex(&bytes) != sha {
-        return Err(());
-    }
-    let p = LocalPhoto {
-        sha: sha.to_owned(),
-        wish: wish.ok_or(())?,
-        mime,
-        bytes,
-    };
-    // Kept for next time; under storage pressure it is simply not kept.
-    let _ = store.put_photo(&p).await;
-    Ok(p)
 }
 
 /// The thumbnails of one stage of a wish beside its timeline entry (the
@@ -351,11 +318,9 @@ pub fn PhotoStrip(wish: WishId, stage: Stage) -> impl IntoView {
         let list = thumbs.get();
         async move {
             let mut urls = Vec::new();
-            if let Ok(store) = Store::default_db().await {
-                for sha in list {
-                    if let Ok(Some(p)) = store.photo(&sha).await {
-                        urls.extend(object_url(&p.bytes, &p.mime));
-                    }
+            for sha in list {
+                if let Some(p) = app.held_photo(&sha).await {
+                    urls.extend(object_url(&p.bytes, &p.mime));
                 }
             }
             forget();

@@ -220,7 +220,7 @@ pub fn run_photos(
     app: AppState,
     kinds: Vec<OpKind>,
     contact: Option<ContactRecord>,
-    photos: Vec<crate::store::photos::LocalPhoto>,
+    photos: Vec<crate::state::LocalPhoto>,
     status: RwSignal<Said>,
     done: Box<dyn FnOnce()>,
 ) {
@@ -246,7 +246,7 @@ fn run_boxed(
     kinds: Vec<OpKind>,
     contact: Option<ContactRecord>,
     care: Vec<linli_core::care::CareItem>,
-    photos: Vec<crate::store::photos::LocalPhoto>,
+    photos: Vec<crate::state::LocalPhoto>,
     status: RwSignal<Said>,
     done: Box<dyn FnOnce()>,
 ) {
@@ -273,9 +273,7 @@ fn run_boxed(
                     done();
                 }
             },
-            Err(crate::state::DispatchError::Store(crate::store::StoreError::Quota(_)))
-                if with_photos =>
-            {
+            Err(e) if with_photos && e.is_quota() => {
                 status.set(Said::failed(crate::status::Text::key(k::PHOTOS_QUOTA)))
             }
             Err(e) => status.set(e.status()),

@@ -43,12 +43,7 @@ pub fn StoragePanel() -> impl IntoView {
     // Photos are most of what a device keeps beyond the log (docs/photos.md).
     let photo_usage = Reader::new(move || {
         app.revision.track();
-        async move {
-            match crate::store::Store::default_db().await {
-                Ok(s) => s.photo_usage().await.unwrap_or_default(),
-                Err(_) => Default::default(),
-            }
-        }
+        async move { app.photo_usage().await }
     });
     let photos_text = move || {
         let u = photo_usage.get().unwrap_or_default();
