@@ -25,6 +25,31 @@ test.afterEach(async () => {
 const nudge = (page) => page.evaluate(() => window.dispatchEvent(new Event("focus")));
 const synced = (page) => expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
 
+/** The resident on `page` files a repair wish titled `title` and syncs it. */
+async function fileWish(page, title) {
+  await page.goto(server.url + "/wishes");
+  await page.getByLabel("类别", { exact: true }).selectOption("repair");
+  await page.getByLabel("标题", { exact: true }).fill(title);
+  await page.getByRole("button", { name: "提交心愿" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /已保存在本机|已同步/ })).toBeVisible();
+  await nudge(page);
+  await synced(page);
+}
+
+/** The community coordinator on `page` escalates `title` to the street with `note`, and syncs. */
+async function escalate(page, title, note) {
+  await page.goto(server.url + "/board");
+  await nudge(page);
+  await page.getByRole("link", { name: title }).first().click({ timeout: 30_000 });
+  await page.getByRole("button", { name: "上报" }).click();
+  await page.getByLabel("上报到").selectOption("street");
+  await page.getByLabel("说明").fill(note);
+  await page.getByRole("form", { name: "上报" }).getByRole("button", { name: "上报" }).click();
+  await expect(page.locator(".detail-head .chip")).toHaveText("已上报");
+  await nudge(page);
+  await synced(page);
+}
+
 /** The demo street's coordinator code (`protocol::Demo`). */
 async function streetCode(request) {
   const demo = await (await request.get(server.url + "/api/v1/demo")).json();
@@ -56,25 +81,9 @@ test("a street accepts and (offline) resolves an escalated wish; the community a
   const title = "小区围墙倒塌需要街道协调";
   // The resident files a wish; the community coordinator escalates it.
   const r = await joinDemo(browser, request, server.url, (x) => x.role === "resident");
-  await r.page.goto(server.url + "/wishes");
-  await r.page.getByLabel("类别", { exact: true }).selectOption("repair");
-  await r.page.getByLabel("标题", { exact: true }).fill(title);
-  await r.page.getByRole("button", { name: "提交心愿" }).click();
-  await expect(r.page.getByRole("status").filter({ hasText: /已保存在本机|已同步/ })).toBeVisible();
-  await nudge(r.page);
-  await synced(r.page);
-
+  await fileWish(r.page, title);
   const c = await joinDemo(browser, request, server.url, (x) => x.role === "coordinator");
-  await c.page.goto(server.url + "/board");
-  await nudge(c.page);
-  await c.page.getByRole("link", { name: title }).first().click({ timeout: 30_000 });
-  await c.page.getByRole("button", { name: "上报" }).click();
-  await c.page.getByLabel("上报到").selectOption("street");
-  await c.page.getByLabel("说明").fill("围墙属于产权单位，需要街道协调");
-  await c.page.getByRole("form", { name: "上报" }).getByRole("button", { name: "上报" }).click();
-  await expect(c.page.locator(".detail-head .chip")).toHaveText("已上报");
-  await nudge(c.page);
-  await synced(c.page);
+  await escalate(c.page, title, "围墙属于产权单位，需要街道协调");
 
   // The street coordinator: navigation, the inbox with the community's note.
   const { code } = await streetCode(request);
@@ -146,22 +155,8 @@ test("a street accepts and (offline) resolves an escalated wish; the community a
   await s.page.goto(server.url + "/street");
   await synced(s.page);
   const second = "楼道外墙瓷砖脱落需要街道协调";
-  await r.page.goto(server.url + "/wishes");
-  await r.page.getByLabel("类别", { exact: true }).selectOption("repair");
-  await r.page.getByLabel("标题", { exact: true }).fill(second);
-  await r.page.getByRole("button", { name: "提交心愿" }).click();
-  await nudge(r.page);
-  await synced(r.page);
-  await c.page.goto(server.url + "/board");
-  await nudge(c.page);
-  await c.page.getByRole("link", { name: second }).first().click({ timeout: 30_000 });
-  await c.page.getByRole("button", { name: "上报" }).click();
-  await c.page.getByLabel("上报到").selectOption("street");
-  await c.page.getByLabel("说明").fill("外墙属于公共部位，需要街道协调维修资金");
-  await c.page.getByRole("form", { name: "上报" }).getByRole("button", { name: "上报" }).click();
-  await expect(c.page.locator(".detail-head .chip")).toHaveText("已上报");
-  await nudge(c.page);
-  await synced(c.page);
+  await fileWish(r.page, second);
+  await escalate(c.page, second, "外墙属于公共部位，需要街道协调维修资金");
   await expect(s.page.locator(".street-item").filter({ hasText: second })).toBeVisible({ timeout: 10_000 });
 
   // axe at 360 px (and a tablet) on both street pages.

@@ -142,6 +142,13 @@ fn resolve(wish: &WishId) -> OpKind {
     }
 }
 
+/// `GET url` with bearer `token`: the status and the JSON body.
+async fn get_as(http: &reqwest::Client, url: String, token: &str) -> (u16, Value) {
+    let res = http.get(url).bearer_auth(token).send().await.unwrap();
+    let st = res.status().as_u16();
+    (st, res.json().await.unwrap())
+}
+
 /// The community's log as its coordinator pulls it, folded by linli-core.
 async fn folded(http: &reqwest::Client, d: &Device) -> linli_core::State {
     linli_core::fold(&d.pull_after(http, 0).await)
@@ -732,17 +739,10 @@ async fn street_info_lists_the_linked_communities(s: TestStore) {
     }
     let get = |token: String, street: &'static str| {
         let http = http.clone();
-        let base = w.server.url.clone();
+        let url = format!("{}/api/v1/streets/{street}", w.server.url);
         async move {
-            let res = http
-                .get(format!("{base}/api/v1/streets/{street}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            let st = res.status();
-            let j: Value = res.json().await.unwrap();
-            (st.as_u16(), error_code(&j).to_owned())
+            let (st, j) = get_as(&http, url, &token).await;
+            (st, error_code(&j).to_owned())
         }
     };
     assert_eq!(
@@ -1019,17 +1019,8 @@ async fn street_heads_wake_when_any_community_moves(s: TestStore) {
     let base = format!("{}/api/v1/streets/s1/heads", w.server.url);
     let heads = |token: String, query: String| {
         let http = http.clone();
-        let base = base.clone();
-        async move {
-            let res = http
-                .get(format!("{base}?{query}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            let st = res.status().as_u16();
-            (st, res.json::<Value>().await.unwrap())
-        }
+        let url = format!("{base}?{query}");
+        async move { get_as(&http, url, &token).await }
     };
     let seqs = |v: &Value| -> Vec<(String, u64)> {
         let h: StreetHeads = serde_json::from_value(v.clone()).unwrap();
