@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use linli_core::care::CareItem;
 use linli_core::private::ContactRecord;
 use linli_core::replica::{Replica, Writer};
+use linli_core::views::{self, FirstPage};
 use linli_core::{DeviceId, OpId, OpKind, Outcome, ValidationError, WishId};
 
 use crate::browser::{new_device_id, now_ms};
@@ -106,7 +107,13 @@ pub struct AppState {
     /// A street device's linked communities (`crate::street`); empty on
     /// every other device.
     pub street: crate::street::StreetState,
+    /// Until the first load ends: the wishes page this device showed last
+    /// (`Store::first_page`), painted while the state is read and decoded
+    /// (a 15 MB snapshot takes ~0.3 s: BENCHMARKS "Issue 18").
+    pub early: RwSignal<Option<FirstPage>>,
     writer: StoredValue<Option<Writer>>,
+    /// The wishes page last kept, so an unchanged one is not written again.
+    kept: StoredValue<Option<FirstPage>>,
 }
 
 /// Why a kiosk PIN was not taken.
@@ -139,7 +146,9 @@ impl AppState {
             revision: RwSignal::new(0),
             kiosk_unlocked: RwSignal::new(false),
             street: crate::street::StreetState::new(),
+            early: RwSignal::new(None),
             writer: StoredValue::new(None),
+            kept: StoredValue::new(None),
         };
         provide_context(state);
         let sync = crate::sync::SyncState::provide();
@@ -196,6 +205,13 @@ impl AppState {
 
     /// Reads everything again from the store (start-up, another tab wrote).
     pub async fn reload(&self) {
+        if self.load.get_untracked() == Load::Loading
+            && let Ok(store) = Store::default_db().await
+            && let Ok(Some(page)) = store.first_page().await
+        {
+            // Painted while `load_all` waits for the snapshot.
+            self.early.set(Some(page));
+        }
         match load_all().await {
             Ok((replica, writer, session, replayed)) => {
                 let snapshot = (replayed > SNAPSHOT_AFTER).then(|| replica.confirmed().clone());
@@ -210,6 +226,7 @@ impl AppState {
                 self.session.set(session);
                 self.replica.set(replica);
                 self.load.set(Load::Ready);
+                self.early.set(None);
                 self.revision.update(|r| *r += 1);
                 // The sync engine may have started before the session was read.
                 crate::sync::trigger();
@@ -230,6 +247,12 @@ impl AppState {
                     });
                 }
                 self.prune_private().await;
+                // After the pages painted: the next start paints this.
+                let app = *self;
+                spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(1_000).await;
+                    app.remember_first_page(None).await;
+                });
             }
             Err(e) => self.load.set(Load::Failed(e)),
         }
@@ -749,6 +772,36 @@ impl AppState {
     /// Asks the browser to keep this origin's data.
     pub async fn persist_storage(&self) -> bool {
         usage::persist().await
+    }
+
+    /// Keeps the wishes page as it opens (`views::first_page`, or `shown`
+    /// when the page just showed it) for the next start to paint, unless it
+    /// is what was kept already. A failure costs only the early paint.
+    pub async fn remember_first_page(&self, shown: Option<FirstPage>) {
+        let Some(member) = self
+            .session
+            .with_untracked(|s| s.as_ref().filter(|s| !s.street).map(|s| s.member.clone()))
+        else {
+            return;
+        };
+        let Some(role) = self.role_untracked() else {
+            return;
+        };
+        if !linli_core::permissions::sees_lists(role) {
+            return;
+        }
+        let page = shown.unwrap_or_else(|| {
+            self.replica
+                .with_untracked(|r| views::first_page(r.view(), &member, role, views::PAGE))
+        });
+        if self.kept.with_value(|k| k.as_ref() == Some(&page)) {
+            return;
+        }
+        if let Ok(store) = Store::default_db().await
+            && store.keep_first_page(&page).await.is_ok()
+        {
+            self.kept.set_value(Some(page));
+        }
     }
 
     /// Tells the other tabs (and this one's pages) that the store changed.

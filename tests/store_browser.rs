@@ -417,3 +417,54 @@ mod log_and_outbox {
         Store::delete(b).await.unwrap();
     }
 }
+
+/// The wishes page kept for the next start is painted only for the member
+/// who is joined on this device, and a join elsewhere forgets it.
+#[wasm_bindgen_test]
+async fn the_wishes_page_kept_is_painted_only_for_the_joined_member() {
+    use linli::store::{Session, keys};
+    use linli_core::model::Role;
+    use linli_core::replica::Writer;
+    use linli_core::views;
+    let name = "linli-test-first-page";
+    Store::delete(name).await.unwrap();
+    let store = Store::open(name).await.unwrap();
+    let state = linli_core::demo::demo_builder(1, 1_700_000_000_000).state;
+    let page = views::first_page(&state, &"c1".into(), Role::Coordinator, views::PAGE);
+    assert!(!page.wishes.is_empty());
+    store.keep_first_page(&page).await.unwrap();
+    assert_eq!(store.first_page().await.unwrap(), None, "no session yet");
+    let session = |member: &str, street: bool| Session {
+        community: "demo".into(),
+        member: member.into(),
+        token: "t".into(),
+        street,
+    };
+    store
+        .put_meta(keys::SESSION, &session("c1", false))
+        .await
+        .unwrap();
+    assert_eq!(store.first_page().await.unwrap(), Some(page.clone()));
+    store
+        .put_meta(keys::SESSION, &session("v1", false))
+        .await
+        .unwrap();
+    assert_eq!(store.first_page().await.unwrap(), None, "another member");
+    store
+        .put_meta(keys::SESSION, &session("c1", true))
+        .await
+        .unwrap();
+    assert_eq!(store.first_page().await.unwrap(), None, "a street device");
+    // Joining another community (a fresh log) forgets the page.
+    store
+        .set_identity(
+            &Writer::new("dev-b".into()),
+            &session("c1", false),
+            &[],
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.first_page().await.unwrap(), None, "joined elsewhere");
+    store.close();
+}

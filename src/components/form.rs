@@ -333,12 +333,14 @@ pub fn Select(
     /// The label is for screen readers only (a select in a table row).
     #[prop(optional)]
     hide_label: bool,
+    #[prop(optional, into)] disabled: MaybeProp<bool>,
 ) -> impl IntoView {
     let wire = Wire::new(&id, hint.is_some(), codes);
     let current = value.get;
     let control = view! {
         <select
             id=id.clone()
+            disabled=move || disabled.get().unwrap_or(false)
             aria-required=required.then_some("true")
             aria-invalid=wire.invalid()
             aria-describedby=wire.described_by()

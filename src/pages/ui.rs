@@ -17,7 +17,7 @@ use crate::state::{AppState, Load, use_app};
 use crate::status::Status as Said;
 
 /// Rows shown at once in a list; "show more" adds as many again.
-pub const PAGE: usize = 50;
+pub use linli_core::views::PAGE;
 
 /// Options read from the state, following every change of the replica.
 fn state_options(
@@ -291,6 +291,10 @@ pub fn Gate(
     /// The page writes its own `<h1>` once it shows (a wish's title).
     #[prop(optional)]
     own_heading: bool,
+    /// Shown while the state loads instead of "loading" (a page painted
+    /// from what the device kept: the wishes page).
+    #[prop(optional, into)]
+    early: Option<ViewFn>,
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
@@ -309,9 +313,10 @@ pub fn Gate(
             <h1>{tr(title)}</h1>
         </Show>
         {move || match state() {
-            (Load::Loading, _, _) => {
-                view! { <p class="empty" role="status">{tr(k::UI_LOADING)}</p> }.into_any()
-            }
+            (Load::Loading, _, _) => match &early {
+                Some(early) => early.run(),
+                None => loading().into_any(),
+            },
             (Load::Failed(e), _, _) => {
                 let text = e.text();
                 view! { <p class="empty error" role="alert">{move || text.render(i18n)}</p> }.into_any()
@@ -323,6 +328,11 @@ pub fn Gate(
             (Load::Ready, true, true) => children().into_any(),
         }}
     }
+}
+
+/// "Loading", while the state is read.
+pub fn loading() -> impl IntoView {
+    view! { <p class="empty" role="status">{tr(k::UI_LOADING)}</p> }
 }
 
 /// A status chip.

@@ -3,14 +3,15 @@
 //! errors from linli-core and a duplicate hint (`views::look_alikes`); the
 //! member's own wishes and, for those who dispatch, every wish.
 use leptos::prelude::*;
-use linli_core::model::{Category, Channel, Place, Role, Status, TimeWindow, Urgency, Wish};
+use linli_core::model::{Category, Channel, Place, Role, Status, TimeWindow, Urgency};
 use linli_core::private::ContactRecord;
+use linli_core::views::FirstPage;
 use linli_core::{OpKind, WishId, permissions, rules, views};
 
 use super::photos::{PhotoPicker, Picked};
 use super::ui::{
-    Gate, More, PAGE, WishItem, label, me, member_options, page_of, pending_wishes, run_all,
-    run_photos, status_label,
+    Gate, More, PAGE, WishItem, label, loading, me, member_options, page_of, pending_wishes,
+    run_all, run_photos, status_label,
 };
 use crate::browser::{new_id, parse_local};
 use crate::components::form::{
@@ -23,10 +24,20 @@ use crate::status::{Status as Said, StatusLine};
 #[component]
 pub fn Wishes() -> impl IntoView {
     view! {
-        <Gate title=k::WISHES_TITLE empty=k::WISHES_EMPTY>
+        <Gate title=k::WISHES_TITLE empty=k::WISHES_EMPTY early=early_wishes>
             <WishesBody />
         </Gate>
     }
+}
+
+/// While the state loads: the lists as they were last shown, if kept.
+fn early_wishes() -> AnyView {
+    let app = use_app();
+    (move || match app.early.get() {
+        Some(page) => view! { <WishLists early=page /> }.into_any(),
+        None => loading().into_any(),
+    })
+    .into_any()
 }
 
 #[component]
@@ -373,45 +384,64 @@ enum Tab {
     All,
 }
 
+/// The lists. `early`: the page this device kept, shown while the state
+/// loads (`AppState::early`) with its controls disabled until it is read.
 #[component]
-fn WishLists() -> impl IntoView {
+fn WishLists(#[prop(optional)] early: Option<FirstPage>) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let dispatcher = me(app)
-        .is_some_and(|m| matches!(m.role, Role::Coordinator | Role::GridWorker | Role::Viewer));
-    let tab = RwSignal::new(if dispatcher { Tab::All } else { Tab::Mine });
+    let waiting = early.is_some();
+    let all = early.as_ref().map_or_else(
+        || me(app).is_some_and(|m| views::lists_all_first(m.role)),
+        |p| p.all,
+    );
+    let tab = RwSignal::new(if all { Tab::All } else { Tab::Mine });
     let (status, search) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let shown = RwSignal::new(PAGE);
     // A new filter starts the list from its top.
     let filter = move |s: RwSignal<String>| Bind::from(s).then(move || shown.set(PAGE));
+    let kept = StoredValue::new(early);
     // Ids only: the list re-renders cheaply; items read their wish.
     let rows = Memo::new(move |_| {
+        if let Some(ids) = kept.with_value(|k| {
+            k.as_ref()
+                .map(|p| p.wishes.iter().map(|w| w.id.clone()).collect())
+        }) {
+            return ids;
+        }
         let (t, st, q) = (tab.get(), status.get(), search.get());
-        let q = q.trim().to_owned();
         let Some(member) = me(app) else {
             return Vec::<WishId>::new();
         };
         app.replica.with(|r| {
-            let s = r.view();
-            let keep = |w: &&Wish| {
-                (st.is_empty() || w.status.code() == st)
-                    && (q.is_empty() || w.title.contains(&q) || w.description.contains(&q))
-            };
-            let mut v: Vec<&Wish> = match t {
-                Tab::Mine => views::my_orders(s, &member.id)
-                    .requested
-                    .into_iter()
-                    .filter(keep)
-                    .collect(),
-                Tab::All => s.wishes.values().filter(keep).collect(),
-            };
-            if t == Tab::All {
-                views::sort_stable(&mut v, &views::by_newest);
-            }
-            v.into_iter().map(|w| w.id.clone()).collect()
+            views::wish_list(r.view(), &member.id, t == Tab::Mine, &st, q.trim())
+                .into_iter()
+                .map(|w| w.id.clone())
+                .collect()
         })
     });
-    let total = Signal::derive(move || rows.with(Vec::len));
+    let total = Signal::derive(move || {
+        kept.with_value(|k| k.as_ref().map(|p| p.total))
+            .unwrap_or_else(|| rows.with(Vec::len))
+    });
+    // The list as it opens is kept for the next start to paint at once.
+    Effect::new(move |_| {
+        let ids = rows.get();
+        let opening = (tab.get() == Tab::All) == all && status.with(String::is_empty);
+        if waiting || !opening || !search.with(String::is_empty) {
+            return;
+        }
+        let Some(member) = me(app).map(|m| m.id) else {
+            return;
+        };
+        let page = FirstPage {
+            member,
+            all,
+            total: ids.len(),
+            wishes: page_of(app, &ids, PAGE),
+        };
+        leptos::task::spawn_local(async move { app.remember_first_page(Some(page)).await });
+    });
     let statuses = coded_options::<Status>("status");
     let heading = move |mine, all| move || i18n.t(if tab.get() == Tab::Mine { mine } else { all });
     let tab_button = move |t: Tab, key| {
@@ -420,7 +450,7 @@ fn WishLists() -> impl IntoView {
             tab.set(t);
             shown.set(PAGE);
         };
-        view! { <button type="button" class="tab" aria-pressed=pressed on:click=pick>{tr(key)}</button> }
+        view! { <button type="button" class="tab" aria-pressed=pressed disabled=waiting on:click=pick>{tr(key)}</button> }
     };
     view! {
         <section aria-labelledby="wish-list-title">
@@ -430,18 +460,20 @@ fn WishLists() -> impl IntoView {
                 {tab_button(Tab::All, k::WISHES_ALL)}
             </div>
             <div class="filters">
-                <Select id="wish-filter-status" label=k::WISHES_FILTER_STATUS value=filter(status) options=statuses none=k::UI_FILTER_ALL />
-                <TextInput id="wish-search" label=k::WISHES_SEARCH value=filter(search) kind="search" />
+                <Select id="wish-filter-status" label=k::WISHES_FILTER_STATUS value=filter(status) options=statuses none=k::UI_FILTER_ALL disabled=waiting />
+                <TextInput id="wish-search" label=k::WISHES_SEARCH value=filter(search) kind="search" disabled=waiting />
             </div>
             <p class="count" role="status">{move || fill(i18n.t(k::UI_COUNT), &[("n", &total.get().to_string())])}</p>
             <Show
                 when=move || { total.get() > 0 }
                 fallback=move || view! { <p class="empty">{heading(k::WISHES_MINE_NONE, k::WISHES_NONE)}</p> }
             >
-                <ul class="wish-list">
-                    <WishPage rows=rows shown=shown />
+                <ul class="wish-list" aria-busy=waiting.then_some("true")>
+                    <WishPage rows=rows shown=shown kept=kept />
                 </ul>
-                <More shown=shown total=total />
+                <Show when=move || !waiting>
+                    <More shown=shown total=total />
+                </Show>
             </Show>
         </section>
     }
@@ -449,12 +481,18 @@ fn WishLists() -> impl IntoView {
 
 /// The first `shown` wishes of `rows`, marked when this device has unsynced ops on them.
 #[component]
-fn WishPage(rows: Memo<Vec<WishId>>, shown: RwSignal<usize>) -> impl IntoView {
+fn WishPage(
+    rows: Memo<Vec<WishId>>,
+    shown: RwSignal<usize>,
+    kept: StoredValue<Option<FirstPage>>,
+) -> impl IntoView {
     let app = use_app();
     let pending = Memo::new(move |_| pending_wishes(app));
     move || {
         let p = pending.get();
-        let page = rows.with(|ids| page_of(app, ids, shown.get()));
+        let page = kept
+            .with_value(|k| k.as_ref().map(|k| k.wishes.clone()))
+            .unwrap_or_else(|| rows.with(|ids| page_of(app, ids, shown.get())));
         page.into_iter()
             .map(|w| {
                 let is_pending = p.contains(&w.id);

@@ -12,6 +12,7 @@ use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
 use idb::{Database, Factory, KeyRange, Query, Transaction, TransactionMode, TransactionResult};
 use linli_core::care::CareItem;
 use linli_core::replica::Writer;
+use linli_core::views::FirstPage;
 use linli_core::{LogEntry, Op, State, WishId, private::ContactRecord};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
@@ -135,6 +136,10 @@ pub mod keys {
     /// (`Vec<street::InboxRow>`), painted at start-up before the
     /// communities' databases are read (`StreetState::reload`).
     pub const STREET_INBOX: &str = "street_inbox";
+    /// The wishes page as it opened last (`linli_core::views::FirstPage`),
+    /// painted at the next start before the state is read
+    /// (`Store::first_page`).
+    pub const WISHES_FIRST: &str = "wishes_first";
 }
 
 /// The database of a community a street device reads: `linli-c-{id}`, with
@@ -460,9 +465,35 @@ impl Store {
         }
     }
 
+    /// The wishes page kept by `AppState::remember_first_page`, if it is the
+    /// joined member's (a device that joined elsewhere paints nothing):
+    /// one small read, before `load` reads and decodes the state.
+    pub async fn first_page(&self) -> Result<Option<FirstPage>, StoreError> {
+        let tx = read_tx(&self.db, &[META])?;
+        let meta = tx.object_store(META)?;
+        let session = meta.get(JsValue::from_str(keys::SESSION))?.await?;
+        let page = meta.get(JsValue::from_str(keys::WISHES_FIRST))?.await?;
+        tx.await?;
+        let session: Option<Session> = opt_meta(session, keys::SESSION)?;
+        let page = match page {
+            Some(v) if !v.is_undefined() => Some(from_json::<FirstPage>(keys::WISHES_FIRST, &v)?),
+            _ => None,
+        };
+        Ok(page.filter(|p| session.is_some_and(|s| !s.street && s.member == p.member)))
+    }
+
+    /// Keeps `page` for `first_page`. JSON text, as the snapshot: the wasm
+    /// then has one decoder of a wish, not a second for JS objects.
+    pub async fn keep_first_page(&self, page: &FirstPage) -> Result<(), StoreError> {
+        self.put_meta_js(keys::WISHES_FIRST, to_json(page)?).await
+    }
+
     /// Writes one record in its own transaction; returns once it is durable.
     pub async fn put_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
-        let js = meta_value(value)?;
+        self.put_meta_js(key, meta_value(value)?).await
+    }
+
+    async fn put_meta_js(&self, key: &str, js: JsValue) -> Result<(), StoreError> {
         let (tx, raw) = write_tx(&self.db, &[META])?;
         let body = async {
             Ok(tx
@@ -756,6 +787,7 @@ impl Store {
                 meta.delete(JsValue::from_str(keys::EPOCH))?.await?;
                 meta.delete(JsValue::from_str(keys::STREET_INFO))?.await?;
                 meta.delete(JsValue::from_str(keys::STREET_INBOX))?.await?;
+                meta.delete(JsValue::from_str(keys::WISHES_FIRST))?.await?;
                 for store in [LOG_CHUNKS, SNAPSHOT, PRIVATE, PHOTOS] {
                     tx.object_store(store)?.clear()?.await?;
                 }
@@ -804,6 +836,7 @@ impl Store {
             let meta = tx.object_store(META)?;
             meta.delete(JsValue::from_str(keys::PUSHED_THROUGH))?
                 .await?;
+            meta.delete(JsValue::from_str(keys::WISHES_FIRST))?.await?;
             meta.put(&epoch, Some(&JsValue::from_str(keys::EPOCH)))?
                 .await?;
             Ok(())

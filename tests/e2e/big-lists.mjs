@@ -17,6 +17,15 @@ export function bigListSteps(page, url, total) {
       },
     },
     {
+      // The rows above may be the page kept at the last visit, painted while
+      // the state is read (AppState::early): its controls wait for the state.
+      name: "start until the list can be filtered",
+      since_previous: true,
+      run: async () => {
+        await expect(page.getByLabel("状态", { exact: true })).toBeEnabled({ timeout: 60_000 });
+      },
+    },
+    {
       name: "show 50 more",
       run: async () => {
         await page.getByRole("button", { name: /显示更多/ }).click();

@@ -5,8 +5,9 @@
 use crate::calendar::{self, Period};
 use crate::ids::{MemberId, ResourceId, WishId};
 use crate::lean;
-use crate::model::{Category, Resource, Status, TimeWindow, Urgency, Wish};
+use crate::model::{Category, Resource, Role, Status, TimeWindow, Urgency, Wish};
 use crate::reduce::{PointsEntry, PointsKind, State};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Board columns (看板), left to right.
@@ -215,6 +216,68 @@ pub fn my_orders<'a>(state: &'a State, member: &MemberId) -> MyOrders<'a> {
     sort_stable(&mut out.requested, &by_newest);
     sort_stable(&mut out.done, &by_newest);
     out
+}
+
+/// Rows a list shows at once; "show more" adds as many again.
+pub const PAGE: usize = 50;
+
+/// The wishes page's lists: the member's own requests (`mine`), or every
+/// wish newest first; kept when the status code is `status` (any if empty)
+/// and the title or description contains `query` (any if empty).
+pub fn wish_list<'a>(
+    state: &'a State,
+    member: &MemberId,
+    mine: bool,
+    status: &str,
+    query: &str,
+) -> Vec<&'a Wish> {
+    let keep = |w: &&Wish| {
+        (status.is_empty() || w.status.code() == status)
+            && (query.is_empty() || w.title.contains(query) || w.description.contains(query))
+    };
+    if mine {
+        return my_orders(state, member)
+            .requested
+            .into_iter()
+            .filter(keep)
+            .collect();
+    }
+    let mut v: Vec<&Wish> = state.wishes.values().filter(keep).collect();
+    sort_stable(&mut v, &by_newest);
+    v
+}
+
+/// Whether the wishes page opens on every wish (those who dispatch or
+/// watch the whole community) rather than the member's own.
+pub fn lists_all_first(role: Role) -> bool {
+    matches!(role, Role::Coordinator | Role::GridWorker | Role::Viewer)
+}
+
+/// The wishes page as it opens, kept by a device to paint at its next
+/// start before its state is read (docs/client.md, "Start-up").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FirstPage {
+    /// Whose page it is: painted only for the same member.
+    pub member: MemberId,
+    /// Every wish (`lists_all_first`) or the member's own.
+    pub all: bool,
+    /// How many wishes the list had.
+    pub total: usize,
+    /// Its first wishes, in order.
+    pub wishes: Vec<Wish>,
+}
+
+/// The first `n` rows of the list the wishes page opens on for `member`
+/// (its role's tab, no filter).
+pub fn first_page(state: &State, member: &MemberId, role: Role, n: usize) -> FirstPage {
+    let all = lists_all_first(role);
+    let list = wish_list(state, member, !all, "", "");
+    FirstPage {
+        member: member.clone(),
+        all,
+        total: list.len(),
+        wishes: list.into_iter().take(n).cloned().collect(),
+    }
 }
 
 /// Whether two titles look alike: they share at least 40 % of the character

@@ -462,3 +462,40 @@ fn look_alikes_keep_to_open_wishes_of_the_category_and_place() {
         "never a closed wish"
     );
 }
+
+#[test]
+fn the_first_page_is_the_top_of_the_list_the_role_opens_on() {
+    let s = demo_builder(1, T0).state;
+    // A coordinator opens on every wish, newest first; a resident on their own.
+    let c = first_page(&s, &MemberId::from("c1"), Role::Coordinator, 5);
+    assert!(c.all);
+    assert_eq!(c.total, s.wishes.len());
+    let all = wish_list(&s, &MemberId::from("c1"), false, "", "");
+    assert!(all.windows(2).all(|p| p[0].created_at >= p[1].created_at));
+    assert_eq!(
+        c.wishes,
+        all.iter().take(5).map(|w| (*w).clone()).collect::<Vec<_>>()
+    );
+    let r = first_page(&s, &MemberId::from("r1"), Role::Resident, 50);
+    assert!(!r.all);
+    let mine = my_orders(&s, &MemberId::from("r1")).requested;
+    assert_eq!(r.total, mine.len());
+    assert_eq!(r.wishes.len(), mine.len().min(50));
+    assert!(
+        r.wishes
+            .iter()
+            .all(|w| w.requester.as_ref() == Some(&r.member) || w.created_by == r.member)
+    );
+    // Filters: a status code and words of the title.
+    let open = wish_list(&s, &MemberId::from("c1"), false, "published", "");
+    assert!(!open.is_empty() && open.iter().all(|w| w.status.code() == "published"));
+    let title = &all[0].title;
+    let found = wish_list(&s, &MemberId::from("c1"), false, "", title);
+    assert!(found.iter().any(|w| w.id == all[0].id));
+    assert!(wish_list(&s, &MemberId::from("c1"), false, "", "不会出现的词语").is_empty());
+    // Round trip: what the device keeps decodes to the same page.
+    let kept: FirstPage = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+    assert_eq!(kept, c);
+    assert!(lists_all_first(Role::Viewer) && lists_all_first(Role::GridWorker));
+    assert!(!lists_all_first(Role::Volunteer) && !lists_all_first(Role::Partner));
+}
