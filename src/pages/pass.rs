@@ -14,7 +14,7 @@ use linli_core::{ActivityId, MemberId};
 
 use super::invite::qr_svg;
 use super::scan::ScanCode;
-use super::ui::{Gate, Reader, me, member_name, run, ticking_now};
+use super::ui::{Gate, Reader, loading, me, member_name, run, ticking_now};
 use crate::browser::{clock_time, now_ms};
 use crate::components::form::{Form, Options, Select, TextInput};
 use crate::i18n::{k, tr, use_i18n};
@@ -54,35 +54,47 @@ fn PassBody() -> impl IntoView {
             }
         });
     };
-    move || {
-        if kiosk() {
-            return view! { <p class="empty">{tr(k::PASS_NOT_FOR_ROLE)}</p> }.into_any();
-        }
-        let Some(Some((token, pin_set))) = badge.get() else {
-            return view! { <p class="empty" role="status">{tr(k::UI_LOADING)}</p> }.into_any();
-        };
+    // Only the QR and the PIN line follow the badge: the form stays the same
+    // elements while a sync round rewrites the pass (re-creating it under a
+    // tap lost the tap and the typing's focus).
+    let mine = move || badge.get().flatten();
+    let loaded = move || mine().is_some();
+    let svg = move || {
         let member = me(app).map(|m| m.id).unwrap_or_default();
-        let svg = qr_svg(&checkin::badge_text(&member, &token));
-        view! {
-            <section class="card pass" aria-labelledby="pass-qr">
-                <h2 id="pass-qr">{tr(k::PASS_QR_TITLE)}</h2>
-                <p class="hint">{tr(k::PASS_QR_HINT)}</p>
-                <div class="qr pass-qr" role="img" aria-label=move || i18n.t(k::PASS_QR_LABEL) inner_html=svg></div>
-            </section>
-            <section class="card" aria-labelledby="pass-pin">
-                <h2 id="pass-pin">{tr(k::PASS_PIN_TITLE)}</h2>
-                <p>{tr(if pin_set { k::PASS_PIN_IS_SET } else { k::PASS_PIN_NOT_SET })}</p>
-                <Form status=status on_submit=save>
-                    <TextInput id="pass-pin-input" label=k::PASS_PIN_LABEL value=pin hint=k::PASS_PIN_HINT
-                        kind="password" autocomplete="new-password" required=true />
-                    <div class="form-row">
-                        <button type="submit" disabled=move || status.with(Status::is_busy)>{tr(k::PASS_PIN_SAVE)}</button>
-                        <StatusLine status=status id="pass-status" />
-                    </div>
-                </Form>
-            </section>
-        }
-        .into_any()
+        mine().map_or_else(String::new, |(token, _)| {
+            qr_svg(&checkin::badge_text(&member, &token))
+        })
+    };
+    let pin_line = move || {
+        let set = mine().is_some_and(|(_, set)| set);
+        tr(if set {
+            k::PASS_PIN_IS_SET
+        } else {
+            k::PASS_PIN_NOT_SET
+        })
+    };
+    view! {
+        <Show when=move || !kiosk() fallback=|| view! { <p class="empty">{tr(k::PASS_NOT_FOR_ROLE)}</p> }>
+            <Show when=loaded fallback=loading>
+                <section class="card pass" aria-labelledby="pass-qr">
+                    <h2 id="pass-qr">{tr(k::PASS_QR_TITLE)}</h2>
+                    <p class="hint">{tr(k::PASS_QR_HINT)}</p>
+                    <div class="qr pass-qr" role="img" aria-label=move || i18n.t(k::PASS_QR_LABEL) inner_html=svg></div>
+                </section>
+                <section class="card" aria-labelledby="pass-pin">
+                    <h2 id="pass-pin">{tr(k::PASS_PIN_TITLE)}</h2>
+                    <p>{pin_line}</p>
+                    <Form status=status on_submit=save>
+                        <TextInput id="pass-pin-input" label=k::PASS_PIN_LABEL value=pin hint=k::PASS_PIN_HINT
+                            kind="password" autocomplete="new-password" required=true />
+                        <div class="form-row">
+                            <button type="submit" disabled=move || status.with(Status::is_busy)>{tr(k::PASS_PIN_SAVE)}</button>
+                            <StatusLine status=status id="pass-status" />
+                        </div>
+                    </Form>
+                </section>
+            </Show>
+        </Show>
     }
 }
 
