@@ -209,6 +209,45 @@ macro_rules! split_call {
 }
 pub(crate) use split_call;
 
+thread_local! {
+    /// What `sync_engine` runs with: a split point takes only arguments an
+    /// `extern "C"` function can, so they wait here.
+    static ENGINE: std::cell::Cell<Option<(crate::sync::SyncState, crate::state::AppState)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// The sync engine (rounds, live channels, uploads, a street's rounds) is a
+/// chunk of its own, `linli_sync`: no page paints with it.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(linli_sync, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn sync_engine() -> Result<(), NotLoaded> {
+    if let Some((sync, app)) = ENGINE.with(std::cell::Cell::take) {
+        sync.start(app);
+    }
+    Ok(())
+}
+
+/// Starts the sync engine in this tab once the state is read (its chunk
+/// then loads beside the first render, not before it); a chunk that cannot
+/// be fetched is asked for again, less often each time.
+pub async fn start_sync(sync: crate::sync::SyncState, app: crate::state::AppState) {
+    use gloo_timers::future::TimeoutFuture;
+    while app.load.get_untracked() == crate::state::Load::Loading {
+        TimeoutFuture::new(50).await;
+    }
+    let mut wait = 1_000;
+    loop {
+        ENGINE.with(|e| e.set(Some((sync, app))));
+        if split_call!(sync_engine()).is_ok() {
+            return;
+        }
+        TimeoutFuture::new(wait).await;
+        wait = (wait * 2).min(60_000);
+    }
+}
+
 /// The view of `page`, loading its chunk first (at once if it is loaded).
 pub async fn show(page: Page) -> AnyView {
     let view = match page.chunk() {

@@ -160,7 +160,7 @@ impl AppState {
         });
         tabs::request_leadership(move || {
             state.leader.set(true);
-            sync.start(state);
+            spawn_local(crate::lazy_pages::start_sync(sync, state));
         });
         state
     }

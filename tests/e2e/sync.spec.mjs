@@ -260,3 +260,18 @@ test("a phone scans the invitation QR code with its camera and joins; a refused 
   await expect(r.getByLabel("邀请码")).toHaveValue(volunteer.code);
   await refused.close();
 });
+
+test("the sync engine's chunk is fetched again after a failed download, and then syncs", async ({ browser, request }) => {
+  const { code } = await demoCode(request, "volunteer");
+  // No service worker: every chunk comes from the network, where this one fails twice.
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  const page = await context.newPage();
+  let asked = 0;
+  await page.route(/\/split_linli_sync-[0-9a-f]+\.wasm$/, (route) => (++asked <= 2 ? route.abort() : route.continue()));
+  await page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
+  await page.getByRole("button", { name: "加入", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "欢迎使用邻里" })).toBeVisible();
+  await expect(page.getByRole("status", { name: /同步状态: 已同步/ })).toBeVisible({ timeout: 30_000 });
+  expect(asked).toBe(3);
+  await context.close();
+});
