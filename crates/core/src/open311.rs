@@ -606,6 +606,16 @@ pub fn street_readable(w: &Wish, key: &MemberId) -> bool {
     readable(w, key) && w.signature.is_some()
 }
 
+/// The name a wish shows as its filer: a street filing's signature
+/// ("西关街道 · 12345 热线": its author is no member here), else the filing
+/// member's name (a community key's identity is named after the key);
+/// `None` for an unknown member.
+pub fn filer(w: &Wish, state: &State) -> Option<String> {
+    w.signature
+        .clone()
+        .or_else(|| state.members.get(&w.created_by).map(|m| m.name.clone()))
+}
+
 /// A request found in one community's state, with its place in the answer
 /// (`merge`): the position asked for with ids, else newest first.
 #[derive(Clone, Debug, PartialEq)]

@@ -191,6 +191,7 @@ fn a_post_files_a_city_wish_and_keeps_contacts_out_of_the_log() {
     let w = &b.state.wishes[&wish];
     assert_eq!(w.channel, Channel::City);
     assert_eq!(w.created_by, MemberId::from("key"));
+    assert_eq!(o::filer(w, &b.state).as_deref(), Some("12345 热线"));
     assert_eq!(w.title, "楼道灯不亮");
     assert_eq!(w.place.building.as_deref(), Some("3号楼"));
     assert_eq!(w.requester, None);
@@ -508,6 +509,11 @@ fn a_street_key_files_a_signed_city_wish_with_nothing_private() {
     );
     assert_eq!(w.place.building.as_deref(), Some("3号楼"));
     assert_eq!(w.timeline.len(), 1);
+    assert_eq!(
+        o::filer(&w, &b.state).as_deref(),
+        Some("西关街道 · 12345 热线"),
+        "the signature names the filer"
+    );
     let json = serde_json::to_string(&op).unwrap();
     assert!(json.contains(r#""type":"street_file""#) && json.contains(r#""v":6"#));
     for private in ["13912345678", "201室", "小明"] {
