@@ -750,3 +750,44 @@ fn street_keys_are_managed_by_active_street_coordinators_and_need_a_jurisdiction
     );
     assert!(street_key().as_str().starts_with("m-s311-"));
 }
+
+proptest::proptest! {
+    /// Any street filing folds as the rules say: void `forbidden` from a
+    /// member, else `invalid` exactly when `validate::kind` refuses it, else
+    /// a city wish with its signature; the op survives the wire as written.
+    #[test]
+    fn a_street_filing_folds_as_its_checks_say(
+        title in 0usize..100,
+        description in 0usize..2100,
+        from in 0usize..70,
+        by_member in proptest::bool::weighted(0.2),
+    ) {
+        let mut b = community();
+        let kind = OpKind::StreetFile {
+            wish: "w-prop".into(),
+            category: Category::Other,
+            title: "题".repeat(title),
+            description: "述".repeat(description),
+            place: Place::default(),
+            from: "街".repeat(from),
+        };
+        let author = if by_member { MemberId::from("c1") } else { street_key() };
+        let op = Op::new(OpId::new("o311-s1k", 1 << 52), author, Hlc::at(b.now()), kind.clone());
+        let json = serde_json::to_string(&op).unwrap();
+        proptest::prop_assert_eq!(&serde_json::from_str::<Op>(&json).unwrap(), &op);
+        let valid = linli_core::validate::kind(&kind).is_ok();
+        let out = b.append(op);
+        let want = match (valid, by_member) {
+            (false, _) => Outcome::Void(VoidReason::Invalid),
+            (true, true) => Outcome::Void(VoidReason::Forbidden),
+            (true, false) => Outcome::Applied,
+        };
+        proptest::prop_assert_eq!(out, want);
+        let made = b.state.wishes.get(&WishId::from("w-prop"));
+        proptest::prop_assert_eq!(made.is_some(), out == Outcome::Applied);
+        if let Some(w) = made {
+            proptest::prop_assert_eq!(w.signature.clone(), Some("街".repeat(from)));
+            proptest::prop_assert_eq!(w.channel, Channel::City);
+        }
+    }
+}
