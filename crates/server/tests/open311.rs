@@ -1017,6 +1017,21 @@ async fn street_keys_are_managed_by_active_street_coordinators_only(store: TestS
     w.sc.push(http, &[demote]).await;
     let (s, v) = w.sc2.send(http, Method::GET, "open311/keys", None).await;
     assert_eq!((s.as_u16(), error_code(&v)), (403, "forbidden"));
+    // Removed from the street: refused too.
+    let sc3 = member(http, &w.sc, Role::Coordinator, "孙主任").await;
+    let remove = w.sc.mint(OpKind::RemoveMember {
+        member: sc3.member.clone(),
+    });
+    w.sc.push(http, &[remove]).await;
+    let (s, v) = sc3
+        .send(
+            http,
+            Method::POST,
+            "open311/keys",
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "member_inactive"));
     let o = O311::street(&w.server, "s1");
     let (s, body) = street_file(&o, &key, Some("ca"), None, "requests.json").await;
     assert_eq!(s, StatusCode::OK, "{body}");
