@@ -83,7 +83,7 @@ fn Manage() -> impl IntoView {
         })
     });
     let codes = Signal::derive(move || data.with(|d: &(CodeList, DeviceList)| d.0.clone()));
-    // A street device: no posters or city systems (those are a community's).
+    // A street device: no posters (a community's); its own Open311 keys.
     let street = Memo::new(move |_| app.is_street());
     let devices = Signal::derive(move || data.with(|d| d.1.clone()));
     view! {
@@ -155,9 +155,8 @@ fn Manage() -> impl IntoView {
             </Show>
             <button class="secondary" on:click=move |_| lists.refetch()>{tr(k::INVITE_REFRESH)}</button>
         </section>
-        <Show when=move || !street.get()>
-            <super::Open311Keys />
-        </Show>
+        // A street's keys file into any of its communities (docs/open311.md).
+        {move || view! { <super::Open311Keys street=street.get() /> }}
     }
 }
 

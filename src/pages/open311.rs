@@ -1,12 +1,13 @@
 //! City systems (Open311), on the coordinator's 邀请成员、管理设备 page:
 //! make an API key (shown once, like a join code), list the keys by name,
 //! when made and last used, revoke one. Online only: keys live at the
-//! endpoint (docs/open311.md). Also the chip a wish that came this way
-//! shows in lists (`CityChip`).
+//! endpoint (docs/open311.md). The same card on a street device manages
+//! the street's keys (`street`: the street's endpoint, and the communities
+//! a request names as `jurisdiction_id`). Also the chip a wish that came
+//! this way shows in lists (`CityChip`).
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use linli_core::MemberId;
-use linli_core::model::Channel;
+use linli_core::model::{Channel, Wish};
 use linli_core::open311::{self, KeyCreated, KeyList};
 
 use crate::browser::when;
@@ -16,14 +17,17 @@ use crate::pages::ui::Reader;
 use crate::state::use_app;
 use crate::status::{Status, StatusLine, Text};
 
-/// The Open311 address of this community on this origin.
-fn endpoint(community: &str) -> String {
+/// The Open311 address of this community (or street) on this origin.
+fn endpoint(id: &str, street: bool) -> String {
     let origin = window().location().origin().unwrap_or_default();
-    format!("{origin}/api/open311/v2/communities/{community}/")
+    let base = if street { "streets" } else { "communities" };
+    format!("{origin}/api/open311/v2/{base}/{id}/")
 }
 
+/// The key card. `street`: the keys are the street's (this device is a
+/// street's; the same API routes, on the street's id).
 #[component]
-pub fn Open311Keys() -> impl IntoView {
+pub fn Open311Keys(#[prop(optional)] street: bool) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let status = RwSignal::new(Status::Idle);
@@ -77,13 +81,19 @@ pub fn Open311Keys() -> impl IntoView {
     });
     let address = app
         .session
-        .with_untracked(|s| s.as_ref().map(|s| endpoint(s.community.as_str())))
+        .with_untracked(|s| s.as_ref().map(|s| endpoint(s.community.as_str(), street)))
         .unwrap_or_default();
+    let intro = if street {
+        k::OPEN311_STREET_INTRO
+    } else {
+        k::OPEN311_INTRO
+    };
     view! {
         <section class="card" aria-labelledby="open311-title">
             <h2 id="open311-title">{tr(k::OPEN311_TITLE)}</h2>
-            <p>{tr(k::OPEN311_INTRO)}</p>
+            <p>{tr(intro)}</p>
             <p>{tr(k::OPEN311_ENDPOINT)}": "<code class="open311-secret" data-testid="open311-endpoint">{address}</code></p>
+            {street.then(|| view! { <Jurisdictions /> })}
             <Form status=status on_submit=create>
                 <TextInput id="open311-name" label=k::OPEN311_NAME value=name hint=k::OPEN311_NAME_HINT required=true />
                 <div class="form-row">
@@ -132,6 +142,26 @@ pub fn Open311Keys() -> impl IntoView {
     }
 }
 
+/// The street's communities, by the id a request names as `jurisdiction_id`.
+#[component]
+fn Jurisdictions() -> impl IntoView {
+    let app = use_app();
+    let communities = move || {
+        app.street
+            .info
+            .with(|i| i.as_ref().map(|i| i.communities.clone()))
+            .unwrap_or_default()
+    };
+    view! {
+        <p>{tr(k::OPEN311_JURISDICTIONS)}</p>
+        <ul class="plain-list" data-testid="open311-jurisdictions">
+            <For each=communities key=|c| c.id.clone() let:c>
+                <li><span>{c.name}</span>" · "<code>{c.id.to_string()}</code></li>
+            </For>
+        </ul>
+    }
+}
+
 /// A new key, with a copy button; shown this once.
 #[component]
 fn Created(secret: String) -> impl IntoView {
@@ -167,20 +197,19 @@ fn Created(secret: String) -> impl IntoView {
 }
 
 /// The chip of a wish a city system forwarded: "城市系统 · 12345 热线"
-/// (the key's name is its identity's name in the log).
+/// (a community key's name is its identity's name in the log), or for a
+/// street's key its signature, "城市系统 · 西关街道 · 12345 热线"
+/// (`open311::filer`).
 #[component]
-pub fn CityChip(channel: Channel, by: MemberId) -> impl IntoView {
+pub fn CityChip(wish: Wish) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    (channel == Channel::City).then(move || {
+    (wish.channel == Channel::City).then(move || {
         let text = move || {
-            let name = app.replica.with(|r| {
-                r.view()
-                    .members
-                    .get(&by)
-                    .map(|m| m.name.clone())
-                    .unwrap_or_default()
-            });
+            let name = app
+                .replica
+                .with(|r| open311::filer(&wish, r.view()))
+                .unwrap_or_default();
             fill(i18n.t(k::OPEN311_CHIP), &[("name", &name)])
         };
         view! { <span class="chip city" data-testid="city-chip">{text}</span> }

@@ -369,7 +369,7 @@ pub fn WishItem(
     let place_of = wish.place.clone();
     let place = move || place_text(i18n, &place_of);
     let at = when(wish.created_at);
-    let (channel, by) = (wish.channel, wish.created_by.clone());
+    let city = wish.clone();
     view! {
         <li class="wish-item" class:overdue=overdue>
             <div class="wish-item-head">
@@ -379,7 +379,7 @@ pub fn WishItem(
             <p class="wish-meta">
                 <span class="chip">{move || label(i18n, "category", cat)}</span>
                 <span class="chip" class:urgent=urgent>{move || label(i18n, "urgency", urg)}</span>
-                <super::CityChip channel=channel by=by />
+                <super::CityChip wish=city />
                 {overdue.then(|| view! { <span class="chip warn">{tr(k::BOARD_OVERDUE)}</span> })}
                 {lapsing.then(|| view! { <span class="chip urgent">{tr(k::BOARD_LAPSING)}</span> })}
                 {pending.then(|| view! { <span class="chip pending">{tr(k::UI_PENDING)}</span> })}

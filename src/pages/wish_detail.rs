@@ -77,6 +77,16 @@ fn name_of(app: AppState, i18n: I18n, id: linli_core::MemberId) -> impl Fn() -> 
     move || app.replica.with(|r| member_name(i18n, r.view(), &id))
 }
 
+/// Who filed it: a member's name, or a street filing's signature.
+fn filer_of(app: AppState, i18n: I18n, w: Wish) -> impl Fn() -> String {
+    move || {
+        app.replica.with(|r| {
+            linli_core::open311::filer(&w, r.view())
+                .unwrap_or_else(|| i18n.t(k::UI_UNKNOWN_MEMBER).to_owned())
+        })
+    }
+}
+
 fn wish_link(id: &WishId) -> AnyView {
     let (href, text) = (format!("/wishes/{id}"), id.to_string());
     view! { <A href=href>{text}</A> }.into_any()
@@ -128,7 +138,7 @@ fn Facts(wish: Wish) -> impl IntoView {
                 {w.window.map(|t| fact(k::WISH_DETAIL_WINDOW, format!("{} – {}", when(t.from), when(t.to))))}
                 {fact(k::WISH_DETAIL_CHANNEL, move || label(i18n, "channel", ch))}
                 {w.requester.clone().map(|r| fact(k::WISH_DETAIL_REQUESTER, name_of(app, i18n, r)))}
-                {fact(k::WISH_DETAIL_FILED_BY, name_of(app, i18n, w.created_by.clone()))}
+                {fact(k::WISH_DETAIL_FILED_BY, filer_of(app, i18n, w.clone()))}
                 {fact(k::WISH_DETAIL_FILED_AT, when(w.created_at))}
                 {holder}
                 {w.lease.as_ref().map(|l| lease_fact(i18n, l.deadline))}
@@ -647,6 +657,8 @@ fn Timeline(wish: Memo<Option<Wish>>) -> impl IntoView {
                     &[("from", &a.from), ("holder", &a.holder)],
                 )),
                 Some(a) => Some(a.from.clone()),
+                // A street's Open311 filing is signed as the street's answers.
+                None if e.op == w.created_op && w.signature.is_some() => w.signature.clone(),
                 None => e.by.as_ref().map(|m| member_name(i18n, s, m)),
             };
             w.timeline

@@ -7,6 +7,9 @@ the POST goes through `requests` as a form, as the spec has it, and reading
 requests adds the api_key to georeport's query (this endpoint requires a key
 to read requests: a city system reads only what it sent).
 
+A street's endpoint (docs/open311.md) is read the same way, with the
+street's key and `jurisdiction_id` a community of the street.
+
 Run: LINLI_SERVER_BIN=target/debug/linli-server .tools/venv/bin/python tests/open311/test_georeport.py
 """
 
@@ -53,6 +56,14 @@ class Server:
             check=True, capture_output=True, text=True,
         ).stdout
         self.code = re.search(r"coordinator join code: (\S+)", out).group(1)
+        # A street 西关街道 with c1 and a second community c2.
+        def cli(*args):
+            return subprocess.run([BIN, *args, "--data", data], check=True, capture_output=True, text=True).stdout
+        cli("community", "create", "--name", "二社区", "--id", "c2")
+        out = cli("street", "create", "--name", "西关街道", "--id", "s1")
+        self.street_code = re.search(r"street coordinator join code: (\S+)", out).group(1)
+        for c in ("c1", "c2"):
+            cli("street", "add-community", "--street", "s1", "--community", c)
         self.proc = subprocess.Popen(
             [BIN, "serve", "--addr", "127.0.0.1:0", "--dist", dist, "--data", data],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -198,6 +209,85 @@ class GeoReportClient(unittest.TestCase):
         with self.with_key(), self.assertRaises(requests.HTTPError) as e:
             self.client("json").get_service_requests(start_date="last tuesday")
         self.assertEqual(e.exception.response.json()[0]["error_code"], "bad_date")
+
+
+class StreetGeoReportClient(unittest.TestCase):
+    """A street's endpoint: the street's key files in either community
+    (jurisdiction_id required) and reads what it filed across both."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        base = cls.server.url
+        joined = requests.post(f"{base}/api/v1/join", json={"code": cls.server.street_code, "display_name": "王主任"})
+        joined.raise_for_status()
+        made = requests.post(
+            f"{base}/api/v1/communities/s1/open311/keys",
+            json={"name": "12345 热线"},
+            headers={"Authorization": f"Bearer {joined.json()['token']}"},
+        )
+        made.raise_for_status()
+        cls.key = made.json()["key"]
+        cls.root = f"{base}/api/open311/v2/streets/s1/"
+        cls.ids = {}
+        for c in ("c1", "c2"):
+            posted = requests.post(cls.root + "requests.json", data={
+                "api_key": cls.key,
+                "jurisdiction_id": c,
+                "service_code": "repair",
+                "description": f"{c} 路灯不亮",
+                "address_string": ROOM,
+                "phone": PHONE,
+            })
+            assert posted.status_code == 200, posted.text
+            assert set(posted.json()[0]) == POSTED_KEYS
+            cls.ids[c] = posted.json()[0]["service_request_id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def client(self, fmt, jurisdiction):
+        return georeport.GeoReport(self.root, jurisdiction=jurisdiction, output_format=fmt)
+
+    with_key = GeoReportClient.with_key
+
+    def test_services_json_and_xml(self):
+        js = self.client("json", "c1").get_service_list()
+        xs = self.client("xml", "c2").get_service_list()
+        self.assertEqual([s["service_code"] for s in js], [s["service_code"] for s in xs])
+        self.assertEqual(set(js[0]), SERVICE_KEYS)
+        self.assertEqual(self.client("json", "c2").get_service_definition("repair"), {"service_code": "repair", "attributes": []})
+
+    def test_requests_across_the_street(self):
+        with self.with_key():
+            c1 = self.client("json", "c1").get_service_requests()
+            c2 = self.client("xml", "c2").get_service_requests()
+            one = self.client("json", "c2").get_service_request(self.ids["c2"])
+        self.assertEqual([r["service_request_id"] for r in c1], [self.ids["c1"]])
+        self.assertEqual(set(c1[0]), REQUEST_KEYS)
+        self.assertEqual(c1[0]["agency_responsible"], "测试社区")
+        self.assertEqual(c2["service_request_id"], self.ids["c2"])
+        self.assertEqual(one["agency_responsible"], "二社区")
+        # Without a jurisdiction: both (filed within the same few ms, so
+        # newest first is not checked here).
+        both = requests.get(self.root + "requests.json", params={"api_key": self.key})
+        self.assertEqual(both.status_code, 200, both.text)
+        self.assertEqual(sorted(r["service_request_id"] for r in both.json()), sorted(self.ids.values()))
+        shown = json.dumps([c1, c2, one, both.json()], ensure_ascii=False)
+        for private in (PHONE, ROOM):
+            self.assertNotIn(private, shown)
+
+    def test_jurisdiction_is_required_and_must_be_the_streets(self):
+        form = {"api_key": self.key, "service_code": "repair", "address_string": "x"}
+        missing = requests.post(self.root + "requests.json", data=form)
+        self.assertEqual((missing.status_code, missing.json()[0]["error_code"]), (400, "missing_field"))
+        other = requests.post(self.root + "requests.xml", data={**form, "jurisdiction_id": "nope"})
+        self.assertEqual(other.status_code, 404)
+        self.assertIn("<error_code>jurisdiction_not_found</error_code>", other.text)
+        with self.assertRaises(requests.HTTPError) as e:
+            self.client("json", "nope").get_service_list()
+        self.assertEqual(e.exception.response.json()[0]["error_code"], "jurisdiction_not_found")
 
 
 if __name__ == "__main__":

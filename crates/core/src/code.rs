@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(round_trip::<crate::activities::Needs>(), 6);
         assert_eq!(round_trip::<crate::activities::GroupBy>(), 5);
         assert_eq!(same_as_json::<VoidReason>(), VoidReason::ALL.len());
-        assert_eq!(same_as_json::<Action>(), 49);
+        assert_eq!(same_as_json::<Action>(), 50);
         assert_eq!(same_as_json::<crate::model::AnswerKind>(), 3);
         assert_eq!(round_trip::<crate::street::StreetAction>(), 3);
         assert_eq!(same_as_json::<crate::photos::Stage>(), 2);

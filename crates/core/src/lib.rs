@@ -41,7 +41,7 @@ pub mod views;
 
 /// Version of the wire schema of operations and protocol types. Bump it when
 /// an op kind is added or reshaped; readers keep unknown kinds as `Unknown`.
-pub const SCHEMA_VERSION: u16 = 5;
+pub const SCHEMA_VERSION: u16 = 6;
 
 pub use hlc::{Clock, Hlc};
 pub use ids::{

@@ -448,8 +448,14 @@ pub struct Wish {
     /// The resident it is for, if they are a member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester: Option<MemberId>,
-    /// Who filed it (resident, grid worker, kiosk…).
+    /// Who filed it (resident, grid worker, kiosk…; a street's Open311
+    /// key's id, no member of the community, for a `StreetFile`).
     pub created_by: MemberId,
+    /// The filer's signature when the filer is no member: a street's
+    /// Open311 key ("西关街道 · 12345 热线", `OpKind::StreetFile`). Left out
+    /// when none, so older snapshots decode and hash the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     /// The `CreateWish` op.
     pub created_op: OpId,
     /// When filed (HLC ms); the start for response and resolution times.

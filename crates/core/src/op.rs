@@ -674,6 +674,27 @@ pub enum OpKind {
         /// What was done.
         report: String,
     },
+
+    // ---- street filing (schema 6) ----
+    /// A street's Open311 key files a wish in a community of the street
+    /// (`street`): made by the endpoint only, authored by the key's id (no
+    /// member of the community), on the city channel, naming no requester.
+    StreetFile {
+        /// New wish id.
+        wish: WishId,
+        /// Category.
+        category: Category,
+        /// Title.
+        title: String,
+        /// Description.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+        /// Public place.
+        #[serde(default)]
+        place: Place,
+        /// The filer's signature the community sees ("西关街道 · 12345 热线").
+        from: String,
+    },
     /// A kind from a newer schema: kept verbatim, skipped by the reducer.
     #[serde(skip)]
     Unknown(serde_json::Value),
@@ -958,6 +979,14 @@ fn decode_known(action: Action, value: &serde_json::Value) -> Result<OpKind, ser
             from: f.req("from")?,
             report: f.req("report")?,
         },
+        Action::StreetFile => OpKind::StreetFile {
+            wish: f.req("wish")?,
+            category: f.req("category")?,
+            title: f.req("title")?,
+            description: f.or_default("description")?,
+            place: f.or_default("place")?,
+            from: f.req("from")?,
+        },
     })
 }
 
@@ -1091,6 +1120,7 @@ impl OpKind {
             OpKind::StreetAccept { .. } => Action::StreetAccept,
             OpKind::StreetReturn { .. } => Action::StreetReturn,
             OpKind::StreetResolve { .. } => Action::StreetResolve,
+            OpKind::StreetFile { .. } => Action::StreetFile,
             OpKind::Unknown(_) => return None,
         })
     }
@@ -1117,7 +1147,8 @@ impl OpKind {
             | OpKind::AttachPhotos { wish, .. }
             | OpKind::StreetAccept { wish, .. }
             | OpKind::StreetReturn { wish, .. }
-            | OpKind::StreetResolve { wish, .. } => Some(wish),
+            | OpKind::StreetResolve { wish, .. }
+            | OpKind::StreetFile { wish, .. } => Some(wish),
             _ => None,
         }
     }
@@ -1126,7 +1157,7 @@ impl OpKind {
     /// An evaluation accepts or sends the work back by its rating.
     pub fn step(&self) -> Option<Step> {
         Some(match self {
-            OpKind::CreateWish { .. } => Step::Create,
+            OpKind::CreateWish { .. } | OpKind::StreetFile { .. } => Step::Create,
             OpKind::Publish { .. } => Step::Publish,
             OpKind::Assign { .. } => Step::Assign,
             OpKind::Claim { .. } => Step::Claim,
@@ -1312,6 +1343,8 @@ pub enum Action {
     StreetReturn,
     /// See `OpKind::StreetResolve`.
     StreetResolve,
+    /// See `OpKind::StreetFile`.
+    StreetFile,
 }
 
 crate::code::coded!(Action {
@@ -1364,13 +1397,16 @@ crate::code::coded!(Action {
     StreetAccept => "street_accept",
     StreetReturn => "street_return",
     StreetResolve => "street_resolve",
+    StreetFile => "street_file",
 });
 
 impl Action {
     /// The schema version that introduced this kind: a reader of an older
     /// schema does not know it and keeps such an op as `Unknown`.
     pub fn since(self) -> u16 {
-        if self >= Action::StreetAccept {
+        if self >= Action::StreetFile {
+            6
+        } else if self >= Action::StreetAccept {
             5
         } else if self >= Action::AttachPhotos {
             4
@@ -1383,10 +1419,11 @@ impl Action {
         }
     }
 
-    /// Whether this is a street's answer (`street`): made on the street's
-    /// pages by a member of the street, not offered on the wish page.
+    /// Whether this is made for the street (`street`): its answers (made on
+    /// the street's pages by a member of the street) and its Open311
+    /// filings (made by the endpoint); never offered on the wish page.
     pub fn by_street(self) -> bool {
-        (Action::StreetAccept..=Action::StreetResolve).contains(&self)
+        (Action::StreetAccept..=Action::StreetFile).contains(&self)
     }
 
     /// Whether this is an action on an activity.
@@ -1414,7 +1451,7 @@ mod tests {
         let s = serde_json::to_string(&o).unwrap();
         assert_eq!(
             s,
-            r#"{"v":5,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
+            r#"{"v":6,"id":{"dev":"d1","seq":1},"author":"m1","hlc":{"ms":1700000000000,"c":0},"kind":{"type":"claim","wish":"w9"}}"#
         );
         assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), o);
     }

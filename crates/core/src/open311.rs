@@ -14,7 +14,7 @@
 //! the JSON/XML shapes of the spec (`xml_*`). Reference: docs/open311.md.
 
 use crate::calendar;
-use crate::ids::{MemberId, WishId};
+use crate::ids::{CommunityId, MemberId, WishId};
 use crate::model::{Category, Channel, Community, Place, Role, Status, Urgency, Wish};
 use crate::op::OpKind;
 use crate::private::ContactRecord;
@@ -42,6 +42,16 @@ pub fn may_manage_keys(state: &State, member: &MemberId) -> bool {
         .members
         .get(member)
         .is_some_and(|m| m.active && m.role == Role::Coordinator)
+}
+
+/// Whether `member` may create, list and revoke a *street's* API keys
+/// (`state` is the street's log): its active street coordinators
+/// (`street::may_answer`). As for a community, a key outlives its maker.
+pub fn may_manage_street_keys(state: &State, member: &MemberId) -> bool {
+    state
+        .members
+        .get(member)
+        .is_some_and(|m| crate::street::may_answer(m.role, m.active))
 }
 
 /// A key's name as typed: trimmed, 1 to `KEY_NAME_MAX_CHARS` characters,
@@ -116,6 +126,8 @@ pub mod codes {
     pub const JURISDICTION_NOT_FOUND: &str = "jurisdiction_not_found";
     /// No such community (404).
     pub const COMMUNITY_NOT_FOUND: &str = "community_not_found";
+    /// No such street (404).
+    pub const STREET_NOT_FOUND: &str = "street_not_found";
     /// A `service_code` that is no category (404 on `services/{code}`, 400 in a POST or filter).
     pub const UNKNOWN_SERVICE_CODE: &str = "unknown_service_code";
     /// A request id this key cannot read (404).
@@ -154,6 +166,7 @@ pub mod codes {
         API_KEY_REVOKED,
         JURISDICTION_NOT_FOUND,
         COMMUNITY_NOT_FOUND,
+        STREET_NOT_FOUND,
         UNKNOWN_SERVICE_CODE,
         REQUEST_NOT_FOUND,
         BAD_FORMAT,
@@ -175,7 +188,11 @@ pub mod codes {
     pub fn status(code: &str) -> u16 {
         match code {
             API_KEY_REQUIRED | INVALID_API_KEY | API_KEY_REVOKED => 403,
-            JURISDICTION_NOT_FOUND | COMMUNITY_NOT_FOUND | REQUEST_NOT_FOUND | BAD_FORMAT => 404,
+            JURISDICTION_NOT_FOUND
+            | COMMUNITY_NOT_FOUND
+            | STREET_NOT_FOUND
+            | REQUEST_NOT_FOUND
+            | BAD_FORMAT => 404,
             METHOD_NOT_ALLOWED => 405,
             REFUSED => 409,
             BODY_TOO_LARGE => 413,
@@ -581,19 +598,52 @@ pub fn readable(w: &Wish, filer: &MemberId) -> bool {
     w.created_by == *filer && w.channel == Channel::City
 }
 
-/// `GET requests`: the key's requests matching `q`, newest first, at most
-/// `MAX_RESULTS`. With ids, exactly those (in the order asked, unknown ones
-/// left out); otherwise filtered by code, status and dates, the dates
-/// defaulting to the `DEFAULT_DAYS` before `now_ms` (or after `start`).
-pub fn requests(state: &State, filer: &MemberId, q: &Query, now_ms: u64) -> Vec<ServiceRequest> {
+/// The wishes a street's key reads: those it filed (`StreetFile`), in
+/// any community of the street. The key's id is no member of any
+/// community, so nothing else is authored by it; the signature tells a
+/// street filing from a community key's.
+pub fn street_readable(w: &Wish, key: &MemberId) -> bool {
+    readable(w, key) && w.signature.is_some()
+}
+
+/// The name a wish shows as its filer: a street filing's signature
+/// ("西关街道 · 12345 热线": its author is no member here), else the filing
+/// member's name (a community key's identity is named after the key);
+/// `None` for an unknown member.
+pub fn filer(w: &Wish, state: &State) -> Option<String> {
+    w.signature
+        .clone()
+        .or_else(|| state.members.get(&w.created_by).map(|m| m.name.clone()))
+}
+
+/// A request found in one community's state, with its place in the answer
+/// (`merge`): the position asked for with ids, else newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    rank: (u64, WishId),
+    /// The request.
+    pub request: ServiceRequest,
+}
+
+/// `GET requests` over one community's state: the requests `may_read`
+/// lets through matching `q`, at most `MAX_RESULTS`. With ids, exactly
+/// those (unknown ones left out); otherwise filtered by code, status and
+/// dates, the dates defaulting to the `DEFAULT_DAYS` before `now_ms` (or
+/// after `start`). `merge` orders what one or more communities found.
+pub fn find(state: &State, q: &Query, now_ms: u64, may_read: impl Fn(&Wish) -> bool) -> Vec<Found> {
     let community = state.community.as_ref();
+    let found = |rank: u64, w: &Wish| Found {
+        rank: (rank, w.id.clone()),
+        request: request(w, community),
+    };
     if let Some(ids) = &q.ids {
         return ids
             .iter()
-            .filter_map(|id| state.wishes.get(&WishId::from(id.as_str())))
-            .filter(|w| readable(w, filer))
+            .enumerate()
+            .filter_map(|(i, id)| Some((i, state.wishes.get(&WishId::from(id.as_str()))?)))
+            .filter(|(_, w)| may_read(w))
             .take(MAX_RESULTS)
-            .map(|w| request(w, community))
+            .map(|(i, w)| found(i as u64, w))
             .collect();
     }
     let span = DEFAULT_DAYS * calendar::DAY_MS;
@@ -606,7 +656,7 @@ pub fn requests(state: &State, filer: &MemberId, q: &Query, now_ms: u64) -> Vec<
     let mut hits: Vec<&Wish> = state
         .wishes
         .values()
-        .filter(|w| readable(w, filer))
+        .filter(|w| may_read(w))
         .filter(|w| (start..=end).contains(&w.created_at))
         .filter(|w| {
             q.categories
@@ -624,8 +674,24 @@ pub fn requests(state: &State, filer: &MemberId, q: &Query, now_ms: u64) -> Vec<
     });
     hits.into_iter()
         .take(MAX_RESULTS)
-        .map(|w| request(w, community))
+        .map(|w| found(u64::MAX - w.created_at, w))
         .collect()
+}
+
+/// What one or more communities found, as one answer: in the order the
+/// ids were asked, else newest first (then by id), at most `MAX_RESULTS`.
+pub fn merge(parts: impl IntoIterator<Item = Vec<Found>>) -> Vec<ServiceRequest> {
+    let mut all: Vec<Found> = parts.into_iter().flatten().collect();
+    crate::lean::sort_by_key(&mut all, |f| f.rank.clone());
+    all.into_iter()
+        .take(MAX_RESULTS)
+        .map(|f| f.request)
+        .collect()
+}
+
+/// `GET requests`: the key's requests matching `q` (`find`, `merge`).
+pub fn requests(state: &State, filer: &MemberId, q: &Query, now_ms: u64) -> Vec<ServiceRequest> {
+    merge([find(state, q, now_ms, |w| readable(w, filer))])
 }
 
 // ---- POST requests ------------------------------------------------------
@@ -661,6 +727,19 @@ impl Filing {
             window: None,
             channel: Channel::City,
             requester: None,
+        }
+    }
+
+    /// The `StreetFile` of this filing by a street's key, signed `from`
+    /// (`street::filing_signature`): the same wish, made for the street.
+    pub fn street_op(&self, wish: WishId, from: &str) -> OpKind {
+        OpKind::StreetFile {
+            wish,
+            category: self.category,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            place: self.place.clone(),
+            from: from.to_owned(),
         }
     }
 
@@ -786,6 +865,30 @@ pub fn filing_id(key_id: &str, idempotency: Option<&str>, random: u64) -> (WishI
     };
     let seq = (1u64 << 52) | (n & ((1u64 << 52) - 1));
     (WishId(format!("c-{key_id}-{seq:x}")), seq)
+}
+
+/// The community a street key's POST files in: `jurisdiction_id`,
+/// required (`missing_field`); whether it is linked to the street is the
+/// endpoint's to check (`jurisdiction_not_found`).
+pub fn street_jurisdiction(pairs: &[(String, String)]) -> Result<CommunityId, Error> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == "jurisdiction_id")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(CommunityId::from)
+        .ok_or_else(|| {
+            Error::new(
+                codes::MISSING_FIELD,
+                "jurisdiction_id is required: the id of a community of the street",
+            )
+        })
+}
+
+/// The `Idempotency-Key` of a street key's POST, bound to its community:
+/// the same header sent to another community is another request.
+pub fn street_idempotency(jurisdiction: &CommunityId, key: &str) -> String {
+    format!("{jurisdiction}\n{key}")
 }
 
 /// The device id of the ops a key files (`filing_id` gives their seqs).

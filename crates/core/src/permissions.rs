@@ -246,6 +246,8 @@ mod tests {
         ("street_accept",    ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
         ("street_return",    ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
         ("street_resolve",   ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
+        // A street's Open311 filing: no community role; the endpoint, for a street key.
+        ("street_file",      ["-",    "-",    "-",    "-",    "-",    "-",    "-"]),
     ];
 
     #[test]

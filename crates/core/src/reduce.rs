@@ -770,7 +770,7 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
         return Err(V::NoCommunity);
     }
     crate::validate::kind(&op.kind).map_err(|_| V::Invalid)?;
-    if crate::street::is_street_op(&op.kind) {
+    if crate::street::by_street(&op.kind) {
         return crate::street::exec(state, op);
     }
     let author = match state.members.get(&op.author) {
@@ -781,7 +781,6 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
     if rule == Rule::No {
         return Err(V::Forbidden);
     }
-    let at = op.hlc.ms;
     match &op.kind {
         OpKind::CreateCommunity { .. } | OpKind::Unknown(_) => Err(V::UnknownKind),
         OpKind::UpdateCommunity {
@@ -1068,14 +1067,9 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
         }
         OpKind::CreateWish {
             wish,
-            category,
-            title,
-            description,
-            place,
-            urgency,
-            window,
             channel,
             requester,
+            ..
         } => {
             permit(state, rule, &author, Target::Channel(*channel))?;
             if state.wishes.contains_key(wish) {
@@ -1101,45 +1095,9 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
             {
                 return Err(V::UnknownMember);
             }
-            state.wishes.insert(
-                wish.clone(),
-                Wish {
-                    id: wish.clone(),
-                    category: *category,
-                    title: title.clone(),
-                    description: description.clone(),
-                    place: place.clone(),
-                    urgency: *urgency,
-                    window: *window,
-                    channel: *channel,
-                    requester,
-                    created_by: author.id.clone(),
-                    created_op: op.id.clone(),
-                    created_at: at,
-                    status: Status::Submitted,
-                    holder: None,
-                    lease: None,
-                    team: None,
-                    rejection: None,
-                    merged_into: None,
-                    duplicates: Vec::new(),
-                    escalation: None,
-                    completion: None,
-                    evaluations: Vec::new(),
-                    rework: 0,
-                    responded_at: None,
-                    resolved_at: None,
-                    closed_at: None,
-                    timeline: vec![TimelineEntry {
-                        op: op.id.clone(),
-                        by: Some(author.id.clone()),
-                        at,
-                        step: Step::Create,
-                        void: None,
-                        text: String::new(),
-                    }],
-                },
-            );
+            if let Some(w) = new_wish(op, requester) {
+                state.wishes.insert(wish.clone(), w);
+            }
             Ok(())
         }
         _ if action.on_activity() => activity::exec(state, op, &author, rule),
@@ -1148,6 +1106,80 @@ fn exec(state: &mut State, op: &Op, lapsed: &[WishId]) -> Result<(), VoidReason>
         OpKind::AttachPhotos { .. } => crate::photos::exec(state, op, &author.id),
         kind => wish_op(state, op, &author, rule, kind, lapsed),
     }
+}
+
+/// The wish a `CreateWish` or a `StreetFile` makes, as filed: status
+/// submitted, filed by the op's author, the first timeline step.
+pub(crate) fn new_wish(op: &Op, requester: Option<MemberId>) -> Option<Wish> {
+    let (wish, category, title, description, place) = match &op.kind {
+        OpKind::CreateWish {
+            wish,
+            category,
+            title,
+            description,
+            place,
+            ..
+        }
+        | OpKind::StreetFile {
+            wish,
+            category,
+            title,
+            description,
+            place,
+            ..
+        } => (wish, *category, title, description, place),
+        _ => return None,
+    };
+    let (urgency, window, channel, signature) = match &op.kind {
+        OpKind::CreateWish {
+            urgency,
+            window,
+            channel,
+            ..
+        } => (*urgency, *window, *channel, None),
+        OpKind::StreetFile { from, .. } => {
+            (Urgency::Normal, None, Channel::City, Some(from.clone()))
+        }
+        _ => return None,
+    };
+    let at = op.hlc.ms;
+    Some(Wish {
+        id: wish.clone(),
+        category,
+        title: title.clone(),
+        description: description.clone(),
+        place: place.clone(),
+        urgency,
+        window,
+        channel,
+        requester,
+        created_by: op.author.clone(),
+        signature,
+        created_op: op.id.clone(),
+        created_at: at,
+        status: Status::Submitted,
+        holder: None,
+        lease: None,
+        team: None,
+        rejection: None,
+        merged_into: None,
+        duplicates: Vec::new(),
+        escalation: None,
+        completion: None,
+        evaluations: Vec::new(),
+        rework: 0,
+        responded_at: None,
+        resolved_at: None,
+        closed_at: None,
+        timeline: vec![TimelineEntry {
+            op: op.id.clone(),
+            by: Some(op.author.clone()),
+            at,
+            step: Step::Create,
+            void: None,
+            text: String::new(),
+        }],
+    })
 }
 
 fn sorted<T: Ord + Clone>(v: &[T]) -> Vec<T> {

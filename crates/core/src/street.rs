@@ -48,6 +48,34 @@ pub fn is_street_op(kind: &OpKind) -> bool {
     )
 }
 
+/// Every op made for the street in a community's log: its answers and its
+/// Open311 filings (`StreetFile`). The reducer refuses all of them from a
+/// member of the community (`exec`).
+pub fn by_street(kind: &OpKind) -> bool {
+    is_street_op(kind) || matches!(kind, OpKind::StreetFile { .. })
+}
+
+/// Whether an op only the endpoint mints: a street's Open311 filing. A
+/// device pushing one is refused (`403 forbidden`, reason `street_file`),
+/// whoever it is: the endpoint vouches that its author is an active key of
+/// the community's street, and only the endpoint can.
+pub fn endpoint_only(kind: &OpKind) -> bool {
+    matches!(kind, OpKind::StreetFile { .. })
+}
+
+/// The key id of a street's Open311 key: the author of its `StreetFile`s
+/// (`m-s311-…`, no member id of any community). The community's own keys
+/// have kiosk members (`m-o311-…`); the two never meet.
+pub fn key_author(random_hex: &str) -> crate::ids::MemberId {
+    crate::ids::MemberId(format!("m-s311-{random_hex}"))
+}
+
+/// A street filing's signature: the street's name and the key's
+/// ("西关街道 · 12345 热线"), bounded as every signature.
+pub fn filing_signature(street_name: &str, key_name: &str) -> String {
+    signature(street_name, key_name)
+}
+
 /// What a street's own log takes: its name and its members, in street roles.
 /// No wishes, activities, care list or settings: those are communities'.
 pub fn may_push_to_street(kind: &OpKind) -> bool {
@@ -67,10 +95,21 @@ pub fn code_role_ok(role: Role) -> bool {
 }
 
 /// The reducer's step for a street op (after `validate::kind`): the author
-/// must not be a member of this community, the wish must be escalated.
+/// must not be a member of this community; an answer's wish must be
+/// escalated, a filing's wish must not exist yet.
 pub(crate) fn exec(state: &mut State, op: &Op) -> Result<(), VoidReason> {
     if state.members.contains_key(&op.author) {
         return Err(VoidReason::Forbidden);
+    }
+    if let OpKind::StreetFile { wish, .. } = &op.kind {
+        // A fresh wish on the city channel, as a community key's is, signed
+        // by the street's key: no requester, nobody in the community as filer.
+        if state.wishes.contains_key(wish) {
+            return Err(VoidReason::AlreadyExists);
+        }
+        let w = crate::reduce::new_wish(op, None).ok_or(VoidReason::UnknownKind)?;
+        state.wishes.insert(wish.clone(), w);
+        return Ok(());
     }
     let (Some(wid), Some(step)) = (op.kind.wish(), op.kind.step()) else {
         return Err(VoidReason::UnknownKind);

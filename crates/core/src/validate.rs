@@ -595,6 +595,21 @@ pub fn kind(k: &OpKind) -> R {
             window(w)?;
             requester.as_ref().map_or(Ok(()), |r| id(r.as_str()))
         }
+        // The wish form's limits, and a signature as the street's answers'.
+        OpKind::StreetFile {
+            title: t,
+            description,
+            place: p,
+            from,
+            ..
+        } => {
+            title(t)?;
+            if chars(description) > DESCRIPTION_MAX_CHARS {
+                return Err(E::DescriptionTooLong);
+            }
+            place(p)?;
+            name(from)
+        }
         OpKind::Assign { to, .. } => match to {
             crate::model::Assignee::Member(m) => id(m.as_str()),
             crate::model::Assignee::Team(t) => id(t.as_str()),

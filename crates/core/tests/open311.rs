@@ -191,6 +191,7 @@ fn a_post_files_a_city_wish_and_keeps_contacts_out_of_the_log() {
     let w = &b.state.wishes[&wish];
     assert_eq!(w.channel, Channel::City);
     assert_eq!(w.created_by, MemberId::from("key"));
+    assert_eq!(o::filer(w, &b.state).as_deref(), Some("12345 热线"));
     assert_eq!(w.title, "楼道灯不亮");
     assert_eq!(w.place.building.as_deref(), Some("3号楼"));
     assert_eq!(w.requester, None);
@@ -451,4 +452,342 @@ fn form_decoding() {
     assert_eq!(o::form_pairs("a=%zz"), None);
     assert_eq!(o::form_pairs("a=%ff"), None);
     assert_eq!(o::form_pairs("a=%4"), None);
+}
+
+// ---- a street's key (docs/open311.md, "A street's endpoint") ------------
+
+/// File through a street's key as the endpoint does: a `StreetFile` signed
+/// with the street's and the key's names, authored by the key's id.
+fn street_post(
+    b: &mut LogBuilder,
+    key: &MemberId,
+    fields: &[(&str, &str)],
+    rnd: u64,
+) -> (WishId, Op, Outcome) {
+    let f = o::filing(&pairs(fields), b.state.community.as_ref()).expect("valid filing");
+    let (wish, seq) = o::filing_id("s1k", None, rnd);
+    let from = linli_core::street::filing_signature("西关街道", "12345 热线");
+    let op = Op::new(
+        OpId::new(o::filing_device("s1k"), seq),
+        key.clone(),
+        Hlc::at(b.now()),
+        f.street_op(wish.clone(), &from),
+    );
+    let out = b.append(op.clone());
+    (wish, op, out)
+}
+
+fn street_key() -> MemberId {
+    linli_core::street::key_author("0123456789abcdef")
+}
+
+#[test]
+fn a_street_key_files_a_signed_city_wish_with_nothing_private() {
+    let mut b = community();
+    let key = street_key();
+    assert!(!b.state.members.contains_key(&key));
+    let fields = [
+        ("service_code", "repair"),
+        ("description", "路灯不亮\n三天了"),
+        ("address_id", "3号楼"),
+        ("phone", "13912345678"),
+        ("address_string", "长寿路100弄3号201室"),
+        ("first_name", "小明"),
+        ("last_name", "王"),
+    ];
+    let (wish, op, out) = street_post(&mut b, &key, &fields, 7);
+    assert_eq!(out, Outcome::Applied);
+    let w = b.state.wishes[&wish].clone();
+    assert_eq!(w.status, Status::Submitted);
+    assert_eq!(w.channel, Channel::City);
+    assert_eq!(w.requester, None);
+    assert_eq!(w.created_by, key);
+    assert_eq!(w.signature.as_deref(), Some("西关街道 · 12345 热线"));
+    assert_eq!(
+        (w.title.as_str(), w.category),
+        ("路灯不亮", Category::Repair)
+    );
+    assert_eq!(w.place.building.as_deref(), Some("3号楼"));
+    assert_eq!(w.timeline.len(), 1);
+    assert_eq!(
+        o::filer(&w, &b.state).as_deref(),
+        Some("西关街道 · 12345 热线"),
+        "the signature names the filer"
+    );
+    let json = serde_json::to_string(&op).unwrap();
+    assert!(json.contains(r#""type":"street_file""#) && json.contains(r#""v":6"#));
+    for private in ["13912345678", "201室", "小明"] {
+        assert!(!json.contains(private), "{private} in {json}");
+    }
+    // The same op again folds once; another op for the same wish is void.
+    assert_eq!(b.append(op.clone()), Outcome::Duplicate);
+    let again = Op {
+        id: OpId::new("o311-s1k", op.id.seq + 1),
+        ..op.clone()
+    };
+    assert_eq!(b.append(again), Outcome::Void(VoidReason::AlreadyExists));
+    // The community's dispatch goes on as for any wish.
+    let (_, out) = b.push("c1", OpKind::Publish { wish: wish.clone() });
+    assert_eq!(out, Outcome::Applied);
+    // A snapshot keeps the signature; one without it (an older build's)
+    // still decodes, as a wish without a signature.
+    let json = serde_json::to_value(&w).unwrap();
+    assert_eq!(serde_json::from_value::<Wish>(json.clone()).unwrap(), w);
+    let mut older = json;
+    older.as_object_mut().unwrap().remove("signature");
+    let back: Wish = serde_json::from_value(older).unwrap();
+    assert_eq!(back.signature, None);
+}
+
+#[test]
+fn nobody_in_the_community_files_for_the_street() {
+    // Every role, active or removed, and a bad payload: void with a reason.
+    let roles = [
+        ("c1", Role::Coordinator),
+        ("v1", Role::Volunteer),
+        ("r1", Role::Resident),
+        ("key", Role::Kiosk),
+    ];
+    for (who, role) in roles {
+        let mut b = community();
+        let (_, _, out) = street_post(
+            &mut b,
+            &who.into(),
+            &[("service_code", "repair"), ("address_id", "3号楼")],
+            1,
+        );
+        assert_eq!(
+            out,
+            Outcome::Void(VoidReason::Forbidden),
+            "{who} ({role:?})"
+        );
+        assert!(b.state.wishes.is_empty());
+    }
+    let mut b = community();
+    b.push(
+        "c1",
+        OpKind::RemoveMember {
+            member: "v1".into(),
+        },
+    );
+    let (_, _, out) = street_post(
+        &mut b,
+        &"v1".into(),
+        &[("service_code", "repair"), ("lat", "31"), ("long", "121")],
+        2,
+    );
+    assert_eq!(
+        out,
+        Outcome::Void(VoidReason::Forbidden),
+        "a removed member"
+    );
+    let kind = |from: &str, title: &str| OpKind::StreetFile {
+        wish: "w-s".into(),
+        category: Category::Repair,
+        title: title.into(),
+        description: String::new(),
+        place: Place::default(),
+        from: from.into(),
+    };
+    let key = street_key();
+    for (seq, (k, why)) in [
+        (kind("", "路灯"), "no signature"),
+        (kind(&"街".repeat(61), "路灯"), "a signature over 60"),
+        (kind("西关街道 · 12345", ""), "no title"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let op = Op::new(
+            OpId::new("o311-s1k", (1 << 52) + 100 + seq as u64),
+            key.clone(),
+            Hlc::at(b.now()),
+            k,
+        );
+        assert_eq!(b.append(op), Outcome::Void(VoidReason::Invalid), "{why}");
+    }
+}
+
+#[test]
+fn an_older_build_keeps_a_street_filing_as_unknown() {
+    let mut b = community();
+    let (wish, op, _) = street_post(
+        &mut b,
+        &street_key(),
+        &[("service_code", "repair"), ("address_id", "3号楼")],
+        3,
+    );
+    let json = serde_json::to_value(&op).unwrap();
+    assert_eq!(json["v"], 6);
+    assert_eq!(linli_core::op::Action::StreetFile.since(), 6);
+    let old = OpKind::from_value_as(json["kind"].clone(), 6, 5).unwrap();
+    assert!(matches!(old, OpKind::Unknown(_)));
+    let mut s = linli_core::State::new();
+    for e in &b.log {
+        let kind =
+            OpKind::from_value_as(serde_json::to_value(&e.op.kind).unwrap(), e.op.v, 5).unwrap();
+        s.apply(&linli_core::LogEntry {
+            seq: e.seq,
+            op: Op {
+                kind,
+                ..e.op.clone()
+            },
+        });
+    }
+    assert!(!s.wishes.contains_key(&wish));
+    assert_eq!(
+        s.outcome(&op.id),
+        Some(Outcome::Void(VoidReason::UnknownKind))
+    );
+    // Re-encoded verbatim for the device's next read.
+    assert_eq!(serde_json::to_value(&old).unwrap(), json["kind"]);
+    let new = OpKind::from_value_as(json["kind"].clone(), 6, 6).unwrap();
+    assert_eq!(new, op.kind);
+}
+
+#[test]
+fn a_street_key_reads_what_it_filed_across_communities() {
+    let key = street_key();
+    let mut a = community();
+    let mut c = community();
+    let (wa, _, _) = street_post(
+        &mut a,
+        &key,
+        &[("service_code", "repair"), ("address_id", "3号楼")],
+        1,
+    );
+    c.advance_hours(2);
+    let (wc, _, _) = street_post(
+        &mut c,
+        &key,
+        &[("service_code", "cleaning"), ("address_id", "一网格")],
+        2,
+    );
+    // A community key's filing and a resident's wish are not the street's.
+    post(
+        &mut a,
+        &[("service_code", "repair"), ("address_id", "3号楼")],
+        None,
+        9,
+    );
+    let now = c.now();
+    let read = |q: &o::Query| -> Vec<String> {
+        o::merge([&a, &c].map(|b| o::find(&b.state, q, now, |w| o::street_readable(w, &key))))
+            .into_iter()
+            .map(|r| r.service_request_id)
+            .collect()
+    };
+    assert_eq!(
+        read(&o::Query::default()),
+        [wc.to_string(), wa.to_string()],
+        "newest first"
+    );
+    let q = |p: &[(&str, &str)]| o::parse_query(&pairs(p), 480).unwrap();
+    assert_eq!(read(&q(&[("service_code", "repair")])), [wa.to_string()]);
+    let list = format!("{wa},nope,{wc}");
+    assert_eq!(
+        read(&q(&[("service_request_id", &list)])),
+        [wa.to_string(), wc.to_string()],
+        "the order asked"
+    );
+    // The community's key reads its own filing only; the street's key not it.
+    let own = o::requests(&a.state, &"key".into(), &o::Query::default(), now);
+    assert_eq!(own.len(), 1);
+    assert_ne!(own[0].service_request_id, wa.to_string());
+    assert!(!read(&o::Query::default()).contains(&own[0].service_request_id));
+    // The agency is the community that does the work.
+    let one = o::merge([o::find(&a.state, &o::Query::default(), now, |w| {
+        o::street_readable(w, &key)
+    })]);
+    assert_eq!(one[0].agency_responsible, "长寿路社区");
+}
+
+#[test]
+fn street_keys_are_managed_by_active_street_coordinators_and_need_a_jurisdiction() {
+    let mut s = LogBuilder::community(
+        T0,
+        &[],
+        &[("c2", Role::Coordinator, &[]), ("sv", Role::Viewer, &[])],
+    );
+    let may = |s: &LogBuilder, m: &str| o::may_manage_street_keys(&s.state, &m.into());
+    assert!(may(&s, "c1") && may(&s, "c2"));
+    assert!(!may(&s, "sv") && !may(&s, "nobody"));
+    s.push(
+        "c1",
+        OpKind::SetRole {
+            member: "c2".into(),
+            role: Role::Viewer,
+        },
+    );
+    assert!(!may(&s, "c2"), "demoted");
+    s.push(
+        "c1",
+        OpKind::RemoveMember {
+            member: "c2".into(),
+        },
+    );
+    assert!(!may(&s, "c2"), "removed");
+    assert_eq!(
+        o::street_jurisdiction(&pairs(&[])).unwrap_err().code,
+        codes::MISSING_FIELD
+    );
+    assert_eq!(
+        o::street_jurisdiction(&pairs(&[("jurisdiction_id", " ")]))
+            .unwrap_err()
+            .code,
+        codes::MISSING_FIELD
+    );
+    assert_eq!(
+        o::street_jurisdiction(&pairs(&[("jurisdiction_id", "ca")]))
+            .unwrap()
+            .as_str(),
+        "ca"
+    );
+    assert_eq!(codes::status(codes::STREET_NOT_FOUND), 404);
+    assert_ne!(
+        o::street_idempotency(&"ca".into(), "k"),
+        o::street_idempotency(&"cb".into(), "k")
+    );
+    assert!(street_key().as_str().starts_with("m-s311-"));
+}
+
+proptest::proptest! {
+    /// Any street filing folds as the rules say: void `forbidden` from a
+    /// member, else `invalid` exactly when `validate::kind` refuses it, else
+    /// a city wish with its signature; the op survives the wire as written.
+    #[test]
+    fn a_street_filing_folds_as_its_checks_say(
+        title in 0usize..100,
+        description in 0usize..2100,
+        from in 0usize..70,
+        by_member in proptest::bool::weighted(0.2),
+    ) {
+        let mut b = community();
+        let kind = OpKind::StreetFile {
+            wish: "w-prop".into(),
+            category: Category::Other,
+            title: "题".repeat(title),
+            description: "述".repeat(description),
+            place: Place::default(),
+            from: "街".repeat(from),
+        };
+        let author = if by_member { MemberId::from("c1") } else { street_key() };
+        let op = Op::new(OpId::new("o311-s1k", 1 << 52), author, Hlc::at(b.now()), kind.clone());
+        let json = serde_json::to_string(&op).unwrap();
+        proptest::prop_assert_eq!(&serde_json::from_str::<Op>(&json).unwrap(), &op);
+        let valid = linli_core::validate::kind(&kind).is_ok();
+        let out = b.append(op);
+        let want = match (valid, by_member) {
+            (false, _) => Outcome::Void(VoidReason::Invalid),
+            (true, true) => Outcome::Void(VoidReason::Forbidden),
+            (true, false) => Outcome::Applied,
+        };
+        proptest::prop_assert_eq!(out, want);
+        let made = b.state.wishes.get(&WishId::from("w-prop"));
+        proptest::prop_assert_eq!(made.is_some(), out == Outcome::Applied);
+        if let Some(w) = made {
+            proptest::prop_assert_eq!(w.signature.clone(), Some("街".repeat(from)));
+            proptest::prop_assert_eq!(w.channel, Channel::City);
+        }
+    }
 }

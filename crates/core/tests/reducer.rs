@@ -1356,6 +1356,14 @@ fn sample(action: Action) -> OpKind {
             from: "西关街道 · 王".into(),
             report: "x".into(),
         },
+        Action::StreetFile => OpKind::StreetFile {
+            wish: "w9".into(),
+            category: Category::Repair,
+            title: "路灯不亮".into(),
+            description: String::new(),
+            place: Default::default(),
+            from: "西关街道 · 12345 热线".into(),
+        },
     }
 }
 

@@ -1,10 +1,12 @@
 //! Open311 GeoReport v2 for a community (`/api/open311/v2/communities/{c}/…`)
-//! and the coordinator's API keys (`/api/v1/communities/{c}/open311/keys`).
-//! Effects only: every rule (services, statuses, dates, what a request shows,
-//! what a POST may carry, who manages keys) is `linli_core::open311`.
+//! and for a street (`/api/open311/v2/streets/{s}/…`), and the API keys of
+//! either (`/api/v1/communities/{c or s}/open311/keys`). Effects only: every
+//! rule (services, statuses, dates, what a request shows, what a POST may
+//! carry, who manages keys) is `linli_core::open311`'s and `street`'s.
 //! Reference: docs/open311.md.
 //!
-//! Storage (beside the community's other objects):
+//! Storage (beside the community's or the street's other objects; `{c}` is
+//! the street's id for its keys):
 //! ```text
 //! communities/{c}/open311/keys/{key_id}.json     StoredKey (create-only)
 //! communities/{c}/open311/index/{sha256(key)}.json  {key_id} (create-only)
@@ -31,6 +33,7 @@ use crate::hub::{AUTH_TTL, Auth, Hub, Now, now_ms, random_hex, sha256_hex};
 use crate::log::Log;
 use crate::store;
 use crate::v1::{Hubs, P, json_body, no_store};
+use linli_core::street;
 
 /// A key as stored: never the key, only who it is.
 #[derive(Clone, Serialize, Deserialize)]
@@ -97,17 +100,27 @@ fn identity_device(key_id: &str) -> String {
 
 // ---- the coordinator's endpoint: create, list, revoke ---------------------
 
+/// An active coordinator of the community, or of the street when the
+/// route's log is a street's (`caller.log.street`: a street member on its
+/// own street's id).
 async fn require_manager(caller: &crate::hub::Caller) -> Result<(), ApiError> {
+    let street = caller.log.street;
     let may = caller
         .log
-        .with_state(|s| o::may_manage_keys(s, &caller.member))
+        .with_state(|s| {
+            if street {
+                o::may_manage_street_keys(s, &caller.member)
+            } else {
+                o::may_manage_keys(s, &caller.member)
+            }
+        })
         .await?;
     if may {
         Ok(())
     } else {
         Err(ApiError::new(
             codes::FORBIDDEN,
-            "only an active coordinator manages the community's Open311 keys",
+            "only an active coordinator manages the Open311 keys",
         ))
     }
 }
@@ -134,20 +147,29 @@ pub(crate) async fn key_create(
         ApiError::new(codes::INVALID, "the key's name must be 1 to 40 characters").with_reason(r)
     })?;
     let c = &caller.community;
-    let key_id = format!("k{}", random_hex(6));
-    let member = MemberId(format!("m-o311-{}", random_hex(8)));
-    let op = Op::new(
-        OpId::new(identity_device(&key_id), 1),
-        caller.member.clone(),
-        Hlc::at(now_ms()),
-        o::identity_op(member.clone(), &name),
-    );
-    if !append(&caller.log, op).await? {
-        return Err(ApiError::new(
-            codes::FORBIDDEN,
-            "the community refused the key's identity",
-        ));
-    }
+    // A street's key has no identity op: a street's log takes only its
+    // members, and the key files in its communities as the street
+    // (`StreetFile`), by an id that is no member anywhere.
+    let (key_id, member) = if caller.log.street {
+        let member = street::key_author(&random_hex(8));
+        (format!("s{}", random_hex(6)), member)
+    } else {
+        let key_id = format!("k{}", random_hex(6));
+        let member = MemberId(format!("m-o311-{}", random_hex(8)));
+        let op = Op::new(
+            OpId::new(identity_device(&key_id), 1),
+            caller.member.clone(),
+            Hlc::at(now_ms()),
+            o::identity_op(member.clone(), &name),
+        );
+        if !append(&caller.log, op).await? {
+            return Err(ApiError::new(
+                codes::FORBIDDEN,
+                "the community refused the key's identity",
+            ));
+        }
+        (key_id, member)
+    };
     let stored = StoredKey {
         key_id: key_id.clone(),
         name,
@@ -217,25 +239,34 @@ pub(crate) async fn key_revoke(
         .await?
         .ok_or_else(not_found)?;
     store::create_or_same(&hub.store, &revoked_at(c, &key_id), now_ms().to_string()).await?;
-    let op = Op::new(
-        OpId::new(identity_device(&key_id), 2),
-        caller.member.clone(),
-        Hlc::at(now_ms()),
-        o::retire_op(k.member.clone()),
-    );
-    append(&caller.log, op).await?;
+    // A street's key is revoked by the marker alone (it has no identity).
+    if !caller.log.street {
+        let op = Op::new(
+            OpId::new(identity_device(&key_id), 2),
+            caller.member.clone(),
+            Hlc::at(now_ms()),
+            o::retire_op(k.member.clone()),
+        );
+        append(&caller.log, op).await?;
+    }
     tracing::info!(community = %c, member = %caller.member, key_id = %key_id, "open311 key revoked");
     Ok(no_store(&info(&hub, c, k).await?))
 }
 
 // ---- GeoReport v2 ---------------------------------------------------------
 
+/// Whose endpoint a request is on: a community's, or a street's (keys of
+/// the street, wishes filed in its communities).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Community,
+    Street,
+}
+
 pub fn router(hub: Arc<Hub>) -> Router {
-    let c = "/communities/{community}";
     Router::new()
-        .route(&format!("{c}/{{file}}"), get(top_get).post(top_post))
-        .route(&format!("{c}/services/{{file}}"), get(service_get))
-        .route(&format!("{c}/requests/{{file}}"), get(request_get))
+        .merge(routes("/communities/{id}", Scope::Community))
+        .merge(routes("/streets/{id}", Scope::Street))
         .method_not_allowed_fallback(|| async {
             let e = Error::new(
                 oc::METHOD_NOT_ALLOWED,
@@ -244,6 +275,29 @@ pub fn router(hub: Arc<Hub>) -> Router {
             reply(Format::Json, Err(e))
         })
         .with_state(hub)
+}
+
+type Ids = Path<(String, String)>;
+
+/// The same three routes under a community's or a street's base.
+fn routes(base: &str, scope: Scope) -> Router<Arc<Hub>> {
+    Router::new()
+        .route(
+            &format!("{base}/{{file}}"),
+            get(move |h: State<Arc<Hub>>, p: Ids, q: RawQuery| top_get(scope, h, p, q)).post(
+                move |h: State<Arc<Hub>>, p: Ids, q: RawQuery, hd: HeaderMap, b: Body| {
+                    top_post(scope, h, p, q, hd, b)
+                },
+            ),
+        )
+        .route(
+            &format!("{base}/services/{{file}}"),
+            get(move |h: State<Arc<Hub>>, p: Ids, q: RawQuery| service_get(scope, h, p, q)),
+        )
+        .route(
+            &format!("{base}/requests/{{file}}"),
+            get(move |h: State<Arc<Hub>>, p: Ids, q: RawQuery| request_get(scope, h, p, q)),
+        )
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -322,36 +376,110 @@ fn field<'a>(pairs: &'a [(String, String)], k: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 
-/// The community's log, and a `jurisdiction_id` that names it if given.
-async fn community(
+/// The log a request is answered on (the community's, or the street's,
+/// where the street's keys are), read at most `AUTH_TTL` behind.
+struct Base {
+    scope: Scope,
+    id: CommunityId,
+    log: Arc<Log>,
+}
+
+async fn fresh_log(hub: &Hub, c: &CommunityId) -> Result<Arc<Log>, Error> {
+    let log = hub.log(c).await.map_err(from_api)?;
+    log.sync_within(AUTH_TTL)
+        .await
+        .map_err(|e| from_api(e.into()))?;
+    Ok(log)
+}
+
+/// The route's community or street. A `jurisdiction_id`, if given, must
+/// be the community's id, or a community of the street's
+/// (`jurisdiction_not_found`); a street's POST requires one.
+async fn base(
     hub: &Hub,
-    c: &str,
+    scope: Scope,
+    id: &str,
     pairs: &[(String, String)],
-) -> Result<(CommunityId, Arc<Log>), Error> {
-    let c = CommunityId::from(c);
-    if let Some(j) = field(pairs, "jurisdiction_id")
-        && j != c.as_str()
+) -> Result<Base, Error> {
+    let id = CommunityId::from(id);
+    if scope == Scope::Community
+        && let Some(j) = field(pairs, "jurisdiction_id")
+        && j != id.as_str()
     {
         return Err(Error::new(
             oc::JURISDICTION_NOT_FOUND,
             "jurisdiction_id must be this community's id (or left out)",
         ));
     }
-    let log = hub.log(&c).await.map_err(from_api)?;
-    log.sync_within(AUTH_TTL)
-        .await
-        .map_err(|e| from_api(e.into()))?;
-    Ok((c, log))
+    let no_street = || Error::new(oc::STREET_NOT_FOUND, "no such street");
+    let log = match fresh_log(hub, &id).await {
+        Err(e) if scope == Scope::Street && e.code == oc::COMMUNITY_NOT_FOUND => {
+            return Err(no_street());
+        }
+        r => r?,
+    };
+    // A street's id on the community routes, or a community's on the street's.
+    match (scope, log.street) {
+        (Scope::Community, true) => Err(Error::new(oc::COMMUNITY_NOT_FOUND, "no such community")),
+        (Scope::Street, false) => Err(no_street()),
+        (Scope::Community, false) => Ok(Base { scope, id, log }),
+        (Scope::Street, true) => {
+            let b = Base { scope, id, log };
+            if let Ok(j) = o::street_jurisdiction(pairs) {
+                linked_community(hub, &b, j).await?;
+            }
+            Ok(b)
+        }
+    }
 }
 
-/// The key a request carries (`api_key`), checked: known, not revoked, its
-/// identity still active.
-async fn authenticate(
+/// The community a street's `jurisdiction_id` names, if it is linked to
+/// the street (`404 jurisdiction_not_found` otherwise, whether it exists,
+/// is another street's or in none: nothing tells which).
+async fn linked_community(
     hub: &Hub,
-    c: &CommunityId,
-    log: &Log,
-    pairs: &[(String, String)],
-) -> Result<StoredKey, Error> {
+    b: &Base,
+    j: CommunityId,
+) -> Result<(CommunityId, Arc<Log>), Error> {
+    let not_found = || {
+        Error::new(
+            oc::JURISDICTION_NOT_FOUND,
+            "jurisdiction_id must be the id of a community of this street",
+        )
+    };
+    if hub.street_of(&j).await.map_err(from_api)?.as_ref() != Some(&b.id) {
+        return Err(not_found());
+    }
+    let log = fresh_log(hub, &j).await.map_err(|e| {
+        if e.code == oc::COMMUNITY_NOT_FOUND {
+            not_found()
+        } else {
+            e
+        }
+    })?;
+    Ok((j, log))
+}
+
+/// The logs whose wishes a GET reads: the community's; for a street, its
+/// linked communities (only the one `jurisdiction_id` names, if given).
+async fn targets(hub: &Hub, b: &Base, pairs: &[(String, String)]) -> Result<Vec<Arc<Log>>, Error> {
+    if b.scope == Scope::Community {
+        return Ok(vec![b.log.clone()]);
+    }
+    if let Ok(j) = o::street_jurisdiction(pairs) {
+        return Ok(vec![linked_community(hub, b, j).await?.1]);
+    }
+    let mut logs = Vec::new();
+    for c in crate::streets::linked(hub, &b.id).await.map_err(from_api)? {
+        logs.push(fresh_log(hub, &c.id).await?);
+    }
+    Ok(logs)
+}
+
+/// The key a request carries (`api_key`), checked: known, not revoked, and
+/// for a community's key its identity still active (a street's key has
+/// none; its revocation is the marker alone).
+async fn authenticate(hub: &Hub, b: &Base, pairs: &[(String, String)]) -> Result<StoredKey, Error> {
     let key = field(pairs, "api_key")
         .map(str::trim)
         .filter(|k| !k.is_empty())
@@ -360,17 +488,27 @@ async fn authenticate(
     if key.len() > 200 {
         return Err(invalid());
     }
+    let c = &b.id;
     let index: KeyIndex = store::get_json(&hub.store, &index_at(c, &sha256_hex(key)))
         .await?
         .ok_or_else(invalid)?;
     let k: StoredKey = store::get_json(&hub.store, &key_at(c, &index.key_id))
         .await?
         .ok_or_else(invalid)?;
-    let revoked = || Error::new(oc::API_KEY_REVOKED, "api_key was revoked by the community");
+    let by = match b.scope {
+        Scope::Community => "community",
+        Scope::Street => "street",
+    };
+    let revoked = || {
+        Error::new(
+            oc::API_KEY_REVOKED,
+            format!("api_key was revoked by the {by}"),
+        )
+    };
     if store::exists(&hub.store, &revoked_at(c, &k.key_id)).await? {
         return Err(revoked());
     }
-    if !log.member(&k.member).is_some_and(|v| v.active) {
+    if b.scope == Scope::Community && !b.log.member(&k.member).is_some_and(|v| v.active) {
         return Err(revoked());
     }
     mark_used(hub, c, &k.key_id).await;
@@ -401,10 +539,47 @@ async fn mark_used(hub: &Hub, c: &CommunityId, key_id: &str) {
     }
 }
 
+/// The key's requests matching the query `pairs` (`q` overrides its ids),
+/// over every log it reads, in one answer (`open311::find`, `merge`).
+/// Dates without a zone are read in each community's time.
+async fn key_requests(
+    hub: &Hub,
+    b: &Base,
+    k: &StoredKey,
+    pairs: &[(String, String)],
+    ids: Option<Vec<String>>,
+) -> Result<Vec<o::ServiceRequest>, Error> {
+    let parse = |s: &linli_core::State| {
+        let mut q = o::parse_query(pairs, s.settings().utc_offset_minutes)?;
+        if ids.is_some() {
+            q.ids = ids.clone();
+        }
+        Ok::<_, Error>(q)
+    };
+    // Bad filters are refused even on a street with no community yet.
+    b.log.with_state(parse).await??;
+    let now = now_ms();
+    let mut parts = Vec::new();
+    for log in targets(hub, b, pairs).await? {
+        let part = log
+            .with_state(|s| {
+                let q = parse(s)?;
+                Ok::<_, Error>(match b.scope {
+                    Scope::Community => o::find(s, &q, now, |w| o::readable(w, &k.member)),
+                    Scope::Street => o::find(s, &q, now, |w| o::street_readable(w, &k.member)),
+                })
+            })
+            .await??;
+        parts.push(part);
+    }
+    Ok(o::merge(parts))
+}
+
 /// `GET services.json|xml`, `GET requests.json|xml`.
 async fn top_get(
+    scope: Scope,
     State(hub): State<Arc<Hub>>,
-    Path((c, file)): Path<(String, String)>,
+    Path((id, file)): Ids,
     RawQuery(q): RawQuery,
 ) -> Response {
     let (name, f) = match split(&file) {
@@ -413,20 +588,15 @@ async fn top_get(
     };
     let answer = async {
         let pairs = query_pairs(q.as_deref())?;
-        let (c, log) = community(&hub, &c, &pairs).await?;
+        let b = base(&hub, scope, &id, &pairs).await?;
         match name {
             "services" => {
                 let s = o::services();
                 Ok(both(&s, o::xml_services(&s)))
             }
             "requests" => {
-                let k = authenticate(&hub, &c, &log, &pairs).await?;
-                let rs = log
-                    .with_state(|s| {
-                        let off = s.settings().utc_offset_minutes;
-                        o::parse_query(&pairs, off).map(|q| o::requests(s, &k.member, &q, now_ms()))
-                    })
-                    .await??;
+                let k = authenticate(&hub, &b, &pairs).await?;
+                let rs = key_requests(&hub, &b, &k, &pairs, None).await?;
                 Ok(both(&rs, o::xml_requests(&rs)))
             }
             _ => Err(Error::new(
@@ -441,8 +611,9 @@ async fn top_get(
 
 /// `GET services/{code}.json|xml`.
 async fn service_get(
+    scope: Scope,
     State(hub): State<Arc<Hub>>,
-    Path((c, file)): Path<(String, String)>,
+    Path((id, file)): Ids,
     RawQuery(q): RawQuery,
 ) -> Response {
     let (code, f) = match split(&file) {
@@ -451,7 +622,7 @@ async fn service_get(
     };
     let answer = async {
         let pairs = query_pairs(q.as_deref())?;
-        community(&hub, &c, &pairs).await?;
+        base(&hub, scope, &id, &pairs).await?;
         let cat = o::category(code)
             .ok_or_else(|| Error::new(oc::UNKNOWN_SERVICE_CODE, format!("no service {code:?}")))?;
         let d = o::Definition {
@@ -472,26 +643,20 @@ async fn service_get(
 
 /// `GET requests/{id}.json|xml`: one request, as a list of one (the spec).
 async fn request_get(
+    scope: Scope,
     State(hub): State<Arc<Hub>>,
-    Path((c, file)): Path<(String, String)>,
+    Path((id, file)): Ids,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let (id, f) = match split(&file) {
+    let (wish, f) = match split(&file) {
         Ok(x) => x,
         Err(e) => return reply(Format::Json, Err(e)),
     };
     let answer = async {
         let pairs = query_pairs(q.as_deref())?;
-        let (c, log) = community(&hub, &c, &pairs).await?;
-        let k = authenticate(&hub, &c, &log, &pairs).await?;
-        let query = o::Query {
-            ids: Some(vec![id.to_owned()]),
-            ..Default::default()
-        };
-        let rs = log
-            .with_state(|s| o::requests(s, &k.member, &query, now_ms()))
-            .await
-            .map_err(Error::from)?;
+        let b = base(&hub, scope, &id, &pairs).await?;
+        let k = authenticate(&hub, &b, &pairs).await?;
+        let rs = key_requests(&hub, &b, &k, &pairs, Some(vec![wish.to_owned()])).await?;
         if rs.is_empty() {
             return Err(Error::new(
                 oc::REQUEST_NOT_FOUND,
@@ -506,8 +671,9 @@ async fn request_get(
 
 /// `POST requests.json|xml` (form-encoded): file a wish on the city channel.
 async fn top_post(
+    scope: Scope,
     State(hub): State<Arc<Hub>>,
-    Path((c, file)): Path<(String, String)>,
+    Path((id, file)): Ids,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     body: Body,
@@ -522,17 +688,17 @@ async fn top_post(
     }
     reply(
         f,
-        post_request(&hub, &c, q.as_deref(), &headers, body).await,
+        post_request(&hub, scope, &id, q.as_deref(), &headers, body).await,
     )
 }
 
-async fn post_request(
-    hub: &Hub,
-    c: &str,
+/// The form fields of a POST (body first, then the query, which may carry
+/// `api_key`) and its `Idempotency-Key`.
+async fn post_fields(
     q: Option<&str>,
     headers: &HeaderMap,
     body: Body,
-) -> Result<Answer, Error> {
+) -> Result<(Vec<(String, String)>, Option<String>), Error> {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -559,7 +725,6 @@ async fn post_request(
         .map_err(|_| Error::new(oc::INVALID, "the body is not UTF-8"))?;
     let mut pairs = o::form_pairs(text)
         .ok_or_else(|| Error::new(oc::INVALID, "the body is not URL-encoded UTF-8"))?;
-    // Fields in the body count first; the query may carry api_key.
     pairs.extend(query_pairs(q)?);
     let idempotency = match headers.get("idempotency-key") {
         None => None,
@@ -576,18 +741,54 @@ async fn post_request(
                 .to_owned(),
         ),
     };
-    let (c, log) = community(hub, c, &pairs).await?;
-    let k = authenticate(hub, &c, &log, &pairs).await?;
+    Ok((pairs, idempotency))
+}
+
+async fn post_request(
+    hub: &Hub,
+    scope: Scope,
+    id: &str,
+    q: Option<&str>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Answer, Error> {
+    let (pairs, mut idempotency) = post_fields(q, headers, body).await?;
+    let b = base(hub, scope, id, &pairs).await?;
+    let k = authenticate(hub, &b, &pairs).await?;
+    // Where the wish goes: the community; for a street's key, the
+    // community `jurisdiction_id` names, which must be the street's.
+    let (c, log) = match scope {
+        Scope::Community => (b.id.clone(), b.log.clone()),
+        Scope::Street => {
+            let (c, log) = linked_community(hub, &b, o::street_jurisdiction(&pairs)?).await?;
+            idempotency = idempotency.map(|i| o::street_idempotency(&c, &i));
+            (c, log)
+        }
+    };
     let filing = log
         .with_state(|s| o::filing(&pairs, s.community.as_ref()))
         .await??;
     let random = u64::from_str_radix(&random_hex(8), 16).unwrap_or(0);
     let (wish, seq) = o::filing_id(&k.key_id, idempotency.as_deref(), random);
+    let kind = match scope {
+        Scope::Community => filing.op(wish.clone()),
+        Scope::Street => {
+            let street_name = b
+                .log
+                .with_state(|s| s.community.as_ref().map(|c| c.name.clone()))
+                .await?
+                .unwrap_or_default();
+            filing.street_op(
+                wish.clone(),
+                &street::filing_signature(&street_name, &k.name),
+            )
+        }
+    };
     let op = Op::new(
         OpId::new(o::filing_device(&k.key_id), seq),
         k.member.clone(),
         Hlc::at(now_ms()),
-        filing.op(wish.clone()),
+        kind,
     );
     if !append(&log, op).await.map_err(from_api)? {
         return Err(Error::new(
@@ -598,7 +799,7 @@ async fn post_request(
     if filing.has_contact() {
         store_contact(hub, &c, &log, &wish, filing.contact).await?;
     }
-    tracing::info!(community = %c, key_id = %k.key_id, wish = %wish, "open311 request filed");
+    tracing::info!(community = %c, base = %b.id, key_id = %k.key_id, wish = %wish, "open311 request filed");
     let posted = log
         .with_state(|s| o::posted(&wish, s.community.as_ref()))
         .await?;

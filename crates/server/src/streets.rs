@@ -36,7 +36,7 @@ async fn member_of(hub: &Hub, headers: &HeaderMap, s: &CommunityId) -> Result<Ca
 
 /// The communities linked to street `s`, by name then id: those whose own
 /// link (written first, create-only) names it.
-async fn linked(hub: &Hub, s: &CommunityId) -> Result<Vec<StreetCommunity>, ApiError> {
+pub(crate) async fn linked(hub: &Hub, s: &CommunityId) -> Result<Vec<StreetCommunity>, ApiError> {
     let mut communities = Vec::new();
     for meta in store::list_flat(&hub.store, &store::street_communities(s)).await? {
         let Some(e) = store::get_json::<store::StreetEntry>(&hub.store, &meta.location).await?

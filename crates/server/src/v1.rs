@@ -220,6 +220,17 @@ async fn push(State(hub): Hubs, Auth(caller): LogRoute, body: Body) -> Result<Re
     }
     let now = now_ms();
     for (i, op) in req.ops.iter().enumerate() {
+        // A street's Open311 filing is minted by the endpoint only, which
+        // vouches for its author (a key of the community's street): no
+        // device pushes one, whoever it is (docs/open311.md).
+        if street::endpoint_only(&op.kind) {
+            return Err(ApiError::new(
+                codes::FORBIDDEN,
+                format!("op {i}: only the street's Open311 endpoint files for the street"),
+            )
+            .with_index(i)
+            .with_reason("street_file"));
+        }
         // A kind this build does not know folds as void everywhere; it is let
         // through as for every role (forward compatibility).
         if caller.role == Role::Kiosk && op.kind.action().is_some_and(|a| !kiosk::may_push(a)) {

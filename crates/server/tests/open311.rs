@@ -2,7 +2,9 @@
 //! endpoint in JSON and XML, the spec's errors with stable codes, the
 //! coordinator's keys (shown once, listed, revoked, outliving a demoted
 //! maker), idempotent replays, and that no response and no log segment
-//! holds the requester's phone, name, email or exact address.
+//! holds the requester's phone, name, email or exact address. A street's
+//! endpoint (keys of the street, `jurisdiction_id` a community of it, the
+//! `street_file` op), on memory, the filesystem and S3.
 mod common;
 
 use common::*;
@@ -45,6 +47,14 @@ impl O311 {
     fn new(server: &Server, c: &str) -> O311 {
         O311 {
             base: format!("{}/api/open311/v2/communities/{c}", server.url),
+            http: http(),
+        }
+    }
+
+    /// A street's endpoint.
+    fn street(server: &Server, s: &str) -> O311 {
+        O311 {
+            base: format!("{}/api/open311/v2/streets/{s}", server.url),
             http: http(),
         }
     }
@@ -683,4 +693,547 @@ async fn a_key_revoked_on_one_instance_is_refused_on_another_at_once() {
     assert_eq!(s, StatusCode::OK);
     let (s, v) = on_b.file(&key, &fields).await;
     assert_eq!((s.as_u16(), err(&v).1), (403, "api_key_revoked"));
+}
+
+// ---- a street's endpoint --------------------------------------------------
+
+on_each_store!(
+    a_street_key_files_in_its_communities_and_reads_what_it_filed,
+    street_keys_are_managed_by_active_street_coordinators_only,
+    no_device_pushes_a_street_file,
+    hostile_street_inputs_append_nothing,
+);
+
+/// Street `s1` 西关街道 with `ca` 长寿路社区 and `cb` 东关社区; street `s2`
+/// with `cx`; `cu` in no street. Coordinators of `ca` and `cb`, the
+/// street's founder `sc`, a second street coordinator `sc2`, a street
+/// viewer `sv`.
+struct Street {
+    server: Server,
+    http: reqwest::Client,
+    a: Device,
+    b: Device,
+    sc: Device,
+    sc2: Device,
+    sv: Device,
+}
+
+async fn street_world(store: &TestStore) -> Street {
+    let server = Server::start(store.store.clone()).await;
+    let http = http();
+    let mut codes = Vec::new();
+    for (id, name, street) in [
+        ("ca", "长寿路社区", false),
+        ("cb", "东关社区", false),
+        ("cx", "他街社区", false),
+        ("cu", "无街道社区", false),
+        ("s1", "西关街道", true),
+        ("s2", "东关街道", true),
+    ] {
+        codes.push(create(&store.store, id, name, street).await);
+    }
+    link(&store.store, "s1", "ca").await;
+    link(&store.store, "s1", "cb").await;
+    link(&store.store, "s2", "cx").await;
+    let a = join(&http, &server.url, &codes[0], "甲主任").await;
+    let b = join(&http, &server.url, &codes[1], "乙主任").await;
+    let sc = join(&http, &server.url, &codes[4], "王主任").await;
+    let sc2 = member(&http, &sc, Role::Coordinator, "李主任").await;
+    let sv = member(&http, &sc, Role::Viewer, "赵观察").await;
+    Street {
+        server,
+        http,
+        a,
+        b,
+        sc,
+        sc2,
+        sv,
+    }
+}
+
+/// The street key's POST to community `j` (`None`: no jurisdiction_id).
+async fn street_file(
+    o: &O311,
+    key: &str,
+    j: Option<&str>,
+    idem: Option<&str>,
+    file: &str,
+) -> (StatusCode, String) {
+    let mut fields = vec![
+        ("api_key", key),
+        ("service_code", "repair"),
+        ("description", "路灯不亮\n晚上很黑"),
+        ("address_string", ROOM),
+        ("first_name", GIVEN),
+        ("last_name", "王"),
+        ("phone", PHONE),
+        ("email", EMAIL),
+    ];
+    if let Some(j) = j {
+        fields.push(("jurisdiction_id", j));
+    }
+    o.post(file, form(&fields), FORM, idem).await
+}
+
+fn request_id(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap();
+    v[0]["service_request_id"].as_str().unwrap().to_owned()
+}
+
+async fn seqs(http: &reqwest::Client, ds: &[&Device]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for d in ds {
+        out.push(d.head(http).await.seq);
+    }
+    out
+}
+
+async fn a_street_key_files_in_its_communities_and_reads_what_it_filed(store: TestStore) {
+    let w = street_world(&store).await;
+    let http = &w.http;
+    let (key, _) = new_key(http, &w.sc, "12345 热线").await;
+    let o = O311::street(&w.server, "s1");
+
+    // Services as a community's.
+    let (s, v) = o.json("services.json").await;
+    assert_eq!((s, v.as_array().unwrap().len()), (StatusCode::OK, 9));
+    let (s, _, xml) = o.get("services/repair.xml").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(xml.contains("<service_code>repair</service_code>"));
+    let (s, v) = o.json("services.json?jurisdiction_id=cx").await;
+    assert_eq!(
+        (s, err(&v)),
+        (StatusCode::NOT_FOUND, (404, "jurisdiction_not_found"))
+    );
+
+    // One request in each linked community.
+    let (s, body) = street_file(&o, &key, Some("ca"), None, "requests.json").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let wa = request_id(&body);
+    let (s, xml) = street_file(&o, &key, Some("cb"), None, "requests.xml").await;
+    assert_eq!(s, StatusCode::OK, "{xml}");
+    let wb = xml
+        .split("<service_request_id>")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .to_owned();
+    for private in [PHONE, EMAIL, ROOM, GIVEN] {
+        assert!(!body.contains(private) && !xml.contains(private));
+    }
+
+    // Refused, and nothing appended: no jurisdiction, another street's
+    // community, one in no street, none at all, the street itself.
+    let before = seqs(http, &[&w.a, &w.b]).await;
+    for (j, want) in [
+        (None, (400, "missing_field")),
+        (Some(""), (400, "missing_field")),
+        (Some("cx"), (404, "jurisdiction_not_found")),
+        (Some("cu"), (404, "jurisdiction_not_found")),
+        (Some("nope"), (404, "jurisdiction_not_found")),
+        (Some("s1"), (404, "jurisdiction_not_found")),
+        (Some("s2"), (404, "jurisdiction_not_found")),
+    ] {
+        let (s, body) = street_file(&o, &key, j, None, "requests.json").await;
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((s.as_u16(), err(&v)), (want.0 as u16, want), "{j:?}");
+    }
+    assert_eq!(seqs(http, &[&w.a, &w.b]).await, before);
+
+    // In the community's log: a street_file by the key's id, signed, on
+    // the city channel, nothing private; the contact in the private record.
+    let log = w.a.pull_after(http, 0).await;
+    let filed = log
+        .iter()
+        .find(|e| e.op.kind.wish().is_some_and(|x| x.as_str() == wa))
+        .expect("the wish is in ca's log");
+    assert!(
+        matches!(&filed.op.kind, OpKind::StreetFile { from, .. } if from == "西关街道 · 12345 热线"),
+        "{:?}",
+        filed.op.kind
+    );
+    assert_eq!(filed.op.v, 6);
+    let state = linli_core::fold(&log);
+    let wish = &state.wishes[&linli_core::WishId::from(wa.as_str())];
+    assert_eq!(wish.channel, Channel::City);
+    assert_eq!(wish.signature.as_deref(), Some("西关街道 · 12345 热线"));
+    assert_eq!(wish.requester, None);
+    assert!(!state.members.contains_key(&wish.created_by));
+    let text = serde_json::to_string(&log).unwrap();
+    for private in [PHONE, EMAIL, ROOM, GIVEN] {
+        assert!(!text.contains(private), "{private} in the log");
+    }
+    let (s, v) = w.a.send(http, Method::GET, "private", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let rec = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["wish"] == wa.as_str())
+        .expect("a contact record in ca");
+    assert_eq!(rec["phone"], PHONE);
+
+    // GET: what this key filed, across both communities.
+    let q = format!("api_key={key}");
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["service_request_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (s, v) = o.json(&format!("requests.json?{q}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut got = ids(&v);
+    got.sort();
+    let mut want = vec![wa.clone(), wb.clone()];
+    want.sort();
+    assert_eq!(got, want);
+    for private in [PHONE, EMAIL, ROOM, GIVEN] {
+        assert!(!v.to_string().contains(private));
+    }
+    let (_, v) = o
+        .json(&format!("requests.json?{q}&jurisdiction_id=cb"))
+        .await;
+    assert_eq!(ids(&v), std::slice::from_ref(&wb));
+    assert_eq!(v[0]["agency_responsible"], "东关社区");
+    let (s, v) = o.json(&format!("requests/{wa}.json?{q}")).await;
+    assert_eq!((s, ids(&v)), (StatusCode::OK, vec![wa.clone()]));
+    let (s, _, xml) = o.get(&format!("requests/{wb}.xml?{q}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(xml.contains(&wb));
+    let (_, v) = o
+        .json(&format!("requests.json?{q}&service_code=cleaning"))
+        .await;
+    assert!(ids(&v).is_empty());
+
+    // A community's key and the street's never cross: each reads only
+    // its own filings, and is unknown on the other's endpoint.
+    let (ckey, _) = new_key(http, &w.a, "区平台").await;
+    let oc = O311::new(&w.server, "ca");
+    let (s, v) = oc
+        .file(
+            &ckey,
+            &[("service_code", "cleaning"), ("address_string", "楼下")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let own = v[0]["service_request_id"].as_str().unwrap().to_owned();
+    let (_, v) = oc.json(&format!("requests.json?api_key={ckey}")).await;
+    assert_eq!(
+        ids(&v),
+        std::slice::from_ref(&own),
+        "a community key reads its own filings only"
+    );
+    let (s, v) = oc.json(&format!("requests/{wa}.json?api_key={ckey}")).await;
+    assert_eq!(
+        (s, err(&v)),
+        (StatusCode::NOT_FOUND, (404, "request_not_found"))
+    );
+    let (s, v) = o.json(&format!("requests.json?api_key={ckey}")).await;
+    assert_eq!(
+        (s, err(&v)),
+        (StatusCode::FORBIDDEN, (403, "invalid_api_key"))
+    );
+    let (s, v) = oc.json(&format!("requests.json?{q}")).await;
+    assert_eq!(
+        (s, err(&v)),
+        (StatusCode::FORBIDDEN, (403, "invalid_api_key"))
+    );
+    let (_, v) = o.json(&format!("requests/{own}.json?{q}")).await;
+    assert_eq!(err(&v), (404, "request_not_found"));
+
+    // Idempotency-Key: the same request in the same community, another in another.
+    let (_, one) = street_file(&o, &key, Some("ca"), Some("t-1"), "requests.json").await;
+    let (_, two) = street_file(&o, &key, Some("ca"), Some("t-1"), "requests.json").await;
+    let (_, other) = street_file(&o, &key, Some("cb"), Some("t-1"), "requests.json").await;
+    assert_eq!(request_id(&one), request_id(&two));
+    assert_ne!(request_id(&one), request_id(&other));
+
+    // Ids on the wrong kind of route.
+    for (path, want) in [
+        (
+            format!("{}/api/open311/v2/streets/nope/services.json", w.server.url),
+            "street_not_found",
+        ),
+        (
+            format!("{}/api/open311/v2/streets/ca/services.json", w.server.url),
+            "street_not_found",
+        ),
+        (
+            format!(
+                "{}/api/open311/v2/communities/s1/services.json",
+                w.server.url
+            ),
+            "community_not_found",
+        ),
+    ] {
+        let r = http.get(&path).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(err(&v).1, want, "{path}");
+    }
+}
+
+async fn street_keys_are_managed_by_active_street_coordinators_only(store: TestStore) {
+    let mut w = street_world(&store).await;
+    let http = &w.http;
+    let street_seq = w.sc.head(http).await.seq;
+    let (key, key_id) = new_key(http, &w.sc2, "12345 热线").await;
+    assert!(key.starts_with("o311_"));
+    // No op in the street's log for a key.
+    assert_eq!(w.sc.head(http).await.seq, street_seq);
+    let (s, v) = w.sc.send(http, Method::GET, "open311/keys", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["keys"][0]["key_id"], key_id.as_str());
+    assert_eq!(v["keys"][0]["created_by"], w.sc2.member.as_str());
+    assert!(!v.to_string().contains(&key), "the key is shown once");
+
+    // A street viewer, a street member on a community's route, a community
+    // coordinator on the street's route: refused.
+    for (d, path, want) in [
+        (&w.sv, "open311/keys", "forbidden"),
+        (&on(&w.sc, "ca"), "open311/keys", "street_no_access"),
+        (&on(&w.a, "s1"), "open311/keys", "wrong_community"),
+    ] {
+        for method in [Method::GET, Method::POST] {
+            let (s, v) = d
+                .send(http, method.clone(), path, Some(json!({"name": "x"})))
+                .await;
+            assert_eq!(
+                (s.as_u16(), error_code(&v)),
+                (403, want),
+                "{method} {}",
+                d.member
+            );
+        }
+    }
+
+    // Demoted: the key keeps working; its maker no longer manages keys.
+    let demote = w.sc.mint(OpKind::SetRole {
+        member: w.sc2.member.clone(),
+        role: Role::Viewer,
+    });
+    w.sc.push(http, &[demote]).await;
+    let (s, v) = w.sc2.send(http, Method::GET, "open311/keys", None).await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "forbidden"));
+    // Removed from the street: refused too.
+    let sc3 = member(http, &w.sc, Role::Coordinator, "孙主任").await;
+    let remove = w.sc.mint(OpKind::RemoveMember {
+        member: sc3.member.clone(),
+    });
+    w.sc.push(http, &[remove]).await;
+    let (s, v) = sc3
+        .send(
+            http,
+            Method::POST,
+            "open311/keys",
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "member_inactive"));
+    let o = O311::street(&w.server, "s1");
+    let (s, body) = street_file(&o, &key, Some("ca"), None, "requests.json").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+
+    // Revoked on one instance: refused on another at once; no op anywhere.
+    let other = Server::start(store.handle()).await;
+    let o2 = O311::street(&other, "s1");
+    let (s, _) = o2.json(&format!("requests.json?api_key={key}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let seqs_before = seqs(http, &[&w.a, &w.sc]).await;
+    let (s, v) =
+        w.sc.send(
+            http,
+            Method::DELETE,
+            &format!("open311/keys/{key_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["revoked"], true);
+    assert_eq!(seqs(http, &[&w.a, &w.sc]).await, seqs_before);
+    for o in [&o, &o2] {
+        let (s, body) = street_file(o, &key, Some("ca"), None, "requests.json").await;
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((s.as_u16(), err(&v)), (403, (403, "api_key_revoked")));
+        let (_, v) = o.json(&format!("requests.json?api_key={key}")).await;
+        assert_eq!(err(&v), (403, "api_key_revoked"));
+    }
+    let (s, v) =
+        w.sv.send(
+            http,
+            Method::DELETE,
+            &format!("open311/keys/{key_id}"),
+            None,
+        )
+        .await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "forbidden"));
+    drop(w.b);
+}
+
+/// `d` on the routes of community `c` (same token).
+fn on(d: &Device, c: &str) -> Device {
+    let mut d = d.clone();
+    d.community = c.into();
+    d
+}
+
+async fn no_device_pushes_a_street_file(store: TestStore) {
+    let mut w = street_world(&store).await;
+    let http = &w.http;
+    let before = seqs(http, &[&w.a]).await;
+    let kind = |wish: &str| OpKind::StreetFile {
+        wish: wish.into(),
+        category: linli_core::model::Category::Repair,
+        title: "路灯不亮".into(),
+        description: String::new(),
+        place: Default::default(),
+        from: "西关街道 · 12345 热线".into(),
+    };
+    // The community's coordinator, and the street's coordinator on the
+    // community (who may push the street's answers there).
+    let op = w.a.mint(kind("w-forged"));
+    let (s, v) = w.a.push_raw(http, &[op]).await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "forbidden"), "{v}");
+    assert_eq!(v["error"]["reason"], "street_file");
+    let mut sc = on(&w.sc, "ca");
+    let op = sc.mint(kind("w-forged2"));
+    let (s, v) = sc.push_raw(http, &[op]).await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "forbidden"), "{v}");
+    assert_eq!(v["error"]["reason"], "street_file");
+    assert_eq!(seqs(http, &[&w.a]).await, before);
+}
+
+async fn hostile_street_inputs_append_nothing(store: TestStore) {
+    let w = street_world(&store).await;
+    let http = &w.http;
+    let (key, _) = new_key(http, &w.sc, "12345 热线").await;
+    let o = O311::street(&w.server, "s1");
+    let before = seqs(http, &[&w.a, &w.b, &w.sc]).await;
+    let long = "修".repeat(2001);
+    let huge = "c".repeat(300);
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Option<&'a str>, (u16, &'a str));
+    let cases: Vec<Case> = vec![
+        (
+            vec![
+                ("service_code", "repair"),
+                ("address_string", "x"),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (403, "api_key_required"),
+        ),
+        (
+            vec![
+                ("api_key", "o311_nope"),
+                ("service_code", "repair"),
+                ("address_string", "x"),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (403, "invalid_api_key"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "nope"),
+                ("address_string", "x"),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (400, "unknown_service_code"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (400, "missing_field"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("address_string", "x"),
+                ("description", &long),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (400, "invalid"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("lat", "91"),
+                ("long", "0"),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (400, "bad_location"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("address_id", "9号楼"),
+                ("jurisdiction_id", "ca"),
+            ],
+            None,
+            (400, "unknown_address_id"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("address_string", "x"),
+                ("jurisdiction_id", &huge),
+            ],
+            None,
+            (404, "jurisdiction_not_found"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("address_string", "x"),
+                ("jurisdiction_id", "../ca"),
+            ],
+            None,
+            (404, "jurisdiction_not_found"),
+        ),
+        (
+            vec![
+                ("api_key", &key),
+                ("service_code", "repair"),
+                ("address_string", "x"),
+                ("jurisdiction_id", "ca"),
+            ],
+            Some("a b"),
+            (400, "invalid"),
+        ),
+    ];
+    for (fields, idem, want) in cases {
+        let (s, body) = o.post("requests.json", form(&fields), FORM, idem).await;
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (s.as_u16(), err(&v)),
+            (want.0, (want.0 as u64, want.1)),
+            "{fields:?}"
+        );
+    }
+    let (s, body) = o
+        .post("requests.json", "{}".into(), "application/json", None)
+        .await;
+    assert_eq!(s.as_u16(), 415, "{body}");
+    let (s, _, _) = o.get("requests.csv").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = o
+        .json(&format!("requests.json?api_key={key}&start_date=monday"))
+        .await;
+    assert_eq!((s, err(&v)), (StatusCode::BAD_REQUEST, (400, "bad_date")));
+    assert_eq!(seqs(http, &[&w.a, &w.b, &w.sc]).await, before);
 }

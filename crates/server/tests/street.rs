@@ -30,31 +30,6 @@ on_each_store!(
     street_heads_wake_when_any_community_moves,
 );
 
-/// A community or a street, made as the CLI makes them; its founder's code.
-async fn create(store: &linli_server::store::Store, id: &str, name: &str, street: bool) -> String {
-    let hub = linli_server::hub::Hub::new(store.clone(), None);
-    let req = linli_server::admin::NewCommunity {
-        id: Some(id.into()),
-        name: name.into(),
-        coordinator_name: "主任".into(),
-        code_hours: 24,
-        code_uses: 50,
-    };
-    let made = if street {
-        linli_server::admin::create_street(&hub, req).await
-    } else {
-        linli_server::admin::create_community(&hub, req).await
-    };
-    made.unwrap().code
-}
-
-async fn link(store: &linli_server::store::Store, s: &str, c: &str) {
-    let hub = linli_server::hub::Hub::new(store.clone(), None);
-    linli_server::admin::link_community(&hub, &s.into(), &c.into())
-        .await
-        .unwrap();
-}
-
 /// Street `s1` (西关街道) with community `ca` (linked); street `s2` with
 /// community `cb`; community `cu` in no street. Each with its coordinator.
 struct World {

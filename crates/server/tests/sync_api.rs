@@ -995,6 +995,11 @@ const MATRIX: &[(&str, [u16; 10])] = &[
         "POST ops/city",
         [403, 403, 403, 403, 403, 403, 403, 401, 401, 403],
     ),
+    // Only the street's Open311 endpoint files for the street.
+    (
+        "POST ops/street_file",
+        [403, 403, 403, 403, 403, 403, 403, 401, 401, 403],
+    ),
     // Every device names itself, whatever its role…
     (
         "PUT devices/{own}/name",
@@ -1054,6 +1059,7 @@ async fn role_endpoint_matrix() {
             let (method, path) = endpoint.split_once(' ').unwrap();
             let path = path.strip_suffix("/claim").unwrap_or(path);
             let path = path.strip_suffix("/city").unwrap_or(path);
+            let path = path.strip_suffix("/street_file").unwrap_or(path);
             let method: Method = method.parse().unwrap();
             let body = match *endpoint {
                 "POST ops" => Some(json!({ "ops": [caller.wish_op("矩阵")] })),
@@ -1066,6 +1072,18 @@ async fn role_endpoint_matrix() {
                     Some(
                         json!({ "ops": [caller.mint(create_wish(&w, "城市", Channel::City, None))] }),
                     )
+                }
+                "POST ops/street_file" => {
+                    let n = caller.seq + 1;
+                    let kind = OpKind::StreetFile {
+                        wish: format!("{}-sf-{n}", caller.device).into(),
+                        category: linli_core::model::Category::Repair,
+                        title: "街道".into(),
+                        description: String::new(),
+                        place: Default::default(),
+                        from: "西关街道 · 12345 热线".into(),
+                    };
+                    Some(json!({ "ops": [caller.mint(kind)] }))
                 }
                 "POST open311/keys" => Some(json!({"name": "12345 热线"})),
                 "PUT kiosk/pin" => Some(json!({"pin": "2468"})),

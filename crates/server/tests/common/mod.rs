@@ -303,6 +303,31 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// A community or a street, made as the CLI makes them; its founder's code.
+pub async fn create(store: &Store, id: &str, name: &str, street: bool) -> String {
+    let hub = linli_server::hub::Hub::new(store.clone(), None);
+    let req = linli_server::admin::NewCommunity {
+        id: Some(id.into()),
+        name: name.into(),
+        coordinator_name: "主任".into(),
+        code_hours: 24,
+        code_uses: 50,
+    };
+    let made = if street {
+        linli_server::admin::create_street(&hub, req).await
+    } else {
+        linli_server::admin::create_community(&hub, req).await
+    };
+    made.unwrap().code
+}
+
+pub async fn link(store: &Store, s: &str, c: &str) {
+    let hub = linli_server::hub::Hub::new(store.clone(), None);
+    linli_server::admin::link_community(&hub, &s.into(), &c.into())
+        .await
+        .unwrap();
+}
+
 /// Create a community in `store` (as the CLI does); returns its id and
 /// the founder's join code.
 pub async fn create_community(store: &Store, id: &str) -> (CommunityId, String) {
