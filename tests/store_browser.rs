@@ -184,6 +184,47 @@ mod log_and_outbox {
         Store::delete(name).await.unwrap();
     }
 
+    /// A build of an older schema folded the newer ops it could not read
+    /// as void; after an update its snapshot is not used: the log is
+    /// replayed (a device without a log, a kiosk, keeps it).
+    #[wasm_bindgen_test]
+    async fn a_snapshot_of_another_schema_is_replayed_from_the_log() {
+        let name = "linli-test-snapshot-schema";
+        let store = fresh(name).await;
+        let log = demo::community_log(3, START);
+        let (head, tail) = log.split_at(log.len() / 2);
+        store.append_log(head, None).await.unwrap();
+        let older = linli_core::SCHEMA_VERSION - 1;
+        store
+            .write_snapshot_of_schema(&fold(head), older)
+            .await
+            .unwrap();
+        store.append_log(tail, None).await.unwrap();
+        let loaded = store.load().await.unwrap();
+        assert_eq!(loaded.replayed, log.len(), "the whole log is replayed");
+        assert_eq!(loaded.confirmed.hash(), fold(&log).hash());
+        // This schema's snapshot is used again.
+        store.write_snapshot(&fold(head)).await.unwrap();
+        assert_eq!(store.load().await.unwrap().replayed, tail.len());
+        store.close();
+        Store::delete(name).await.unwrap();
+
+        let store = fresh(name).await;
+        store
+            .write_snapshot_of_schema(&fold(&log), older)
+            .await
+            .unwrap();
+        let loaded = store.load().await.unwrap();
+        assert_eq!(loaded.replayed, 0);
+        assert_eq!(
+            loaded.confirmed.hash(),
+            fold(&log).hash(),
+            "no log: the snapshot is all there is"
+        );
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
+
     #[wasm_bindgen_test]
     async fn pulled_entries_take_this_devices_ops_out_of_the_outbox() {
         let name = "linli-test-pull";

@@ -231,6 +231,21 @@ pub struct Loaded {
 struct SnapshotRecord {
     seq: u64,
     state: State,
+    /// The `SCHEMA_VERSION` that folded it (0: written before it was kept).
+    /// An older build folded ops of a newer schema as `Unknown` (void), so
+    /// its snapshot is not used where the log can be replayed instead.
+    #[serde(default)]
+    schema: u16,
+}
+
+impl SnapshotRecord {
+    fn of(state: &State) -> SnapshotRecord {
+        SnapshotRecord {
+            seq: state.seq,
+            state: state.clone(),
+            schema: linli_core::SCHEMA_VERSION,
+        }
+    }
 }
 
 /// An open database.
@@ -634,10 +649,26 @@ impl Store {
 
     /// The folded state at its seq, written in one put (atomic).
     pub async fn write_snapshot(&self, state: &State) -> Result<(), StoreError> {
-        let value = to_json(&SnapshotRecord {
-            seq: state.seq,
-            state: state.clone(),
-        })?;
+        self.put_snapshot(&SnapshotRecord::of(state)).await
+    }
+
+    /// `write_snapshot` as a build of `schema` would have written it (tests
+    /// of the start-up after an update).
+    #[doc(hidden)]
+    pub async fn write_snapshot_of_schema(
+        &self,
+        state: &State,
+        schema: u16,
+    ) -> Result<(), StoreError> {
+        self.put_snapshot(&SnapshotRecord {
+            schema,
+            ..SnapshotRecord::of(state)
+        })
+        .await
+    }
+
+    async fn put_snapshot(&self, record: &SnapshotRecord) -> Result<(), StoreError> {
+        let value = to_json(record)?;
         let (tx, raw) = write_tx(&self.db, &[SNAPSHOT])?;
         let body = async {
             Ok(tx
@@ -660,10 +691,7 @@ impl Store {
         device: &linli_core::DeviceId,
         pin: Option<&str>,
     ) -> Result<(), StoreError> {
-        let value = to_json(&SnapshotRecord {
-            seq: state.seq,
-            state: state.clone(),
-        })?;
+        let value = to_json(&SnapshotRecord::of(state))?;
         let pin = pin.map(|p| meta_value(&p)).transpose()?;
         let upto = state.seen.get(device).map_or(0, |s| s.upto);
         let (tx, raw) = write_tx(&self.db, &[META, LOG_CHUNKS, OUTBOX, SNAPSHOT])?;
@@ -705,16 +733,28 @@ impl Store {
             Some(v) if !v.is_undefined() => from_json::<SnapshotRecord>("snapshot", v).ok(),
             _ => None,
         };
-        let (mut confirmed, after) = match from {
-            Some(s) => (s.state, s.seq),
-            None => (State::new(), 0),
-        };
+        // A snapshot of another schema: the whole log is replayed instead
+        // (then a new snapshot is written), unless there is no log (a kiosk).
+        let stale = from
+            .as_ref()
+            .is_some_and(|s| s.schema != linli_core::SCHEMA_VERSION);
         let tail = tx
             .object_store(LOG_CHUNKS)?
-            .get_all(range_after(after)?, None)?
+            .get_all(
+                range_after(if stale {
+                    0
+                } else {
+                    from.as_ref().map_or(0, |s| s.seq)
+                })?,
+                None,
+            )?
             .await?;
         let outbox = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
         tx.await?;
+        let (mut confirmed, after) = match from {
+            Some(s) if !stale || tail.is_empty() => (s.state, s.seq),
+            _ => (State::new(), 0),
+        };
 
         let tail = entries_after(&tail, after)?;
         let replayed = tail.len();
