@@ -139,6 +139,19 @@ async fn new_key(http: &reqwest::Client, coord: &Device, name: &str) -> (String,
     )
 }
 
+/// The contact record of `wish` as `device` reads it from the endpoint.
+async fn contact(http: &reqwest::Client, device: &Device, wish: &str) -> Value {
+    let (s, v) = device.send(http, Method::GET, "private", None).await;
+    assert_eq!(s, StatusCode::OK);
+    v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["wish"] == wish)
+        .cloned()
+        .unwrap_or_else(|| panic!("a contact record of {wish}"))
+}
+
 async fn setup() -> (Server, reqwest::Client, Device) {
     let (server, http, mut coord) = with_community(mem_store()).await;
     let op = coord.mint(OpKind::UpdateCommunity {
@@ -236,14 +249,7 @@ async fn every_endpoint_in_json_and_xml_with_nothing_private() {
         assert!(!log.contains(private), "{private} is in the log");
     }
     // The details went where the wish form's phone goes.
-    let (s, v) = coord.send(&http, Method::GET, "private", None).await;
-    assert_eq!(s, StatusCode::OK);
-    let rec = v["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["wish"] == id.as_str())
-        .expect("a contact record");
+    let rec = contact(&http, &coord, &id).await;
     assert_eq!(rec["phone"], PHONE);
     assert_eq!(rec["email"], EMAIL);
     assert_eq!(rec["name"], "王小明");
@@ -863,14 +869,7 @@ async fn a_street_key_files_in_its_communities_and_reads_what_it_filed(store: Te
     for private in [PHONE, EMAIL, ROOM, GIVEN] {
         assert!(!text.contains(private), "{private} in the log");
     }
-    let (s, v) = w.a.send(http, Method::GET, "private", None).await;
-    assert_eq!(s, StatusCode::OK);
-    let rec = v["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["wish"] == wa.as_str())
-        .expect("a contact record in ca");
+    let rec = contact(http, &w.a, &wa).await;
     assert_eq!(rec["phone"], PHONE);
 
     // GET: what this key filed, across both communities.
