@@ -192,7 +192,7 @@ impl I18n {
     }
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
+pub(crate) fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -221,6 +221,11 @@ pub fn provide_i18n() -> I18n {
         }),
     };
     provide_context(i18n);
+    if !stored.is_loaded() {
+        // Chosen after `load_stored` ran (the landing page's switch, before
+        // the app was here): switch once its table is loaded.
+        i18n.set_locale(stored);
+    }
     Effect::new(move |_| {
         let tag = i18n.locale.get().tag();
         if let Some(root) = web_sys::window()

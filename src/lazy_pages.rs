@@ -229,12 +229,15 @@ fn sync_engine() -> Result<(), NotLoaded> {
     Ok(())
 }
 
-/// Starts the sync engine in this tab once the state is read (its chunk
-/// then loads beside the first render, not before it); a chunk that cannot
-/// be fetched is asked for again, less often each time.
+/// Starts the sync engine in this tab once the state is read and the
+/// device has joined (its chunk then loads beside the first render, not
+/// before it, and a newcomer's landing page never waits for it); a chunk
+/// that cannot be fetched is asked for again, less often each time.
 pub async fn start_sync(sync: crate::sync::SyncState, app: crate::state::AppState) {
     use gloo_timers::future::TimeoutFuture;
-    while app.load.get_untracked() == crate::state::Load::Loading {
+    while app.load.get_untracked() == crate::state::Load::Loading
+        || app.session.with_untracked(Option::is_none)
+    {
         TimeoutFuture::new(50).await;
     }
     let mut wait = 1_000;

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod components;
 pub mod i18n;
 pub mod inbox;
+pub mod landing;
 pub mod lazy_pages;
 pub mod pages;
 pub mod photos;

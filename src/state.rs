@@ -223,6 +223,7 @@ impl AppState {
                     self.street.clear();
                 }
                 self.writer.set_value(Some(writer));
+                crate::landing::remember_joined(session.is_some());
                 self.session.set(session);
                 self.replica.set(replica);
                 self.load.set(Load::Ready);
