@@ -36,7 +36,7 @@ function landing(t, other) {
   return (
     `<div class="app" id="landing">` +
     `<a class="skip-link" href="#main">${s("app.skip")}</a>` +
-    `<header class="app-header"><div class="brand"><a href="/" class="brand-name" aria-current="page">${s("app.name")}</a>` +
+    `<header class="app-header"><div class="brand"><a href="/" aria-current="page" class="brand-name">${s("app.name")}</a>` +
     `<span class="tagline">${s("app.tagline")}</span></div>` +
     `<a href="/join" class="net-status offline">${s("sync.not_joined")}</a>` +
     `<button class="lang-switch"><span class="visually-hidden">${s("lang.switch.label")}</span>` +
